@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from .decorators import correspondent_view
+from .perms import companies_of
+
+
+@login_required
+def companies(request):
+    """« Mes entreprises »: a correspondent of several companies picks one."""
+    items = list(companies_of(request.user).order_by("legal_name"))
+    if len(items) == 1:
+        return redirect("employer_portal:home", items[0].pk)
+    return render(request, "employer_portal/companies.html", {"companies": items})
+
+
+@correspondent_view
+def home(request):
+    company = request.company
+    contracts = company.contracts.order_by("product_line")
+    return render(
+        request,
+        "employer_portal/home.html",
+        {"company": company, "contracts": contracts},
+    )
+
+
+@correspondent_view
+def company_detail(request):
+    return render(request, "employer_portal/company.html", {"company": request.company})

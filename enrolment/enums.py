@@ -1,0 +1,149 @@
+"""Choices and named groups of states for enrolments and requests."""
+
+from django.db import models
+
+
+class Civility(models.TextChoices):
+    MR = "M", "Monsieur"
+    MRS = "MME", "Madame"
+
+
+class FamilyStatus(models.TextChoices):
+    SINGLE = "celibataire", "Célibataire"
+    MARRIED = "marie", "Marié(e)"
+    PACS = "pacse", "Pacsé(e)"
+    COHABITING = "concubinage", "En concubinage"
+    DIVORCED = "divorce", "Divorcé(e)"
+    WIDOWED = "veuf", "Veuf / veuve"
+
+
+class EnrolmentStatus(models.TextChoices):
+    PRE_AFFILIATED = "pre_affiliated", "Pré-affilié"
+    INVITED = "invited", "Invité"
+    IN_PROGRESS = "in_progress", "Adhésion en cours"
+    SIGNED = "signed", "Signé"
+    ACTIVE = "active", "Mis en gestion"
+    TERMINATED = "terminated", "Radié"
+    PORTABILITY = "portability", "En portabilité"
+    DISPENSATION_REQUESTED = "dispensation_requested", "Dispense demandée"
+    DISPENSED = "dispensed", "Dispensé"
+    EXPIRED = "expired", "Expiré"
+    CANCELLED = "cancelled", "Annulé"
+
+
+# Named groups of states: use these, never spell the sets out in views.
+WAITING_FOR_EMPLOYEE = frozenset(
+    {EnrolmentStatus.PRE_AFFILIATED, EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}
+)
+BEING_PROCESSED = frozenset({EnrolmentStatus.SIGNED, EnrolmentStatus.DISPENSATION_REQUESTED})
+# "Open" enrolments: at most one per employee and contract.
+OPEN_STATES = frozenset(
+    WAITING_FOR_EMPLOYEE | BEING_PROCESSED | {EnrolmentStatus.ACTIVE, EnrolmentStatus.PORTABILITY}
+)
+COVERED_STATES = frozenset({EnrolmentStatus.ACTIVE, EnrolmentStatus.PORTABILITY})
+ENDED_STATES = frozenset(
+    {
+        EnrolmentStatus.TERMINATED,
+        EnrolmentStatus.DISPENSED,
+        EnrolmentStatus.EXPIRED,
+        EnrolmentStatus.CANCELLED,
+    }
+)
+
+
+class EmployeeStatus(models.TextChoices):
+    """What the correspondent reads in « Mes collaborateurs »."""
+
+    ENROLLING = "enrolling", "En cours d'affiliation"
+    ACTIVE = "active", "Mis en gestion"
+    DISPENSED = "dispensed", "Dispensé"
+    TERMINATED = "terminated", "Radié"
+    PORTABILITY = "portability", "En portabilité"
+
+
+EMPLOYEE_STATUS_OF_ENROLMENT = {
+    EnrolmentStatus.PRE_AFFILIATED: EmployeeStatus.ENROLLING,
+    EnrolmentStatus.INVITED: EmployeeStatus.ENROLLING,
+    EnrolmentStatus.IN_PROGRESS: EmployeeStatus.ENROLLING,
+    EnrolmentStatus.SIGNED: EmployeeStatus.ENROLLING,
+    EnrolmentStatus.DISPENSATION_REQUESTED: EmployeeStatus.ENROLLING,
+    EnrolmentStatus.ACTIVE: EmployeeStatus.ACTIVE,
+    EnrolmentStatus.PORTABILITY: EmployeeStatus.PORTABILITY,
+    EnrolmentStatus.TERMINATED: EmployeeStatus.TERMINATED,
+    EnrolmentStatus.DISPENSED: EmployeeStatus.DISPENSED,
+    EnrolmentStatus.EXPIRED: EmployeeStatus.TERMINATED,
+    EnrolmentStatus.CANCELLED: EmployeeStatus.TERMINATED,
+}
+
+
+class RequestType(models.TextChoices):
+    AFFILIATION = "affiliation", "Affiliation"
+    TERMINATION = "resiliation", "Résiliation"
+    DISPENSATION = "dispense", "Dispense"
+    DEATH = "deces", "Décès"
+
+
+class RequestStatus(models.TextChoices):
+    """The employer's view of a request (DESIGN §4)."""
+
+    WAITING = "en_attente", "En attente"
+    PROCESSING = "en_cours", "En cours"
+    CANCELLED = "annulee", "Annulée"
+    CLOSED = "cloturee", "Clôturée"
+
+
+REQUEST_STATUS_OF_ENROLMENT = {
+    EnrolmentStatus.PRE_AFFILIATED: RequestStatus.WAITING,
+    EnrolmentStatus.INVITED: RequestStatus.WAITING,
+    EnrolmentStatus.IN_PROGRESS: RequestStatus.WAITING,
+    EnrolmentStatus.SIGNED: RequestStatus.PROCESSING,
+    EnrolmentStatus.DISPENSATION_REQUESTED: RequestStatus.PROCESSING,
+    EnrolmentStatus.ACTIVE: RequestStatus.CLOSED,
+    EnrolmentStatus.DISPENSED: RequestStatus.CLOSED,
+    EnrolmentStatus.TERMINATED: RequestStatus.CLOSED,
+    EnrolmentStatus.PORTABILITY: RequestStatus.CLOSED,
+    EnrolmentStatus.EXPIRED: RequestStatus.CANCELLED,
+    EnrolmentStatus.CANCELLED: RequestStatus.CANCELLED,
+}
+
+
+class Relationship(models.TextChoices):
+    SPOUSE = "conjoint", "Conjoint"
+    CHILD = "enfant", "Enfant"
+
+
+class SpouseKind(models.TextChoices):
+    MARRIED = "marie", "Marié(e)"
+    PACS = "pacse", "Pacsé(e)"
+    COHABITING = "concubin", "Concubin(e)"
+
+
+class BankAccountPurpose(models.TextChoices):
+    BENEFITS = "prestations", "Remboursement des prestations"
+    CONTRIBUTIONS = "cotisations", "Prélèvement des cotisations"
+
+
+class TerminationReason(models.TextChoices):
+    END_OF_CONTRACT = "fin_cdd", "Fin de contrat à durée déterminée / Fin de période d'essai"
+    DISMISSAL = "licenciement", "Licenciement / Rupture conventionnelle"
+    RESIGNATION = "demission", "Démission"
+    RESIGNATION_PORTABILITY = "demission_portabilite", "Démission ouvrant droit à la portabilité"
+    RETIREMENT = "retraite", "Départ en retraite"
+    DEATH = "deces", "Décès"
+    EXCEPTIONAL = "exceptionnelle", "Résiliation exceptionnelle en cours d'année / Suite dispense"
+    PARENTAL_LEAVE = "conge", "Congé parental / sabbatique"
+
+
+PORTABILITY_REASONS = frozenset(
+    {
+        TerminationReason.END_OF_CONTRACT,
+        TerminationReason.DISMISSAL,
+        TerminationReason.RESIGNATION_PORTABILITY,
+    }
+)
+
+
+class TerminationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Transmise"
+    PROCESSED = "processed", "Traitée"
+    CANCELLED = "cancelled", "Annulée"

@@ -1,0 +1,568 @@
+"""Employees, their enrolments (with the lifecycle state machine), beneficiaries, bank
+accounts, invitation tokens, terminations and the request timeline."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from mutuelle.enums import DebitFrequency
+from mutuelle.fields import EncryptedCharField, keyed_hash
+from mutuelle.models import Company, Contract, InsuredGroup, Offer, PostalAddress
+from mutuelle.validators import (
+    mask_iban,
+    mask_nir,
+    normalize_iban,
+    normalize_nir,
+    validate_bic,
+    validate_bic_matches_iban,
+    validate_iban,
+    validate_nir,
+)
+
+from .enums import (
+    EMPLOYEE_STATUS_OF_ENROLMENT,
+    OPEN_STATES,
+    REQUEST_STATUS_OF_ENROLMENT,
+    BankAccountPurpose,
+    Civility,
+    EnrolmentStatus,
+    FamilyStatus,
+    Relationship,
+    RequestStatus,
+    RequestType,
+    SpouseKind,
+    TerminationReason,
+    TerminationStatus,
+)
+from .exceptions import InvalidTransition
+
+S = EnrolmentStatus
+# The one table of allowed enrolment transitions (DESIGN §4).
+ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PRE_AFFILIATED: frozenset({S.INVITED, S.CANCELLED}),
+    S.INVITED: frozenset({S.IN_PROGRESS, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.SIGNED, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
+    S.SIGNED: frozenset({S.ACTIVE, S.IN_PROGRESS}),
+    S.DISPENSATION_REQUESTED: frozenset({S.DISPENSED, S.INVITED, S.IN_PROGRESS}),
+    S.DISPENSED: frozenset({S.INVITED}),
+    S.ACTIVE: frozenset({S.TERMINATED, S.PORTABILITY}),
+    S.PORTABILITY: frozenset({S.TERMINATED}),
+    S.EXPIRED: frozenset({S.INVITED}),
+    S.TERMINATED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+class NirMixin(models.Model):
+    """An encrypted NIR plus its keyed hash (duplicates are found without decrypting)."""
+
+    nir = EncryptedCharField("numéro de sécurité sociale", blank=True)
+    nir_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _prepare_nir(self) -> None:
+        if self.nir:
+            self.nir = normalize_nir(self.nir)
+            validate_nir(self.nir)
+            self.nir_hash = keyed_hash(self.nir)
+        else:
+            self.nir_hash = ""
+
+    @property
+    def masked_nir(self) -> str:
+        return mask_nir(self.nir) if self.nir else ""
+
+
+class Employee(NirMixin, PostalAddress):
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="employees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee_records",
+    )
+    civility = models.CharField("civilité", max_length=3, choices=Civility.choices)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    insurance_fund_code = models.CharField("organisme de rattachement", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = PhoneNumberField("téléphone", region="FR", blank=True)
+    payroll_id = models.CharField("matricule", max_length=30, blank=True)
+    family_status = models.CharField(
+        "situation familiale", max_length=20, choices=FamilyStatus.choices, blank=True
+    )
+    hire_date = models.DateField("date d'embauche")
+    alsace_moselle = models.BooleanField("régime local Alsace-Moselle", default=False)
+    teletransmission = models.BooleanField("télétransmission", default=True)
+    commercial_consent = models.BooleanField("accepte les offres commerciales", default=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "salarié"
+        verbose_name_plural = "salariés"
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["company", "last_name", "first_name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "nir_hash"],
+                condition=~Q(nir_hash=""),
+                name="unique_employee_nir_per_company",
+            ),
+            models.CheckConstraint(
+                condition=Q(hire_date__gt=models.F("birth_date")),
+                name="employee_hired_after_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    def save(self, *args, **kwargs):
+        self._prepare_nir()
+        super().save(*args, **kwargs)
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EnrolmentQuerySet":
+        """Back office sees all; a correspondent their companies; an employee their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(employee__company__correspondent_accesses__user=user) | Q(employee__user=user)
+        ).distinct()
+
+    def of_company(self, company) -> "EnrolmentQuerySet":
+        return self.filter(employee__company=company)
+
+
+class Enrolment(models.Model):
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="enrolments")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="enrolments")
+    group = models.ForeignKey(
+        InsuredGroup,
+        verbose_name="groupe d'assurés",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    offer = models.ForeignKey(
+        Offer,
+        verbose_name="garantie choisie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+    )
+    status = models.CharField(
+        "statut", max_length=30, choices=EnrolmentStatus.choices, default=S.PRE_AFFILIATED
+    )
+    effective_date = models.DateField("date d'effet du contrat")
+    invited_at = models.DateTimeField("invité le", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    signed_at = models.DateTimeField("signé le", null=True, blank=True)
+    activated_at = models.DateTimeField("mis en gestion le", null=True, blank=True)
+    ended_at = models.DateTimeField("clos le", null=True, blank=True)
+    end_date = models.DateField("date de fin de couverture", null=True, blank=True)
+    debit_frequency = models.CharField(
+        "fréquence de prélèvement", max_length=20, choices=DebitFrequency.choices, blank=True
+    )
+    debit_day = models.PositiveSmallIntegerField("jour de prélèvement", null=True, blank=True)
+    sepa_mandate_reference = models.CharField(
+        "référence unique de mandat", max_length=35, blank=True
+    )
+    wizard_step = models.CharField("dernière étape atteinte", max_length=30, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "affiliation"
+        verbose_name_plural = "affiliations"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "invited_at"]),
+            models.Index(fields=["contract", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "contract"],
+                condition=Q(status__in=[s.value for s in OPEN_STATES]),
+                name="one_open_enrolment_per_employee_and_contract",
+            ),
+            models.CheckConstraint(
+                condition=Q(debit_day__isnull=True) | Q(debit_day__in=[5, 10, 15, 20]),
+                name="enrolment_debit_day_allowed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Adhésion n° {self.member_number}"
+
+    @property
+    def member_number(self) -> str:
+        """Numéro d'adhérent: derived from the primary key, so unique and stable."""
+        return f"{22_000_000 + self.pk}" if self.pk else ""
+
+    @property
+    def employee_status(self) -> str:
+        return EMPLOYEE_STATUS_OF_ENROLMENT[self.status]
+
+    def days_left(self, now: dt.datetime | None = None) -> int | None:
+        if not self.expires_at:
+            return None
+        remaining = self.expires_at - (now or timezone.now())
+        return max(0, remaining.days + (1 if remaining.seconds else 0))
+
+    def can_transition(self, to_status: str) -> bool:
+        return to_status in ENROLMENT_TRANSITIONS[self.status]
+
+    def transition(
+        self,
+        to_status: str,
+        *,
+        by=None,
+        label: str = "",
+        note: str = "",
+        visible_to_employer: bool = True,
+    ) -> "RequestEvent | None":
+        """Change status if the table allows it, save, sync the affiliation request and
+        write its history row. Callers (services) own the surrounding transaction."""
+        if not self.can_transition(to_status):
+            raise InvalidTransition(self, to_status)
+        from_status = self.status
+        self.status = to_status
+        self.save(update_fields=["status", "updated_at"])
+        request = Request.objects.filter(enrolment=self, type=RequestType.AFFILIATION).first()
+        if request is None:
+            return None
+        return request.move_to(
+            REQUEST_STATUS_OF_ENROLMENT[to_status],
+            by=by,
+            label=label or EnrolmentStatus(to_status).label,
+            note=note,
+            from_detail=from_status,
+            to_detail=to_status,
+            visible_to_employer=visible_to_employer,
+        )
+
+
+class Beneficiary(NirMixin, PostalAddress):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="beneficiaries")
+    relationship = models.CharField(
+        "type de bénéficiaire", max_length=10, choices=Relationship.choices
+    )
+    spouse_kind = models.CharField(
+        "lien avec l'assuré", max_length=10, choices=SpouseKind.choices, blank=True
+    )
+    civility = models.CharField("civilité", max_length=3, choices=Civility.choices)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    twin_rank = models.PositiveSmallIntegerField(
+        "rang gémellaire", default=1, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    is_student_or_apprentice = models.BooleanField("étudiant ou apprenti", default=False)
+    same_address = models.BooleanField("mêmes coordonnées que l'assuré principal", default=True)
+    phone = PhoneNumberField("téléphone", region="FR", blank=True)
+    teletransmission = models.BooleanField("télétransmission", default=False)
+    attached_to_member_nir = models.BooleanField(
+        "rattaché au numéro de sécurité sociale de l'assuré", default=False
+    )
+    insurance_fund_code = models.CharField("organisme de rattachement", max_length=20, blank=True)
+    alsace_moselle = models.BooleanField("régime local Alsace-Moselle", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bénéficiaire"
+        verbose_name_plural = "bénéficiaires"
+        ordering = ["relationship", "birth_date", "twin_rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(relationship="conjoint"),
+                name="one_spouse_per_enrolment",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "birth_date", "twin_rank"],
+                condition=Q(relationship="enfant"),
+                name="distinct_twin_rank_per_birth_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(twin_rank__gte=1) & Q(twin_rank__lte=9), name="twin_rank_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_relationship_display()
+
+    def save(self, *args, **kwargs):
+        self._prepare_nir()
+        super().save(*args, **kwargs)
+
+
+class BankAccount(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="bank_accounts")
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bank_accounts",
+        help_text="Vide : compte de l'adhérent.",
+    )
+    purpose = models.CharField("usage", max_length=20, choices=BankAccountPurpose.choices)
+    holder = models.CharField("titulaire du compte", max_length=100)
+    iban = EncryptedCharField("IBAN")
+    bic = models.CharField("BIC", max_length=11)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "coordonnées bancaires"
+        verbose_name_plural = "coordonnées bancaires"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "purpose"],
+                condition=Q(beneficiary__isnull=True),
+                name="one_member_account_per_purpose",
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiary", "purpose"],
+                condition=Q(beneficiary__isnull=False),
+                name="one_beneficiary_account_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.masked_iban}"
+
+    @property
+    def masked_iban(self) -> str:
+        return mask_iban(self.iban)
+
+    def save(self, *args, **kwargs):
+        self.iban = normalize_iban(self.iban)
+        self.bic = self.bic.replace(" ", "").upper()
+        validate_iban(self.iban)
+        validate_bic(self.bic)
+        validate_bic_matches_iban(self.bic, self.iban)
+        super().save(*args, **kwargs)
+
+
+class InvitationToken(models.Model):
+    """Single-use link of the invitation e-mail; only the SHA-256 of the token is kept."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="invitation_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lien d'invitation"
+        verbose_name_plural = "liens d'invitation"
+
+    def __str__(self) -> str:
+        return f"Lien du {self.created_at:%d/%m/%Y}, expire le {self.expires_at:%d/%m/%Y}"
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RequestQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(company__correspondent_accesses__user=user) | Q(employee__user=user)
+        ).distinct()
+
+
+class Request(models.Model):
+    """A request of the company's timeline (« Mes demandes »): affiliation, résiliation,
+    dispense, décès. Each type's own state lives on its model; ``status`` is the
+    employer's view, kept in sync by those models' transitions."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requests")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="requests")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="requests"
+    )
+    type = models.CharField("type", max_length=20, choices=RequestType.choices)
+    status = models.CharField(
+        "statut", max_length=20, choices=RequestStatus.choices, default=RequestStatus.WAITING
+    )
+    status_note = models.CharField("précision sur le statut", max_length=250, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("demande du", default=timezone.now)
+    updated_at = models.DateTimeField("mise à jour", auto_now=True)
+    closed_at = models.DateTimeField("clôturée le", null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande"
+        verbose_name_plural = "demandes"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"], name="request_company_recent"),
+            models.Index(
+                fields=["company", "type", "status", "-created_at"], name="request_company_filter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} n° {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.pk:07d}" if self.pk else ""
+
+    def move_to(
+        self,
+        status: str,
+        *,
+        by=None,
+        label: str,
+        note: str = "",
+        from_detail: str = "",
+        to_detail: str = "",
+        visible_to_employer: bool = True,
+    ) -> "RequestEvent":
+        """Record a step of the request's history and update its employer status."""
+        previous = self.status
+        self.status = status
+        fields = ["status", "updated_at"]
+        if status in {RequestStatus.CLOSED, RequestStatus.CANCELLED}:
+            self.closed_at = timezone.now()
+            fields.append("closed_at")
+        if status != previous or note:
+            self.status_note = note[:250] if status == RequestStatus.CANCELLED else ""
+            fields.append("status_note")
+        self.save(update_fields=fields)
+        return RequestEvent.objects.create(
+            request=self,
+            actor=by,
+            label=label,
+            note=note,
+            from_status=from_detail or previous,
+            to_status=to_detail or status,
+            visible_to_employer=visible_to_employer,
+        )
+
+
+class RequestEvent(models.Model):
+    """« Historique de la demande »: who did what, when."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label = models.CharField("événement", max_length=200)
+    note = models.TextField("message", blank=True)
+    from_status = models.CharField("de", max_length=30, blank=True)
+    to_status = models.CharField("vers", max_length=30, blank=True)
+    visible_to_employer = models.BooleanField("visible par l'entreprise", default=True)
+
+    class Meta:
+        verbose_name = "événement de demande"
+        verbose_name_plural = "historique des demandes"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.label}"
+
+
+class Termination(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="terminations")
+    request = models.OneToOneField(
+        Request, on_delete=models.PROTECT, related_name="termination", null=True, blank=True
+    )
+    hire_date = models.DateField("date d'embauche")
+    termination_date = models.DateField("date de résiliation")
+    reason = models.CharField("motif", max_length=30, choices=TerminationReason.choices)
+    portability = models.BooleanField("portabilité activée", default=False)
+    portability_months = models.PositiveSmallIntegerField(
+        "durée de portabilité (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    portability_end_date = models.DateField("fin de portabilité", null=True, blank=True)
+    status = models.CharField(
+        "statut",
+        max_length=20,
+        choices=TerminationStatus.choices,
+        default=TerminationStatus.SUBMITTED,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "résiliation"
+        verbose_name_plural = "résiliations"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(termination_date__gte=models.F("hire_date")),
+                name="termination_after_hire",
+            ),
+            models.CheckConstraint(
+                condition=Q(portability=False) | Q(portability_end_date__isnull=False),
+                name="portability_has_end_date",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(status="submitted"),
+                name="one_pending_termination_per_enrolment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Résiliation au {self.termination_date:%d/%m/%Y}"

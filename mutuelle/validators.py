@@ -1,0 +1,173 @@
+"""Validators for French identifiers: SIRET, NIR (with civility and birth date), IBAN,
+the French RIB key, BIC and postal codes. Messages are in French and name the problem."""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum import bic as stdnum_bic
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import nir as stdnum_nir
+from stdnum.fr import siret as stdnum_siret
+
+
+def compact_digits(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def validate_siret(value: str) -> None:
+    try:
+        stdnum_siret.validate(compact_digits(value))
+    except StdnumError as exc:
+        raise ValidationError(
+            "Le numéro SIRET est invalide (14 chiffres avec une clé de contrôle correcte).",
+            code="invalid_siret",
+        ) from exc
+
+
+def normalize_nir(value: str) -> str:
+    return compact_digits(value)
+
+
+def validate_nir(value: str) -> None:
+    """Format, length and key (Corsica 2A/2B included)."""
+    compact = normalize_nir(value)
+    if len(compact) != 15:
+        raise ValidationError(
+            "Le numéro de sécurité sociale doit comporter 15 caractères (13 + clé de 2 chiffres).",
+            code="nir_length",
+        )
+    try:
+        stdnum_nir.validate(compact)
+    except StdnumError as exc:
+        raise ValidationError(
+            "Le numéro de sécurité sociale est invalide (clé de contrôle incorrecte).",
+            code="invalid_nir",
+        ) from exc
+
+
+def nir_consistency_errors(
+    nir: str, *, civility: str | None, birth_date: dt.date | None
+) -> list[str]:
+    """Return French messages for a NIR that contradicts the civility or birth date.
+
+    Legal oddities are accepted: temporary numbers (first digit 7 or 8), months 20–42
+    and 50+ used when the birth month is unknown, and year mismatches are only checked
+    on the two last digits.
+    """
+    compact = normalize_nir(nir)
+    errors: list[str] = []
+    if len(compact) != 15 or compact[0] in "78":
+        return errors
+    sex_digit, year, month = compact[0], compact[1:3], compact[3:5]
+    if sex_digit not in "12":
+        errors.append("Le premier chiffre du numéro de sécurité sociale doit être 1 ou 2.")
+    elif civility in {"M", "MME"}:
+        expected = "1" if civility == "M" else "2"
+        if sex_digit != expected:
+            errors.append(
+                "Le numéro de sécurité sociale ne correspond pas à la civilité "
+                f"(il commence par {sex_digit}, attendu {expected} pour "
+                f"{'Monsieur' if civility == 'M' else 'Madame'})."
+            )
+    if birth_date is not None:
+        if year != f"{birth_date.year % 100:02d}":
+            errors.append(
+                "L'année de naissance du numéro de sécurité sociale ne correspond pas "
+                "à la date de naissance."
+            )
+        month_number = int(month)
+        if 1 <= month_number <= 12 and month_number != birth_date.month:
+            errors.append(
+                "Le mois de naissance du numéro de sécurité sociale ne correspond pas "
+                "à la date de naissance."
+            )
+        elif month_number == 0 or 13 <= month_number <= 19 or 43 <= month_number <= 49:
+            errors.append("Le mois de naissance du numéro de sécurité sociale est impossible.")
+    return errors
+
+
+def format_nir(value: str) -> str:
+    c = normalize_nir(value)
+    if len(c) != 15:
+        return c
+    return f"{c[0]} {c[1:3]} {c[3:5]} {c[5:7]} {c[7:10]} {c[10:13]} {c[13:]}"
+
+
+def mask_nir(value: str) -> str:
+    c = normalize_nir(value)
+    return f"{c[0]} •• •• •• ••• ••• {c[-2:]}" if len(c) == 15 else "•••"
+
+
+def normalize_iban(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def _rib_key_ok(bank: str, branch: str, account: str, key: str) -> bool:
+    letters = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
+    account_digits = account.translate(letters)
+    total = 89 * int(bank) + 15 * int(branch) + 3 * int(account_digits)
+    return 97 - total % 97 == int(key)
+
+
+def validate_iban(value: str) -> None:
+    compact = normalize_iban(value)
+    try:
+        stdnum_iban.validate(compact)
+    except StdnumError as exc:
+        raise ValidationError(
+            "L'IBAN est invalide : vérifiez sa longueur et sa clé de contrôle.",
+            code="invalid_iban",
+        ) from exc
+    if compact.startswith(("FR", "MC")):
+        bban = compact[4:]
+        bank, branch, account, key = bban[:5], bban[5:10], bban[10:21], bban[21:23]
+        if not (bank.isdigit() and branch.isdigit() and key.isdigit()) or not _rib_key_ok(
+            bank, branch, account, key
+        ):
+            raise ValidationError(
+                "La clé RIB contenue dans cet IBAN français est incorrecte.",
+                code="invalid_rib_key",
+            )
+
+
+def validate_bic(value: str) -> None:
+    try:
+        stdnum_bic.validate(compact_digits(value))
+    except StdnumError as exc:
+        raise ValidationError(
+            "Le BIC est invalide (8 ou 11 caractères : banque, pays, localité, agence).",
+            code="invalid_bic",
+        ) from exc
+
+
+# IBAN countries whose banks use another country code in their BIC.
+_BIC_COUNTRY_ALIASES = {
+    "FR": {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF", "BL", "MF", "MC"},
+}
+
+
+def validate_bic_matches_iban(bic: str, iban: str) -> None:
+    bic_country = compact_digits(bic)[4:6]
+    iban_country = normalize_iban(iban)[:2]
+    allowed = _BIC_COUNTRY_ALIASES.get(iban_country, {iban_country})
+    if bic_country and iban_country and bic_country not in allowed:
+        raise ValidationError(
+            f"Le pays du BIC ({bic_country}) ne correspond pas à celui de l'IBAN ({iban_country}).",
+            code="bic_country_mismatch",
+        )
+
+
+def mask_iban(value: str) -> str:
+    compact = normalize_iban(value)
+    return f"{compact[:4]} •••• •••• •••• {compact[-4:]}" if len(compact) > 8 else "••••"
+
+
+def validate_french_postal_code(value: str) -> None:
+    if not re.fullmatch(r"\d{5}", value or ""):
+        raise ValidationError("Le code postal doit comporter 5 chiffres.", code="postal_code")
+    if value[:2] == "00" or value[:2] in {"96", "99"}:
+        raise ValidationError(
+            "Ce code postal ne correspond à aucun département.", code="postal_code"
+        )
