@@ -209,7 +209,7 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["employee", "contract"],
-                condition=Q(status__in=[s.value for s in OPEN_STATES]),
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATES)),
                 name="one_open_enrolment_per_employee_and_contract",
             ),
             models.CheckConstraint(
