@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "member_portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("invitation/<str:token>/", invitation_views.invitation, name="invitation"),
 ]

@@ -1,0 +1,43 @@
+"""``make bench``: performance figures, one ``name: value`` line each.
+
+Each app may define ``<app>/benchmarks.py`` with ``BENCHMARKS``: a list of callables
+returning ``{name: value}``. They run against a throwaway database (created like the
+test database, then destroyed), so the figures never touch real data.
+"""
+
+import importlib
+import importlib.util
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import setup_test_environment, teardown_test_environment
+
+
+class Command(BaseCommand):
+    help = "Mesure les performances (une ligne « nom: valeur » par mesure)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("only", nargs="*", help="Noms de mesures à exécuter (préfixes).")
+
+    def handle(self, *args, only, **options):
+        benchmarks = []
+        for app in apps.get_app_configs():
+            module_name = f"{app.name}.benchmarks"
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            module = importlib.import_module(module_name)
+            benchmarks.extend(getattr(module, "BENCHMARKS", []))
+        if only:
+            benchmarks = [b for b in benchmarks if any(b.__name__.startswith(o) for o in only)]
+        setup_test_environment()
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            for benchmark in benchmarks:
+                for name, value in benchmark().items():
+                    shown = f"{value:.3f}" if isinstance(value, float) else value
+                    self.stdout.write(f"{name}: {shown}")
+                    self.stdout.flush()
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            teardown_test_environment()
