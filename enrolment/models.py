@@ -186,6 +186,11 @@ class Enrolment(models.Model):
         "référence unique de mandat", max_length=35, blank=True
     )
     wizard_step = models.CharField("dernière étape atteinte", max_length=30, blank=True)
+    # Highest automatic reminder day already sent (0: none); the periodic job only
+    # picks enrolments whose next reminder is due, so a run stays cheap.
+    last_auto_reminder_day = models.PositiveSmallIntegerField(
+        "dernière relance automatique (jour)", default=0
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -215,6 +220,11 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=Q(debit_day__isnull=True) | Q(debit_day__in=[5, 10, 15, 20]),
                 name="enrolment_debit_day_allowed",
+            ),
+            models.UniqueConstraint(
+                fields=["sepa_mandate_reference"],
+                condition=~Q(sepa_mandate_reference=""),
+                name="unique_sepa_mandate_reference",
             ),
         ]
 
@@ -390,6 +400,29 @@ class InvitationToken(models.Model):
 
     def __str__(self) -> str:
         return f"Lien du {self.created_at:%d/%m/%Y}, expire le {self.expires_at:%d/%m/%Y}"
+
+
+class EmailConfirmation(models.Model):
+    """A personal e-mail address waiting for confirmation before it becomes the login.
+
+    Only the SHA-256 of the emailed token is kept; the link is single-use and expires.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_confirmations"
+    )
+    email = models.EmailField("adresse e-mail à confirmer")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "confirmation d'adresse e-mail"
+        verbose_name_plural = "confirmations d'adresse e-mail"
+
+    def __str__(self) -> str:
+        return f"{self.email} (expire le {self.expires_at:%d/%m/%Y})"
 
 
 class RequestQuerySet(models.QuerySet):

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from .models import Enrolment
-from .services.invitation import enrolment_invite
+from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
@@ -18,3 +18,15 @@ def send_invitations(enrolment_ids: list[int]) -> None:
     invited and the notification key ``invitation:<id>`` sends each e-mail once."""
     for enrolment in Enrolment.objects.filter(pk__in=enrolment_ids).order_by("pk"):
         enrolment_invite(enrolment=enrolment)
+
+
+# Periodic jobs (CELERY_BEAT_SCHEDULE): idempotent, so a second beat or a redelivery
+# sends nothing twice.
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def send_due_reminders() -> int:
+    return reminders_send_due()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def expire_enrolments() -> int:
+    return enrolments_expire_due()

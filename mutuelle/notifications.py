@@ -6,14 +6,20 @@ twice or a redelivered task never sends twice. Delivery happens in a Celery task
 after the surrounding transaction commits, and is retried on failure.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
-from .enums import Channel
+from .enums import Channel, MessageStatus
 from .models import OutboxMessage
-from .tasks import deliver_message
+from .tasks import deliver_message, deliver_messages
+
+# Size of one delivery task of a bulk send: one SMTP connection and one UPDATE per chunk.
+DELIVERY_CHUNK_SIZE = 500
 
 
 def _render(template: str, context: dict, *, channel: str) -> tuple[str, str, str]:
@@ -59,3 +65,66 @@ def notification_send(
         return None
     transaction.on_commit(lambda: deliver_message.delay(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message of a bulk send: its intent key, recipient and template context."""
+
+    key: str
+    to: str
+    context: dict
+
+
+def notification_send_many(
+    *, channel: str, template: str, notifications: Iterable[Notification]
+) -> list[int]:
+    """Bulk form of :func:`notification_send` for periodic jobs (same idempotency).
+
+    Keys already in the outbox are skipped; the rows are inserted in one statement that
+    ignores a concurrent insert of the same key, and only the messages created by this
+    call are queued for delivery, in chunks, after commit. Returns their ids.
+    """
+    wanted = {n.key: n for n in notifications if n.to}
+    if not wanted:
+        return []
+    existing = set(OutboxMessage.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    fresh = [n for key, n in wanted.items() if key not in existing]
+    if not fresh:
+        return []
+    base = {"mutuelle": settings.MUTUELLE, "site_url": settings.SITE_URL}
+    text_template = get_template(f"notifications/{template}.txt")
+    subject_template = html_template = None
+    if channel == Channel.EMAIL:
+        subject_template = get_template(f"notifications/{template}.subject.txt")
+        try:
+            html_template = get_template(f"notifications/{template}.html")
+        except TemplateDoesNotExist:
+            html_template = None
+    rows = []
+    for n in fresh:
+        ctx = {**base, **n.context}
+        subject = " ".join(subject_template.render(ctx).split()) if subject_template else ""
+        rows.append(
+            OutboxMessage(
+                key=n.key,
+                channel=channel,
+                recipient=str(n.to),
+                subject=subject[:250],
+                body_text=text_template.render(ctx).strip(),
+                body_html=html_template.render(ctx) if html_template else "",
+            )
+        )
+    with transaction.atomic():
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        # A concurrent run may have inserted some of these keys first: delivering them
+        # twice is harmless (delivery skips sent messages), and each is sent once.
+        ids = list(
+            OutboxMessage.objects.filter(
+                key__in=[n.key for n in fresh], status=MessageStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+    chunks = [ids[i : i + DELIVERY_CHUNK_SIZE] for i in range(0, len(ids), DELIVERY_CHUNK_SIZE)]
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: deliver_messages.delay(chunk))
+    return ids

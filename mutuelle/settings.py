@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,7 +196,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs live here, in code; each task is idempotent (two beats are harmless).
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Expiry first (night), then the day's reminders in the morning, so that nobody is
+    # reminded of a link that has just expired.
+    "enrolment-expire": {
+        "task": "enrolment.tasks.expire_enrolments",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "enrolment-reminders": {
+        "task": "enrolment.tasks.send_due_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # E-mail: every message is first recorded in the outbox (mutuelle.OutboxMessage), then

@@ -1,8 +1,13 @@
-"""Invitation of a pre-affiliated employee and reminders.
+"""Invitation of a pre-affiliated employee, reminders (manual and automatic) and expiry.
 
 The invitation link carries a random token; only its SHA-256 is stored. A new
 invitation (or a reminder) revokes the previous links and issues a fresh one that
-keeps the original expiry date (60 days after the first invitation).
+keeps the original expiry date (60 days after the first invitation). Once the employee
+has activated the account, reminders point to the login page instead.
+
+Automatic reminders and expiry run from Celery beat (``enrolment.tasks``). Each message
+has a key naming its intent (``reminder:<enrolment id>:<day>``, ``expiry:<id>:<user>``):
+running a job twice, or a worker redelivering it, sends nothing twice.
 """
 
 import datetime as dt
@@ -16,12 +21,16 @@ from django.utils import timezone
 
 from mutuelle.enums import Channel
 from mutuelle.models import OutboxMessage
-from mutuelle.notifications import notification_send
+from mutuelle.notifications import Notification, notification_send, notification_send_many
 
-from ..enums import EnrolmentStatus
-from ..models import Enrolment, InvitationToken
+from ..enums import EnrolmentStatus, RequestType
+from ..models import Enrolment, InvitationToken, Request, RequestEvent
 
 MANUAL_REMINDER_MIN_INTERVAL = dt.timedelta(hours=24)
+# Reminders stop once the employee has signed or asked for a dispensation.
+REMINDABLE_STATES = frozenset({EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS})
+EXPIRY_REASON = "Lien d'adhésion expiré (60 jours sans finalisation)"
+REMINDER_BATCH_SIZE = 1000
 
 
 class ReminderTooSoon(Exception):
@@ -44,6 +53,14 @@ def find_invitation_token(token: str) -> InvitationToken | None:
     )
 
 
+def _invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("member_portal:invitation", args=[token])
+
+
+def _login_url() -> str:
+    return settings.SITE_URL + reverse("account_login")
+
+
 def _issue_link(enrolment: Enrolment) -> str:
     """Revoke earlier links and return the absolute URL of a fresh single-use link."""
     now = timezone.now()
@@ -54,7 +71,13 @@ def _issue_link(enrolment: Enrolment) -> str:
     InvitationToken.objects.create(
         enrolment=enrolment, token_hash=hash_token(token), expires_at=enrolment.expires_at
     )
-    return settings.SITE_URL + reverse("member_portal:invitation", args=[token])
+    return _invitation_url(token)
+
+
+def _recipient(enrolment: Enrolment) -> str:
+    """Where the employee is written to: the login once the account exists."""
+    user = enrolment.employee.user
+    return user.email if user is not None else enrolment.employee.email
 
 
 def _message_context(enrolment: Enrolment, link: str) -> dict:
@@ -64,6 +87,7 @@ def _message_context(enrolment: Enrolment, link: str) -> dict:
         "company": employee.company,
         "enrolment": enrolment,
         "link": link,
+        "has_account": employee.user_id is not None,
         "expires_at": enrolment.expires_at,
     }
 
@@ -105,21 +129,21 @@ def enrolment_invite(*, enrolment: Enrolment, by=None) -> None:
 
 
 def enrolment_remind(*, enrolment: Enrolment, by, key: str | None = None) -> None:
-    """Re-send the invitation with a fresh link.
+    """Re-send the invitation: a fresh link, or the login page once the account exists.
 
     Manual reminders (``key`` is None, from the correspondent's « Relancer ») are
-    limited to one per 24 hours per employee; automatic ones pass their own key
-    (``reminder:<id>:<day>``) so that each is sent once.
+    limited to one per 24 hours per employee; other callers pass their own key so that
+    each intent is sent once.
     """
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update()
-            .select_related("employee__company")
+            .select_related("employee__company", "employee__user")
             .get(pk=enrolment.pk)
         )
-        if enrolment.status not in {EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}:
+        if enrolment.status not in REMINDABLE_STATES:
             return
-        request = enrolment.requests.get(type="affiliation")
+        request = enrolment.requests.get(type=RequestType.AFFILIATION)
         if key is None:
             now = timezone.now()
             last = (
@@ -132,15 +156,167 @@ def enrolment_remind(*, enrolment: Enrolment, by, key: str | None = None) -> Non
                 raise ReminderTooSoon(last + MANUAL_REMINDER_MIN_INTERVAL)
             count = request.events.filter(label="Relance envoyée au salarié").count()
             key = f"manual-reminder:{enrolment.pk}:{count + 1}"
-        if not enrolment.employee.email or OutboxMessage.objects.filter(key=key).exists():
+        to = _recipient(enrolment)
+        if not to or OutboxMessage.objects.filter(key=key).exists():
             return
-        link = _issue_link(enrolment)
+        link = _login_url() if enrolment.employee.user_id else _issue_link(enrolment)
         message = notification_send(
             key=key,
             channel=Channel.EMAIL,
-            to=enrolment.employee.email,
+            to=to,
             template="reminder",
             context=_message_context(enrolment, link),
         )
         if message is not None:
             request.move_to(request.status, by=by, label="Relance envoyée au salarié")
+
+
+def reminder_key(enrolment_id: int, day: int) -> str:
+    return f"reminder:{enrolment_id}:{day}"
+
+
+def _send_reminder_batch(batch: list[Enrolment], *, day: int, now: dt.datetime) -> int:
+    """One batch of automatic reminders with a fixed number of queries, whatever its size."""
+    ids = [e.pk for e in batch]
+    keys = {e.pk: reminder_key(e.pk, day) for e in batch}
+    with transaction.atomic():
+        already = set(
+            OutboxMessage.objects.filter(key__in=list(keys.values())).values_list("key", flat=True)
+        )
+        to_send = [e for e in batch if keys[e.pk] not in already and _recipient(e)]
+        # A fresh single-use link for those who have not activated their account yet.
+        need_link = [e for e in to_send if e.employee.user_id is None]
+        links: dict[int, str] = {}
+        if need_link:
+            InvitationToken.objects.filter(
+                enrolment_id__in=[e.pk for e in need_link],
+                used_at__isnull=True,
+                revoked_at__isnull=True,
+            ).update(revoked_at=now)
+            tokens = []
+            for e in need_link:
+                raw = secrets.token_urlsafe(32)
+                links[e.pk] = _invitation_url(raw)
+                tokens.append(
+                    InvitationToken(
+                        enrolment_id=e.pk, token_hash=hash_token(raw), expires_at=e.expires_at
+                    )
+                )
+            InvitationToken.objects.bulk_create(tokens, batch_size=1000)
+        login = _login_url()
+        created = notification_send_many(
+            channel=Channel.EMAIL,
+            template="reminder",
+            notifications=[
+                Notification(
+                    key=keys[e.pk],
+                    to=_recipient(e),
+                    context=_message_context(e, links.get(e.pk, login)),
+                )
+                for e in to_send
+            ],
+        )
+        Enrolment.objects.filter(pk__in=ids).update(last_auto_reminder_day=day)
+        sent_ids = {e.pk for e in to_send}
+        if created:
+            requests = Request.objects.filter(
+                enrolment_id__in=sent_ids, type=RequestType.AFFILIATION
+            ).values_list("pk", "status")
+            RequestEvent.objects.bulk_create(
+                [
+                    RequestEvent(
+                        request_id=pk,
+                        at=now,
+                        label=f"Relance automatique envoyée au salarié (J+{day})",
+                        from_status=status,
+                        to_status=status,
+                    )
+                    for pk, status in requests
+                ],
+                batch_size=1000,
+            )
+    return len(created)
+
+
+def reminders_send_due(
+    *, now: dt.datetime | None = None, batch_size: int = REMINDER_BATCH_SIZE
+) -> int:
+    """Send the automatic reminders due now (settings.INVITATION_REMINDER_DAYS).
+
+    Latest day first: an employee whose earlier reminder was missed (a job that did not
+    run) gets only the most recent one. Returns how many messages were created.
+    """
+    now = now or timezone.now()
+    days = sorted(
+        (d for d in settings.INVITATION_REMINDER_DAYS if d < settings.INVITATION_VALIDITY_DAYS),
+        reverse=True,
+    )
+    total = 0
+    for day in days:
+        due = (
+            Enrolment.objects.filter(
+                status__in=REMINDABLE_STATES,
+                invited_at__lte=now - dt.timedelta(days=day),
+                expires_at__gt=now,
+                last_auto_reminder_day__lt=day,
+            )
+            .select_related("employee__company", "employee__user")
+            .order_by("pk")
+        )
+        last_pk = 0
+        while True:
+            batch = list(due.filter(pk__gt=last_pk)[:batch_size])
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            total += _send_reminder_batch(batch, day=day, now=now)
+    return total
+
+
+def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) -> bool:
+    """Expire an enrolment whose 60 days have passed, and tell the correspondents once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .select_related("employee__company")
+            .get(pk=enrolment.pk)
+        )
+        if enrolment.status not in REMINDABLE_STATES or not enrolment.expires_at:
+            return False
+        if enrolment.expires_at > now:
+            return False
+        enrolment.ended_at = now
+        enrolment.save(update_fields=["ended_at", "updated_at"])
+        enrolment.transition(
+            EnrolmentStatus.EXPIRED, label="Lien d'adhésion expiré", note=EXPIRY_REASON
+        )
+        enrolment.invitation_tokens.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        company = enrolment.employee.company
+        for access in company.correspondent_accesses.select_related("user"):
+            notification_send(
+                key=f"expiry:{enrolment.pk}:{access.user_id}",
+                channel=Channel.EMAIL,
+                to=access.user.email,
+                template="enrolment_expired",
+                context={
+                    "employee": enrolment.employee,
+                    "company": company,
+                    "enrolment": enrolment,
+                    "reason": EXPIRY_REASON,
+                    "link": settings.SITE_URL + reverse("employer_portal:home", args=[company.pk]),
+                },
+            )
+    return True
+
+
+def enrolments_expire_due(*, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    ids = list(
+        Enrolment.objects.filter(status__in=REMINDABLE_STATES, expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(enrolment_expire(enrolment=Enrolment(pk=pk), now=now) for pk in ids)
