@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import import_urls, views
 
 app_name = "employer_portal"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.companies, name="companies"),
     path("<int:company_id>/", views.home, name="home"),
     path("<int:company_id>/mon-entreprise/", views.company_detail, name="company"),
+    path("", include(import_urls)),
 ]

@@ -657,6 +657,14 @@ def check_employees(
         check_employee(raw, company=company, contract=contract, today=today, taken_nir_hashes=taken)
         for raw in rows
     ]
+    mark_batch_duplicates(checks, row_numbers)
+    return checks
+
+
+def mark_batch_duplicates(
+    checks: Sequence[EmployeeCheck], row_numbers: Sequence[int] | None = None
+) -> None:
+    """Refuse every row whose NIR appears on another row of the same batch."""
     numbers = list(row_numbers) if row_numbers is not None else range(1, len(checks) + 1)
     by_hash: dict[str, list[int]] = defaultdict(list)
     for index, check in enumerate(checks):
@@ -672,7 +680,6 @@ def check_employees(
                 "Ce numéro de sécurité sociale figure plusieurs fois dans le fichier "
                 f"(aussi ligne{'s' if len(indexes) > 2 else ''} {others}).",
             )
-    return checks
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,379 @@
+"""The files of the bulk pre-affiliation: templates, reading an upload, rejection file.
+
+Reading uses python-calamine for .xlsx (about 20× faster than openpyxl's read-only
+mode) and the csv module for .csv; writing (templates, rejection file) uses openpyxl.
+"""
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
+
+from enrolment.services.preaffiliation import FIELD_LABELS, REQUIRED_FIELDS
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Zip bombs: an xlsx of 20 MB holds at most a few hundred MB of XML; real files
+# compress about 5–20×, so much higher ratios are refused before parsing.
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_ENTRY_RATIO = 150
+MAX_ZIP_ENTRIES = 500
+MAX_DATA_ROWS = 200_000
+
+FIELDS = list(FIELD_LABELS)
+HEADERS = [f"{label}*" if key in REQUIRED_FIELDS else label for key, label in FIELD_LABELS.items()]
+ERROR_HEADER = "Nature de l'erreur"
+DATE_FIELDS = {"birth_date", "hire_date", "effective_date"}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileRefused(Exception):
+    """The whole file is refused; ``message`` says why, in French."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# ---------------------------------------------------------------------------
+# Templates
+# ---------------------------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
+_TEMPLATE_ROWS = 1000
+
+INSTRUCTIONS = [
+    "Modèle d'import des salariés (pré-affiliation)",
+    "",
+    "1. Une ligne par salarié, à partir de la ligne 2. Ne modifiez ni l'intitulé ni "
+    "l'ordre des colonnes.",
+    "2. Les colonnes marquées d'un astérisque (*) sont obligatoires.",
+    "3. Civilité : M, Mme, Monsieur ou Madame.",
+    "4. Dates au format JJ/MM/AAAA (date de naissance, date d'embauche, date d'effet).",
+    "5. Numéro de sécurité sociale : 15 caractères, avec ou sans espaces (2A/2B pour la Corse).",
+    "6. Sans adresse e-mail, l'adresse postale est obligatoire (libellé de la voie, code "
+    "postal, ville) : le salarié recevra son identifiant et son mot de passe provisoire "
+    "par deux courriers distincts.",
+    "7. Régime local Alsace-Moselle : Oui ou Non.",
+    "8. La date d'effet ne peut précéder ni la date d'embauche ni le début du contrat.",
+    "9. Nous vous recommandons d'indiquer le matricule pour croiser nos fichiers avec votre paie.",
+    "10. Enregistrez au format .xlsx ou .csv (séparateur point-virgule), 20 Mo au plus.",
+    "",
+    "Le groupe d'assurés se choisit au moment de l'import : un fichier par groupe.",
+]
+
+
+def build_template_xlsx() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Salariés"
+    sheet.append(HEADERS)
+    for index, (key, header) in enumerate(zip(FIELDS, HEADERS, strict=True), start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = _HEADER_FONT
+        cell.fill = _REQUIRED_FILL if key in REQUIRED_FIELDS else _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(14, len(header) + 4)
+        cell_range = f"{letter}2:{letter}{_TEMPLATE_ROWS}"
+        if key in DATE_FIELDS:
+            for (row_cell,) in sheet[cell_range]:
+                row_cell.number_format = "DD/MM/YYYY"
+        elif key in {"nir", "postal_code", "insurance_fund_code", "payroll_id"}:
+            # Text, so that Excel keeps leading zeros and all 15 digits.
+            for (row_cell,) in sheet[cell_range]:
+                row_cell.number_format = "@"
+    sheet.freeze_panes = "A2"
+    choices = {
+        "civility": ('"M,Mme,Monsieur,Madame"', "Civilité : M, Mme, Monsieur ou Madame."),
+        "alsace_moselle": ('"Oui,Non"', "Régime local Alsace-Moselle : Oui ou Non."),
+    }
+    for key, (formula, message) in choices.items():
+        letter = get_column_letter(FIELDS.index(key) + 1)
+        validation = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Valeur non autorisée",
+            error=message,
+        )
+        validation.add(f"{letter}2:{letter}{_TEMPLATE_ROWS}")
+        sheet.add_data_validation(validation)
+    help_sheet = workbook.create_sheet("Mode d'emploi")
+    for line in INSTRUCTIONS:
+        help_sheet.append([line])
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def build_template_csv() -> bytes:
+    """`;`-separated UTF-8 with BOM: what French Excel opens correctly."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(HEADERS)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+
+
+def _header_key(value) -> str:
+    text = unicodedata.normalize("NFKD", str(value or "").replace("\xa0", " "))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.split()).casefold()
+
+
+_EXPECTED_KEYS = [_header_key(h) for h in HEADERS]
+_EXPECTED_LOOSE = {_header_key(h).rstrip("*").strip(): h for h in HEADERS}
+
+
+def check_header(header: list) -> None:
+    """Refuse missing, renamed, reordered or extra columns (the rejection file's last
+    column « Nature de l'erreur » is allowed so that it can be re-uploaded as is)."""
+    found = [_header_key(h) for h in header]
+    while found and not found[-1]:
+        found.pop()
+    if found and found[-1] == _header_key(ERROR_HEADER):
+        found.pop()
+    if found == _EXPECTED_KEYS:
+        return
+    loose = [f.rstrip("*").strip() for f in found]
+    missing = [h for k, h in _EXPECTED_LOOSE.items() if k not in loose]
+    unknown = [str(header[i]).strip() for i, k in enumerate(loose) if k not in _EXPECTED_LOOSE]
+    if unknown and missing:
+        raise FileRefused(
+            "Colonnes renommées ou inconnues : "
+            + ", ".join(f"« {u} »" for u in unknown if u)
+            + ". Colonnes attendues manquantes : "
+            + ", ".join(f"« {m} »" for m in missing)
+            + ". Utilisez le modèle sans modifier l'intitulé des colonnes."
+        )
+    if missing:
+        raise FileRefused(
+            "Colonnes manquantes : "
+            + ", ".join(f"« {m} »" for m in missing)
+            + ". Utilisez le modèle sans supprimer de colonne."
+        )
+    if unknown:
+        raise FileRefused(
+            "Colonnes non reconnues : "
+            + ", ".join(f"« {u} »" for u in unknown if u)
+            + ". Utilisez le modèle sans ajouter de colonne."
+        )
+    for position, (got, expected) in enumerate(zip(loose, _EXPECTED_LOOSE, strict=False), 1):
+        if got != expected:
+            raise FileRefused(
+                f"L'ordre des colonnes a été modifié : la colonne {position} devrait être "
+                f"« {_EXPECTED_LOOSE[expected]} ». L'ordre des colonnes ne doit pas être "
+                "modifié."
+            )
+    # Same names and order but a missing or added asterisk: the header was edited.
+    raise FileRefused(
+        "Les intitulés des colonnes ont été modifiés (astérisques des colonnes "
+        "obligatoires). Utilisez le modèle sans modifier l'en-tête."
+    )
+
+
+def sniff_format(head: bytes, filename: str = "") -> str:
+    """« xlsx » or « csv » from the content (never from the name alone)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(
+            "Ce fichier est au format Excel 97-2003 (.xls) ou protégé par un mot de "
+            "passe : enregistrez-le au format .xlsx ou .csv, sans mot de passe."
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\x1f\x8b", b"Rar!")):
+        raise FileRefused("Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV.")
+    if b"\x00" in head[:4096]:
+        raise FileRefused("Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV.")
+    return "csv"
+
+
+def check_zip(fileobj) -> None:
+    """Refuse corrupt archives and zip bombs from the central directory, before any
+    decompression; then make sure every entry really has its declared size."""
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise FileRefused("Le fichier Excel contient un nombre anormal d'éléments.")
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names:
+            raise FileRefused("Ce fichier n'est pas un classeur Excel (.xlsx).")
+        total = sum(info.file_size for info in infos)
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > MAX_ENTRY_RATIO:
+                raise FileRefused(
+                    "Le fichier Excel est anormalement compressé (bombe de décompression) : "
+                    "il est refusé par sécurité."
+                )
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise FileRefused(
+                "Le contenu décompressé du fichier Excel dépasse la taille autorisée : "
+                "il est refusé par sécurité."
+            )
+        try:
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") or info.filename.endswith(
+                    "sharedStrings.xml"
+                ):
+                    with archive.open(info) as entry:
+                        while entry.read(1024 * 1024):
+                            pass
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+
+
+def _strip_neutralised(value):
+    """Undo the rejection file's protection (a quote before = + - @) on re-upload."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+@dataclass
+class ParsedFile:
+    format: str
+    header: list
+    rows: list[tuple[int, list]]  # (line number in the file, cell values)
+
+
+def _is_empty_row(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _data_rows(rows: Iterator[list]) -> list[tuple[int, list]]:
+    width = len(FIELDS)
+    result = []
+    for line, values in enumerate(rows, start=2):
+        if _is_empty_row(values):
+            continue
+        if len(result) >= MAX_DATA_ROWS:
+            raise FileRefused(
+                f"Le fichier contient plus de {MAX_DATA_ROWS:,} salariés : "
+                "découpez-le en plusieurs fichiers.".replace(",", " ")
+            )
+        values = [_strip_neutralised(v) for v in values[:width]]
+        values += [""] * (width - len(values))
+        result.append((line, values))
+    if not result:
+        raise FileRefused("Le fichier ne contient aucun salarié (aucune ligne sous l'en-tête).")
+    return result
+
+
+def read_xlsx(fileobj) -> ParsedFile:
+    check_zip(fileobj)
+    fileobj.seek(0)
+    try:
+        workbook = CalamineWorkbook.from_filelike(fileobj)
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+        header = next(rows, None)
+    except Exception as exc:  # calamine raises its own error types for bad files
+        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+    if header is None:
+        raise FileRefused("Le fichier est vide.")
+    check_header(header)
+    return ParsedFile("xlsx", header, _data_rows(rows))
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            "L'encodage du fichier CSV n'est pas reconnu : enregistrez-le en « CSV UTF-8 » "
+            "ou « CSV (séparateur : point-virgule) »."
+        ) from exc
+
+
+def read_csv(data: bytes) -> ParsedFile:
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise FileRefused("Le fichier est vide.")
+        check_header(header)
+        return ParsedFile("csv", header, _data_rows(reader))
+    except csv.Error as exc:
+        raise FileRefused(f"Le fichier CSV est mal formé ({exc}).") from exc
+
+
+def read_upload(fileobj, *, size: int) -> ParsedFile:
+    """Read an uploaded file whatever its name says; FileRefused explains a refusal."""
+    if size > MAX_UPLOAD_BYTES:
+        raise FileRefused("Le fichier dépasse la taille maximale autorisée de 20 Mo.")
+    if size == 0:
+        raise FileRefused("Le fichier est vide.")
+    fileobj.seek(0)
+    fmt = sniff_format(fileobj.read(8192))
+    fileobj.seek(0)
+    if fmt == "xlsx":
+        return read_xlsx(fileobj)
+    return read_csv(fileobj.read())
+
+
+def row_as_dict(values: list) -> dict:
+    return dict(zip(FIELDS, values, strict=True))
+
+
+# ---------------------------------------------------------------------------
+# Rejection file
+# ---------------------------------------------------------------------------
+
+
+def neutralise(value):
+    """A cell that a spreadsheet would run as a formula is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def build_rejection_xlsx(rows: list[tuple[list, str]]) -> bytes:
+    """Same columns as the template plus « Nature de l'erreur »; values as uploaded."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Salariés en erreur")
+    sheet.append([*HEADERS, ERROR_HEADER])
+    for values, error in rows:
+        cells = []
+        for value in values:
+            if isinstance(value, (dt.date, dt.datetime)):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+                cells.append(cell)
+            else:
+                cells.append(neutralise(value))
+        cells.append(neutralise(error))
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,57 @@
+from django import forms
+
+from mutuelle.enums import ProductLine
+from mutuelle.models import InsuredGroup
+
+from .import_files import MAX_UPLOAD_BYTES, FileRefused, check_zip, sniff_format
+
+
+class ImportUploadForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label="Groupe d'assurés",
+        queryset=InsuredGroup.objects.none(),
+        empty_label="Sélectionnez un groupe d'assurés",
+        error_messages={"required": "Sélectionnez le groupe d'assurés des salariés du fichier."},
+    )
+    file = forms.FileField(
+        label="Fichier complété (.xlsx ou .csv)",
+        error_messages={
+            "required": "Ajoutez le fichier complété (.xlsx ou .csv).",
+            "empty": "Le fichier est vide.",
+        },
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet,text/csv"
+            }
+        ),
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = (
+            InsuredGroup.objects.filter(
+                contract__company=company, contract__product_line=ProductLine.HEALTH
+            )
+            .select_related("contract")
+            .order_by("contract__number", "name")
+        )
+        self.fields["group"].label_from_instance = lambda g: (
+            f"{g.name} (contrat n° {g.contract.number})"
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Le fichier dépasse la taille maximale autorisée de 20 Mo.")
+        if upload.size == 0:
+            raise forms.ValidationError("Le fichier est vide.")
+        upload.seek(0)
+        try:
+            if sniff_format(upload.read(8192)) == "xlsx":
+                upload.seek(0)
+                check_zip(upload)
+        except FileRefused as refusal:
+            raise forms.ValidationError(refusal.message) from refusal
+        upload.seek(0)
+        return upload

@@ -1,0 +1,107 @@
+"""« Ajouter des salariés » → « Fichier Excel ou structuré »: the six steps, the
+progress page while a worker processes a large file, the summary and the rejection
+file. Every job is looked up within ``request.company`` (another company's → 404)."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from .decorators import correspondent_view
+from .import_files import MAX_UPLOAD_BYTES, build_template_csv, build_template_xlsx
+from .import_forms import ImportUploadForm
+from .import_service import import_job_create, import_job_run, import_job_should_run_inline
+from .models import ImportJob, ImportStatus
+from .tasks import run_import_job
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _job_or_404(request, job_id: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.select_related("group", "contract"), pk=job_id, company=request.company
+    )
+
+
+@correspondent_view
+def import_start(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None, company=request.company)
+    if request.method == "POST" and form.is_valid():
+        group = form.cleaned_data["group"]
+        job = import_job_create(
+            company=request.company,
+            contract=group.contract,
+            group=group,
+            upload=form.cleaned_data["file"],
+            by=request.user,
+        )
+        if import_job_should_run_inline(job):
+            job = import_job_run(job=job)
+            if job.status == ImportStatus.REFUSED:
+                form.add_error("file", job.refusal_reason)
+                return render(request, "employer_portal/import/start.html", _ctx(request, form))
+        else:
+            transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        return redirect("employer_portal:import_job", request.company.pk, job.pk)
+    return render(request, "employer_portal/import/start.html", _ctx(request, form))
+
+
+def _ctx(request, form) -> dict:
+    return {
+        "company": request.company,
+        "form": form,
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "has_groups": form.fields["group"].queryset.exists(),
+    }
+
+
+@require_GET
+@correspondent_view
+def import_template(request, fmt: str):
+    if fmt == "xlsx":
+        response = HttpResponse(build_template_xlsx(), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(build_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="modele_import_salaries.{fmt}"'
+    return response
+
+
+@require_GET
+@correspondent_view
+def import_job(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    template = "summary.html" if job.is_finished else "progress.html"
+    return render(
+        request, f"employer_portal/import/{template}", {"company": request.company, "job": job}
+    )
+
+
+@require_GET
+@correspondent_view
+def import_job_status(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "finished": job.is_finished,
+            "percent": job.progress_percent,
+            "processed": job.processed_rows,
+            "total": job.total_rows,
+        }
+    )
+
+
+@require_GET
+@correspondent_view
+def import_rejection(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    if not job.rejection_file:
+        messages.info(request, "Cet import n'a aucun salarié en erreur.")
+        return redirect("employer_portal:import_job", request.company.pk, job.pk)
+    return FileResponse(
+        job.rejection_file.open("rb"),
+        as_attachment=True,
+        filename=f"fichier_de_rejet_{job.created_at:%Y%m%d_%H%M}.xlsx",
+        content_type=XLSX_TYPE,
+    )

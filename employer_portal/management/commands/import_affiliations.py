@@ -1,0 +1,48 @@
+"""Bulk load for the back office, through the same service as the upload page."""
+
+from pathlib import Path
+
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from mutuelle.models import Contract
+
+from ...import_service import import_job_create, import_job_run
+from ...models import ImportStatus
+
+
+class Command(BaseCommand):
+    help = "Pré-affilie les salariés d'un fichier .xlsx ou .csv (modèle d'import)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Fichier .xlsx ou .csv au format du modèle")
+        parser.add_argument("--contract", required=True, help="Numéro du contrat")
+        parser.add_argument("--group", required=True, help="Nom du groupe d'assurés")
+
+    def handle(self, *args, file, contract, group, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        found = Contract.objects.select_related("company").filter(number=contract).first()
+        if found is None:
+            raise CommandError(f"Contrat introuvable : {contract}")
+        insured_group = found.groups.filter(name=group).first()
+        if insured_group is None:
+            names = ", ".join(found.groups.values_list("name", flat=True)) or "aucun"
+            raise CommandError(
+                f"Groupe « {group} » introuvable sur ce contrat (groupes : {names})."
+            )
+        with path.open("rb") as handle:
+            job = import_job_create(
+                company=found.company,
+                contract=found,
+                group=insured_group,
+                upload=File(handle, name=path.name),
+                by=None,
+            )
+        job = import_job_run(job=job)
+        if job.status == ImportStatus.REFUSED:
+            raise CommandError(f"Fichier refusé : {job.refusal_reason}")
+        self.stdout.write(f"{job.valid_count} validé(s), {job.error_count} en erreur")
+        if job.rejection_file:
+            self.stdout.write(f"Fichier de rejet : {job.rejection_file.path}")
