@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import invitation_views, views
 
@@ -7,4 +7,5 @@ app_name = "member_portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("invitation/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("dispense/", include("member_portal.dispensation_views")),
 ]

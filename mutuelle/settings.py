@@ -317,3 +317,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Enrolment timings (days after the invitation).
 INVITATION_VALIDITY_DAYS = int(env("INVITATION_VALIDITY_DAYS", "60"))
 INVITATION_REMINDER_DAYS = [int(d) for d in env_list("INVITATION_REMINDER_DAYS", "7,21,45")]
+
+# Dispensations: proof limits, notice before an end date and before the yearly
+# re-justification; the daily job is idempotent (one message per key).
+DISPENSATION_MAX_PROOFS = int(env("DISPENSATION_MAX_PROOFS", "5"))
+DISPENSATION_PROOF_MAX_BYTES = int(env("DISPENSATION_PROOF_MAX_BYTES", str(5 * 1024 * 1024)))
+DISPENSATION_END_REMINDER_DAYS = int(env("DISPENSATION_END_REMINDER_DAYS", "30"))
+DISPENSATION_REJUSTIFICATION_NOTICE_DAYS = int(
+    env("DISPENSATION_REJUSTIFICATION_NOTICE_DAYS", "30")
+)
+CELERY_BEAT_SCHEDULE["dispensations-daily"] = {
+    "task": "dispensations.tasks.dispensations_daily",
+    "schedule": 60 * 60,
+}

@@ -1,0 +1,253 @@
+"""The employee's dispensation pages: request, acknowledgement, « Suivi de mes demandes »,
+complement, withdrawal, yearly proof, and the employee's own proofs.
+
+Every lookup goes through ``Dispensation.objects.of_employee_user``: anyone else, the
+company's correspondent included, gets a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from dispensations.enums import UNDECIDED_STATES, DispensationStatus
+from dispensations.files import serve_proof
+from dispensations.models import Dispensation, DispensationProof
+from dispensations.services import (
+    DISPENSABLE_ENROLMENT_STATES,
+    can_rejustify,
+    dispensation_complete,
+    dispensation_rejustify,
+    dispensation_submit,
+    dispensation_withdraw,
+)
+from enrolment.models import Enrolment, RequestEvent
+
+from .dispensation_forms import DispensationCompleteForm, DispensationForm, RejustifyForm
+
+HELP_BLOCK = "member_portal/dispensation/_help.html"
+
+
+def _own(request, pk: int) -> Dispensation:
+    return get_object_or_404(
+        Dispensation.objects.of_employee_user(request.user).select_related(
+            "enrolment__employee__company", "enrolment__contract", "request"
+        ),
+        pk=pk,
+    )
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _dispensable_enrolment(request):
+    enrolments = Enrolment.objects.filter(
+        employee__user=request.user,
+        status__in=DISPENSABLE_ENROLMENT_STATES,
+        contract__dispensation_enabled=True,
+    ).select_related("employee__company", "contract__dispensation_settings")
+    wanted = request.GET.get("adhesion")
+    if wanted and wanted.isdigit():
+        enrolments = enrolments.filter(pk=int(wanted))
+    return enrolments.order_by("-created_at").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispensation_start(request):
+    enrolment = _dispensable_enrolment(request)
+    if enrolment is None:
+        pending = (
+            Dispensation.objects.of_employee_user(request.user)
+            .filter(status__in=UNDECIDED_STATES)
+            .exists()
+        )
+        if pending:
+            messages.info(request, "Votre demande de dispense est déjà en cours de traitement.")
+            return redirect("member_portal:dispensation_list")
+        return render(request, "member_portal/dispensation/unavailable.html", status=404)
+    employee = enrolment.employee
+    if request.method == "POST":
+        form = DispensationForm(request.POST, request.FILES, enrolment=enrolment)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dispensation = dispensation_submit(
+                    enrolment=enrolment,
+                    case_code=data["case"],
+                    payroll_id=data["payroll_id"],
+                    hire_date=data["hire_date"],
+                    end_date=data.get("end_date"),
+                    insurer_name=data.get("insurer_name", ""),
+                    sworn_statement=data["sworn_statement"],
+                    files=data["proofs"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                return redirect("member_portal:dispensation_done", pk=dispensation.pk)
+    else:
+        form = DispensationForm(
+            initial={"payroll_id": employee.payroll_id, "hire_date": employee.hire_date},
+            enrolment=enrolment,
+        )
+    return render(
+        request,
+        "member_portal/dispensation/form.html",
+        {"form": form, "enrolment": enrolment, "employee": employee},
+    )
+
+
+@login_required
+def dispensation_done(request, pk: int):
+    dispensation = _own(request, pk)
+    return render(request, "member_portal/dispensation/done.html", {"dispensation": dispensation})
+
+
+@login_required
+def dispensation_list(request):
+    dispensations = (
+        Dispensation.objects.of_employee_user(request.user)
+        .select_related("enrolment__employee", "request")
+        .prefetch_related(
+            Prefetch(
+                "request__events",
+                queryset=RequestEvent.objects.order_by("-at", "-id"),
+                to_attr="history",
+            ),
+            Prefetch("proofs", queryset=DispensationProof.objects.order_by("uploaded_at")),
+        )
+    )
+    return render(
+        request,
+        "member_portal/dispensation/list.html",
+        {"dispensations": dispensations, "Status": DispensationStatus},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispensation_complete_view(request, pk: int):
+    dispensation = _own(request, pk)
+    if dispensation.status != DispensationStatus.AWAITING_COMPLEMENT:
+        messages.info(request, "Cette demande n'attend pas de complément.")
+        return redirect("member_portal:dispensation_list")
+    if request.method == "POST":
+        form = DispensationCompleteForm(request.POST, request.FILES, dispensation=dispensation)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dispensation_complete(
+                    dispensation=dispensation,
+                    by=request.user,
+                    files=data["proofs"],
+                    payroll_id=data["payroll_id"],
+                    hire_date=data["hire_date"],
+                    end_date=data.get("end_date"),
+                    insurer_name=data.get("insurer_name", ""),
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request, "Merci, votre demande est complétée : elle est de nouveau en cours."
+                )
+                return redirect("member_portal:dispensation_list")
+    else:
+        form = DispensationCompleteForm(
+            initial={
+                "payroll_id": dispensation.payroll_id,
+                "hire_date": dispensation.hire_date,
+                "end_date": dispensation.end_date,
+                "insurer_name": dispensation.insurer_name,
+            },
+            dispensation=dispensation,
+        )
+    return render(
+        request,
+        "member_portal/dispensation/complete.html",
+        {
+            "form": form,
+            "dispensation": dispensation,
+            "proofs": dispensation.proofs.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispensation_withdraw_view(request, pk: int):
+    dispensation = _own(request, pk)
+    if dispensation.status not in UNDECIDED_STATES:
+        messages.info(request, "Cette demande est déjà traitée : elle ne peut plus être retirée.")
+        return redirect("member_portal:dispensation_list")
+    if request.method == "POST":
+        try:
+            dispensation_withdraw(dispensation=dispensation, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("member_portal:dispensation_list")
+        messages.success(
+            request,
+            "Votre demande de dispense est retirée : vous pouvez finaliser votre adhésion.",
+        )
+        return redirect("member_portal:home")
+    return render(
+        request, "member_portal/dispensation/withdraw.html", {"dispensation": dispensation}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispensation_rejustify_view(request, pk: int):
+    dispensation = _own(request, pk)
+    if not can_rejustify(dispensation):
+        messages.info(request, "Aucun justificatif annuel n'est attendu pour cette dispense.")
+        return redirect("member_portal:dispensation_list")
+    form = RejustifyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispensation_rejustify(
+                dispensation=dispensation, by=request.user, files=form.cleaned_data["proofs"]
+            )
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, "Merci, votre justificatif annuel a bien été transmis.")
+            return redirect("member_portal:dispensation_list")
+    return render(
+        request,
+        "member_portal/dispensation/rejustify.html",
+        {"form": form, "dispensation": dispensation},
+    )
+
+
+@login_required
+def dispensation_proof(request, pk: int, proof_pk: int):
+    dispensation = _own(request, pk)
+    proof = get_object_or_404(dispensation.proofs, pk=proof_pk)
+    return serve_proof(proof)
+
+
+urlpatterns = [
+    path("", dispensation_start, name="dispensation_start"),
+    path("suivi/", dispensation_list, name="dispensation_list"),
+    path("<int:pk>/merci/", dispensation_done, name="dispensation_done"),
+    path("<int:pk>/completer/", dispensation_complete_view, name="dispensation_complete"),
+    path("<int:pk>/retirer/", dispensation_withdraw_view, name="dispensation_withdraw"),
+    path(
+        "<int:pk>/justificatif-annuel/",
+        dispensation_rejustify_view,
+        name="dispensation_rejustify",
+    ),
+    path("<int:pk>/justificatifs/<int:proof_pk>/", dispensation_proof, name="dispensation_proof"),
+]
