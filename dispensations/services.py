@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
 from enrolment.models import Enrolment, Request, RequestEvent
-from enrolment.services.invitation import _issue_link, _message_context
+from enrolment.services.invitation import _issue_link, _login_url, _message_context
 from mutuelle.enums import Channel
 from mutuelle.models import User
 from mutuelle.notifications import notification_send
@@ -121,12 +121,17 @@ def _run_with_files(operation):
 
 
 def _reinvite(enrolment: Enrolment) -> str:
-    """A fresh 60-day invitation clock and a new single-use link (earlier ones revoked)."""
+    """A fresh 60-day invitation clock (automatic reminders start again) and the link to
+    send: a new single-use invitation link (earlier ones revoked), or the login page once
+    the employee's account exists, as the invitation service does for its reminders."""
     now = timezone.now()
     enrolment.invited_at = now
     enrolment.expires_at = now + dt.timedelta(days=settings.INVITATION_VALIDITY_DAYS)
-    enrolment.save(update_fields=["invited_at", "expires_at", "updated_at"])
-    return _issue_link(enrolment)
+    enrolment.last_auto_reminder_day = 0
+    enrolment.save(
+        update_fields=["invited_at", "expires_at", "last_auto_reminder_day", "updated_at"]
+    )
+    return _login_url() if enrolment.employee.user_id else _issue_link(enrolment)
 
 
 def check_request(

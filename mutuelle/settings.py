@@ -328,5 +328,5 @@ DISPENSATION_REJUSTIFICATION_NOTICE_DAYS = int(
 )
 CELERY_BEAT_SCHEDULE["dispensations-daily"] = {
     "task": "dispensations.tasks.dispensations_daily",
-    "schedule": 60 * 60,
+    "schedule": crontab(hour=2, minute=0),
 }

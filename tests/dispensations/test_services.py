@@ -1,8 +1,12 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import timezone
 
 from dispensations.enums import DispensationStatus as D
 from dispensations.models import Dispensation, DispensationProof
@@ -18,7 +22,11 @@ from enrolment.enums import RequestStatus as R
 from enrolment.enums import RequestType
 from enrolment.exceptions import InvalidTransition
 from enrolment.models import Request
-from enrolment.services.invitation import enrolment_remind
+from enrolment.services.invitation import (
+    enrolment_remind,
+    enrolments_expire_due,
+    reminders_send_due,
+)
 from mutuelle.models import OutboxMessage
 
 from ..mutuelle.factories import UserFactory
@@ -92,7 +100,14 @@ def test_dispensation_request_suspends_invitation_reminders():
     submit(enrolment)
     enrolment.refresh_from_db()
     enrolment_remind(enrolment=enrolment, by=None, key=f"reminder:{enrolment.pk}:7")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30)):
+        assert reminders_send_due() == 0
+        # Nor does the 60-day expiry close an enrolment waiting for the back office.
+        with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+            assert enrolments_expire_due() == 0
     assert not OutboxMessage.objects.filter(key__startswith="reminder:").exists()
+    enrolment.refresh_from_db()
+    assert enrolment.status == E.DISPENSATION_REQUESTED
 
 
 def test_complement_then_complete_then_accept(django_capture_on_commit_callbacks):
@@ -183,30 +198,53 @@ def test_complete_without_any_change_is_refused():
     assert (dispensation.status, dispensation.payroll_id) == (D.SUBMITTED, "M-2048")
 
 
-def test_refuse_reinvites_with_a_fresh_link(django_capture_on_commit_callbacks, client):
+def test_refuse_reinvites_the_employee(django_capture_on_commit_callbacks):
     enrolment = employee_enrolment()
-    old_tokens = set(enrolment.invitation_tokens.values_list("pk", flat=True))
     dispensation = submit(enrolment)
     staff = UserFactory(staff=True)
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=50), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         dispensation_refuse(
             dispensation=dispensation, by=staff, reason="Attestation de l'employeur périmée"
         )
+        now = timezone.now()
     dispensation.refresh_from_db()
     enrolment.refresh_from_db()
     assert dispensation.status == D.REFUSED
     assert dispensation.request.status == R.CANCELLED
     assert enrolment.status == E.INVITED
     assert affiliation(enrolment).status == R.WAITING
+    # A fresh 60-day clock from the refusal, automatic reminders start again.
+    assert enrolment.expires_at == now + dt.timedelta(days=60)
+    assert enrolment.last_auto_reminder_day == 0
+    message = OutboxMessage.objects.get(key=f"dispensation-refused:{dispensation.pk}")
+    assert message.recipient == enrolment.employee.user.email
+    assert "Attestation de l'employeur périmée" in message.body_text
+    assert "/compte/login/" in message.body_text  # the account exists: log in to enrol
+    # The reason is history for the employee and the back office, not the employer.
+    assert not dispensation.request.events.get(label="Motif du refus").visible_to_employer
+    assert dispensation.request.events.filter(visible_to_employer=True).last().note == ""
+
+
+def test_refuse_renews_the_invitation_link_of_an_employee_without_account(
+    django_capture_on_commit_callbacks, client
+):
+    enrolment = employee_enrolment()
+    old_tokens = set(enrolment.invitation_tokens.values_list("pk", flat=True))
+    dispensation = submit(enrolment)
+    enrolment.employee.user = None
+    enrolment.employee.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispensation_refuse(dispensation=dispensation, by=UserFactory(staff=True), reason="Non")
+    enrolment.refresh_from_db()
     token = enrolment.invitation_tokens.exclude(pk__in=old_tokens).get()
     assert token.expires_at == enrolment.expires_at
     message = OutboxMessage.objects.get(key=f"dispensation-refused:{dispensation.pk}")
-    assert "Attestation de l'employeur périmée" in message.body_text
+    assert message.recipient == enrolment.employee.email
     link = next(line for line in message.body_text.splitlines() if "/invitation/" in line)
     assert client.get(link.split("8000", 1)[1]).status_code == 200
-    # The reason is history for the employee and the back office, not the employer.
-    reason_event = dispensation.request.events.get(label="Motif du refus")
-    assert not reason_event.visible_to_employer
 
 
 def test_withdraw_while_undecided_returns_to_enrolment():
