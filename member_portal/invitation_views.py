@@ -1,24 +1,98 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import transaction
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
+from enrolment.services.activation import (
+    EmailAlreadyUsed,
+    LinkNotUsable,
+    account_activate,
+    email_confirm,
+    invitation_token_state,
+)
 from enrolment.services.invitation import find_invitation_token
 
+from .forms import ActivationForm
 
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
 def invitation(request, token: str):
-    """Landing page of the invitation link. Opening it never signs nor changes anything."""
+    """« Espace personnel »: opening the link only shows the form; the account is
+    created (and the link used up) when the form is submitted."""
     found = find_invitation_token(token)
-    now = timezone.now()
-    if found is None or found.revoked_at is not None:
-        state = "unknown"
-    elif found.used_at is not None:
-        state = "used"
-    elif found.expires_at <= now:
-        state = "expired"
-    else:
-        state = "valid"
+    state = invitation_token_state(found, now=timezone.now())
+    enrolment = found.enrolment if found else None
+    if state != "valid":
+        return render(
+            request,
+            "member_portal/invitation.html",
+            {"state": state, "enrolment": enrolment},
+            status=410,
+        )
+    employee = enrolment.employee
+    form = ActivationForm(request.POST or None, employee=employee, brand=settings.MUTUELLE["name"])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = account_activate(
+                raw_token=token,
+                password=data["password1"],
+                personal_email=data.get("personal_email") or "",
+                commercial_consent=data["commercial_consent"],
+            )
+        except LinkNotUsable as exc:
+            return render(
+                request,
+                "member_portal/invitation.html",
+                {"state": exc.state, "enrolment": enrolment},
+                status=410,
+            )
+        except EmailAlreadyUsed:
+            form.add_error(None, "Cette adresse e-mail est déjà utilisée par un autre compte.")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                f"Votre espace personnel est créé. Votre identifiant : {user.username} "
+                f"(ou votre adresse e-mail {user.email}).",
+            )
+            if data.get("personal_email") and employee.email:
+                messages.info(
+                    request,
+                    f"Un e-mail de confirmation a été envoyé à {data['personal_email']}. "
+                    "Cette adresse deviendra votre identifiant une fois confirmée.",
+                )
+            return redirect("member_portal:home")
     return render(
         request,
         "member_portal/invitation.html",
-        {"state": state, "enrolment": found.enrolment if found else None},
-        status=200 if state == "valid" else 410,
+        {"state": state, "enrolment": enrolment, "employee": employee, "form": form},
     )
+
+
+@never_cache
+def confirm_email(request, token: str):
+    """Confirmation link of a personal e-mail (single-use)."""
+    state, email = "confirmed", ""
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                user = email_confirm(raw_token=token)
+            email = user.email
+        except LinkNotUsable as exc:
+            state = exc.state
+        except EmailAlreadyUsed:
+            state = "taken"
+        return render(
+            request,
+            "member_portal/confirm_email.html",
+            {"state": state, "email": email},
+            status=200 if state == "confirmed" else 410,
+        )
+    # GET only shows a button: mail scanners that open links must not use them up.
+    return render(request, "member_portal/confirm_email.html", {"state": "ask"})

@@ -1,0 +1,397 @@
+"""Forms of the account activation and the enrolment wizard. Rules live in the
+services (enrolment.services.*); the forms put their messages next to the fields."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from phonenumber_field.formfields import PhoneNumberField
+
+from enrolment.enums import Civility, Relationship
+from enrolment.models import Beneficiary, Employee
+from enrolment.services import wizard
+from enrolment.services.activation import login_email_taken
+from mutuelle.enums import DebitFrequency
+from mutuelle.fields import keyed_hash
+from mutuelle.validators import normalize_iban, normalize_nir, validate_french_postal_code
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+COMMERCIAL_CONSENT_LABEL = (
+    "J'accepte d'être contacté(e) par {name} par courrier électronique à des fins "
+    "commerciales, d'information ou d'enquête. À l'occasion de chaque envoi, j'aurai la "
+    "possibilité de mettre fin à ces communications."
+)
+
+
+class YesNoField(forms.TypedChoiceField):
+    """« Oui / Non » radio buttons mapped to a boolean."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=YES_NO,
+            coerce=lambda v: v == "oui",
+            widget=forms.RadioSelect,
+            empty_value=None,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        return value
+
+
+class ActivationForm(forms.Form):
+    has_personal_email = YesNoField(label="Je dispose d'une adresse e-mail personnelle")
+    personal_email = forms.EmailField(
+        label="Votre adresse e-mail personnelle", required=False, max_length=254
+    )
+    personal_email_confirm = forms.EmailField(
+        label="Confirmez votre adresse e-mail", required=False, max_length=254
+    )
+    commercial_consent = forms.BooleanField(required=False)
+    password1 = forms.CharField(
+        label="Saisissez votre mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_texts()[-1]
+        if password_validation.get_default_password_validators()
+        else "",
+    )
+    password2 = forms.CharField(
+        label="Confirmez votre mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, employee: Employee, brand: str, **kwargs):
+        self.employee = employee
+        super().__init__(*args, **kwargs)
+        self.fields["commercial_consent"].label = COMMERCIAL_CONSENT_LABEL.format(name=brand)
+        if not employee.email:
+            # Without an employer address the personal one is the only possible login.
+            self.fields["has_personal_email"].initial = "oui"
+
+    def clean(self):
+        data = super().clean()
+        has_personal = data.get("has_personal_email")
+        email = (data.get("personal_email") or "").strip().lower()
+        confirm = (data.get("personal_email_confirm") or "").strip().lower()
+        if has_personal is False and not self.employee.email:
+            self.add_error(
+                "has_personal_email",
+                "Votre entreprise n'a pas communiqué d'adresse e-mail : indiquez une adresse "
+                "personnelle.",
+            )
+        if has_personal:
+            if not email and "personal_email" not in self.errors:
+                self.add_error("personal_email", "Indiquez votre adresse e-mail personnelle.")
+            elif email and email != confirm and "personal_email_confirm" not in self.errors:
+                self.add_error(
+                    "personal_email_confirm", "Les deux adresses e-mail ne sont pas identiques."
+                )
+            elif (
+                email and email != (self.employee.email or "").lower() and login_email_taken(email)
+            ):
+                self.add_error(
+                    "personal_email",
+                    "Cette adresse e-mail est déjà utilisée par un autre compte.",
+                )
+        else:
+            data["personal_email"] = ""
+        login_email = self.employee.email or data.get("personal_email")
+        if self.employee.email and login_email_taken(self.employee.email):
+            self.add_error(
+                None,
+                "Un compte utilise déjà l'adresse e-mail communiquée par votre entreprise. "
+                "Connectez-vous avec ce compte ou contactez la mutuelle.",
+            )
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        elif p1:
+            candidate = get_user_model()(
+                username="",
+                email=login_email or "",
+                first_name=self.employee.first_name,
+                last_name=self.employee.last_name,
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+ADDRESS_LABELS = {
+    "address_number": "Numéro",
+    "address_street": "Libellé de la voie",
+    "address_building": "Complément d'adresse",
+    "postal_code": "Code postal",
+    "city": "Commune",
+    "country": "Pays",
+}
+
+
+class AddressMixin:
+    def clean_postal_code(self):
+        value = (self.cleaned_data.get("postal_code") or "").strip()
+        country = (self.data.get(self.add_prefix("country")) or "FRANCE").strip().upper()
+        if value and country in {"", "FRANCE"}:
+            validate_french_postal_code(value)
+        return value
+
+    def clean_country(self):
+        return (self.cleaned_data.get("country") or "FRANCE").strip().upper()
+
+
+class ProfileForm(AddressMixin, forms.ModelForm):
+    civility = forms.ChoiceField(
+        label="Civilité", choices=Civility.choices, widget=forms.RadioSelect
+    )
+    phone = PhoneNumberField(label="Téléphone", region="FR", required=False)
+    alsace_moselle = YesNoField(label="Régime Alsace-Moselle")
+    teletransmission = forms.BooleanField(
+        label="Télétransmission : mes remboursements de la Sécurité sociale sont transmis "
+        "automatiquement à la mutuelle",
+        required=False,
+    )
+
+    class Meta:
+        model = Employee
+        fields = [
+            "civility",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "family_status",
+            "address_number",
+            "address_street",
+            "address_building",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "teletransmission",
+            "nir",
+            "insurance_fund_code",
+            "alsace_moselle",
+        ]
+        labels = {
+            "last_name": "Nom",
+            "first_name": "Prénom",
+            "birth_date": "Date de naissance",
+            "family_status": "Situation familiale",
+            "nir": "Numéro de sécurité sociale",
+            "insurance_fund_code": "Organisme de sécurité sociale",
+            **ADDRESS_LABELS,
+        }
+        help_texts = {
+            "nir": "15 caractères, sur votre attestation de droits (carte Vitale).",
+            "insurance_fund_code": "Code de l'organisme de rattachement, sur votre attestation "
+            "de droits (ex. : 01 751 0000).",
+        }
+        widgets = {"birth_date": DateInput(), "nir": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("address_street", "postal_code", "city", "nir"):
+            self.fields[name].required = True
+        self.fields["family_status"].choices = [
+            ("", "— Choisissez —"),
+            *self.fields["family_status"].choices[1:],
+        ]
+
+    def clean_nir(self):
+        return normalize_nir(self.cleaned_data.get("nir") or "")
+
+    def clean(self):
+        data = super().clean()
+        employee = self.instance
+        birth_date = data.get("birth_date")
+        if birth_date and employee.hire_date and birth_date >= employee.hire_date:
+            self.add_error("birth_date", "La date de naissance doit précéder la date d'embauche.")
+        nir = data.get("nir")
+        if (
+            nir
+            and Employee.objects.filter(company_id=employee.company_id, nir_hash=keyed_hash(nir))
+            .exclude(pk=employee.pk)
+            .exists()
+        ):
+            self.add_error(
+                "nir", "Ce numéro de sécurité sociale est déjà celui d'un autre salarié."
+            )
+        for field, messages in wizard.profile_rule_errors(data).items():
+            for message in messages:
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
+
+
+class BeneficiaryForm(AddressMixin, forms.ModelForm):
+    relationship = forms.ChoiceField(
+        label="Type de bénéficiaire", choices=Relationship.choices, widget=forms.RadioSelect
+    )
+    civility = forms.ChoiceField(
+        label="Civilité", choices=Civility.choices, widget=forms.RadioSelect
+    )
+    same_address = forms.BooleanField(
+        label="Mêmes coordonnées que l'assuré principal", required=False, initial=True
+    )
+    phone = PhoneNumberField(label="Téléphone", region="FR", required=False)
+    teletransmission = forms.BooleanField(label="Télétransmission", required=False, initial=True)
+    attached_to_member_nir = forms.TypedChoiceField(
+        label="Numéro de sécurité sociale utilisé",
+        choices=[
+            ("own", "Le bénéficiaire a son propre numéro de sécurité sociale"),
+            ("member", "L'enfant est rattaché à mon numéro de sécurité sociale"),
+        ],
+        coerce=lambda v: v == "member",
+        widget=forms.RadioSelect,
+        initial="own",
+        required=False,
+        empty_value=False,
+    )
+    alsace_moselle = YesNoField(label="Régime Alsace-Moselle", initial="non")
+    twin_rank = forms.TypedChoiceField(
+        label="Rang gémellaire",
+        choices=[(i, str(i)) for i in range(1, 10)],
+        coerce=int,
+        initial=1,
+        required=False,
+        empty_value=1,
+        help_text="1 pour un enfant seul ; des jumeaux ont des rangs différents (1, 2…).",
+    )
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "relationship",
+            "spouse_kind",
+            "civility",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "twin_rank",
+            "is_student_or_apprentice",
+            "same_address",
+            "address_number",
+            "address_street",
+            "address_building",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "teletransmission",
+            "attached_to_member_nir",
+            "nir",
+            "insurance_fund_code",
+            "alsace_moselle",
+        ]
+        labels = {
+            "spouse_kind": "Lien avec vous (conjoint)",
+            "last_name": "Nom",
+            "first_name": "Prénom",
+            "birth_date": "Date de naissance",
+            "is_student_or_apprentice": "Enfant étudiant ou apprenti",
+            "nir": "Numéro de sécurité sociale du bénéficiaire",
+            "insurance_fund_code": "Organisme de sécurité sociale",
+            **ADDRESS_LABELS,
+        }
+        widgets = {"birth_date": DateInput(), "nir": forms.TextInput()}
+
+    def __init__(self, *args, enrolment, **kwargs):
+        self.enrolment = enrolment
+        super().__init__(*args, **kwargs)
+        self.fields["spouse_kind"].choices = [
+            ("", "— Choisissez —"),
+            *self.fields["spouse_kind"].choices[1:],
+        ]
+        if self.instance.pk:
+            self.initial["attached_to_member_nir"] = (
+                "member" if self.instance.attached_to_member_nir else "own"
+            )
+
+    def clean_nir(self):
+        return normalize_nir(self.cleaned_data.get("nir") or "")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("same_address"):
+            for name in ("address_street", "postal_code", "city"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Ce champ est obligatoire si les coordonnées diffèrent.")
+        for field, messages in wizard.beneficiary_rule_errors(
+            enrolment=self.enrolment, data=data, instance=self.instance
+        ).items():
+            if field not in self.errors:
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+
+class OfferChoiceForm(forms.Form):
+    offer = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choisissez une garantie."},
+    )
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers
+
+
+class RibForm(forms.Form):
+    holder = forms.CharField(label="Titulaire du compte", max_length=100)
+    iban = forms.CharField(
+        label="IBAN", max_length=42, help_text="Ex. : FR76 3000 6000 0112 3456 7890 189"
+    )
+    bic = forms.CharField(label="BIC", max_length=14, help_text="8 ou 11 caractères")
+
+    def clean_iban(self):
+        return normalize_iban(self.cleaned_data["iban"])
+
+    def clean_bic(self):
+        return self.cleaned_data["bic"].replace(" ", "").upper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("iban") and data.get("bic"):
+            for field, messages in wizard.bank_account_errors(
+                iban=data["iban"], bic=data["bic"]
+            ).items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+    def account(self) -> wizard.AccountData:
+        d = self.cleaned_data
+        return wizard.AccountData(holder=d["holder"], iban=d["iban"], bic=d["bic"])
+
+
+class DebitForm(forms.Form):
+    same_as_benefits = forms.BooleanField(
+        label="RIB identique pour les prélèvements", required=False, initial=True
+    )
+    debit_frequency = forms.ChoiceField(label="Fréquence de prélèvement", widget=forms.RadioSelect)
+    debit_day = forms.TypedChoiceField(label="Jour de prélèvement", coerce=int)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(DebitFrequency.choices)
+        self.fields["debit_frequency"].choices = [
+            (f, labels[f]) for f in contract.debit_frequencies if f in labels
+        ]
+        self.fields["debit_day"].choices = [(d, f"le {d} du mois") for d in contract.debit_days]
+
+
+class BeneficiaryRibChoiceForm(forms.Form):
+    own_rib = forms.BooleanField(required=False)

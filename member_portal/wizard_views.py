@@ -1,0 +1,451 @@
+"""The enrolment wizard: welcome, profile, beneficiaries, offers, bank details, recap.
+
+Every lookup starts from ``request.user``: an employee only ever reaches their own
+enrolment, beneficiaries and offers (anything else is a 404).
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from enrolment.enums import BankAccountPurpose, EnrolmentStatus
+from enrolment.models import BankAccount, Beneficiary, Enrolment
+from enrolment.services import wizard
+from mutuelle.models import Offer
+
+from .forms import (
+    BeneficiaryForm,
+    BeneficiaryRibChoiceForm,
+    DebitForm,
+    OfferChoiceForm,
+    ProfileForm,
+    RibForm,
+)
+
+STEP_URLS = {
+    "profile": "member_portal:wizard_profile",
+    "beneficiaries": "member_portal:wizard_beneficiaries",
+    "offers": "member_portal:wizard_offers",
+    "bank": "member_portal:wizard_bank",
+    "recap": "member_portal:wizard_recap",
+}
+STEPPER = [
+    ("profile", "Mon profil"),
+    ("beneficiaries", "Mes bénéficiaires"),
+    ("offers", "Mes garanties"),
+    ("bank", "Mes coordonnées bancaires"),
+    ("recap", "Signature électronique"),
+]
+RETURN_TO_RECAP = "recap"
+
+
+def current_enrolment(user) -> Enrolment | None:
+    """The employee's enrolment being completed (the most recent if several)."""
+    return (
+        Enrolment.objects.filter(employee__user=user, status=EnrolmentStatus.IN_PROGRESS)
+        .select_related("employee__company", "employee__user", "contract", "group", "offer")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def url_if_exists(name: str, *args) -> str | None:
+    """Pages built by other parts of the portal are linked only once they exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def resume_url(enrolment: Enrolment) -> str:
+    """Where an employee lands after logging in: the step they stopped at."""
+    if not enrolment.wizard_step:
+        return reverse("member_portal:welcome")
+    if enrolment.wizard_step == wizard.SIGNATURE_STEP:
+        return url_if_exists("member_portal:signature_start") or reverse(STEP_URLS["recap"])
+    return reverse(STEP_URLS.get(enrolment.wizard_step, STEP_URLS["profile"]))
+
+
+def wizard_view(step: str):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            enrolment = current_enrolment(request.user)
+            if enrolment is None:
+                messages.info(request, "Vous n'avez pas d'adhésion en cours à compléter.")
+                return redirect("member_portal:home")
+            if step in STEP_URLS and not wizard.step_reached(enrolment, step):
+                return redirect(resume_url(enrolment))
+            return view(request, enrolment, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _stepper(enrolment: Enrolment, current: str) -> list[dict]:
+    steps = []
+    for i, (step, label) in enumerate(STEPPER, start=1):
+        reached = wizard.step_reached(enrolment, step)
+        steps.append(
+            {
+                "number": i,
+                "label": label,
+                "url": reverse(STEP_URLS[step]) if reached else None,
+                "current": step == current,
+                "done": wizard.step_index(enrolment.wizard_step) > wizard.step_index(step),
+            }
+        )
+    return steps
+
+
+def _render_step(request, enrolment, step: str, template: str, context: dict):
+    return render(
+        request,
+        template,
+        {
+            "enrolment": enrolment,
+            "stepper": _stepper(enrolment, step),
+            "returning": request.GET.get("retour") == RETURN_TO_RECAP,
+            **context,
+        },
+    )
+
+
+def _next(request, enrolment, next_step: str):
+    """After a save: back to the recap when the employee came from its « Modifier »."""
+    if request.GET.get("retour") == RETURN_TO_RECAP and wizard.step_reached(enrolment, "recap"):
+        return redirect(STEP_URLS["recap"])
+    return redirect(STEP_URLS[next_step])
+
+
+def _with_return(request, url: str) -> str:
+    return (
+        f"{url}?retour={RETURN_TO_RECAP}" if request.GET.get("retour") == RETURN_TO_RECAP else url
+    )
+
+
+# ---- Welcome ---------------------------------------------------------------------------
+
+
+@wizard_view("welcome")
+def welcome(request, enrolment):
+    if request.method == "POST":
+        wizard.wizard_start(enrolment=enrolment)
+        return redirect(STEP_URLS["profile"])
+    dispensation_url = (
+        url_if_exists("member_portal:dispensation_start")
+        if enrolment.contract.dispensation_enabled
+        else None
+    )
+    return render(
+        request,
+        "member_portal/wizard/welcome.html",
+        {
+            "enrolment": enrolment,
+            "steps": [label for _, label in STEPPER],
+            "dispensation_url": dispensation_url,
+        },
+    )
+
+
+# ---- Profile ---------------------------------------------------------------------------
+
+
+@wizard_view("profile")
+def profile(request, enrolment):
+    employee = enrolment.employee
+    form = ProfileForm(request.POST or None, instance=employee)
+    soft_missing: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        soft_missing = wizard.profile_soft_missing(form.cleaned_data)
+        if not soft_missing or request.POST.get("confirmer") == "1":
+            wizard.profile_save(enrolment=enrolment, employee=form.save(commit=False))
+            messages.success(request, "Votre profil est enregistré.")
+            return _next(request, enrolment, "beneficiaries")
+    return _render_step(
+        request,
+        enrolment,
+        "profile",
+        "member_portal/wizard/profile.html",
+        {"form": form, "soft_missing": soft_missing},
+    )
+
+
+# ---- Beneficiaries ---------------------------------------------------------------------
+
+
+@wizard_view("beneficiaries")
+def beneficiaries(request, enrolment):
+    if request.method == "POST":
+        wizard.beneficiaries_done(enrolment=enrolment)
+        return _next(request, enrolment, "offers")
+    return _render_step(
+        request,
+        enrolment,
+        "beneficiaries",
+        "member_portal/wizard/beneficiaries.html",
+        {"beneficiaries": list(enrolment.beneficiaries.all())},
+    )
+
+
+def _beneficiary_form(request, enrolment, beneficiary: Beneficiary | None):
+    form = BeneficiaryForm(
+        request.POST or None,
+        instance=beneficiary,
+        enrolment=enrolment,
+        initial=None
+        if beneficiary
+        else {"last_name": enrolment.employee.last_name, "alsace_moselle": "non"},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = wizard.beneficiary_save(enrolment=enrolment, beneficiary=form.save(commit=False))
+        messages.success(
+            request,
+            f"Le bénéficiaire {saved.first_name} {saved.last_name} est enregistré.",
+        )
+        return redirect(_with_return(request, reverse(STEP_URLS["beneficiaries"])))
+    return _render_step(
+        request,
+        enrolment,
+        "beneficiaries",
+        "member_portal/wizard/beneficiary_form.html",
+        {
+            "form": form,
+            "beneficiary": beneficiary,
+            "member_nir": enrolment.employee.masked_nir,
+            "cancel_url": _with_return(request, reverse(STEP_URLS["beneficiaries"])),
+        },
+    )
+
+
+@wizard_view("beneficiaries")
+def beneficiary_add(request, enrolment):
+    return _beneficiary_form(request, enrolment, None)
+
+
+@wizard_view("beneficiaries")
+def beneficiary_edit(request, enrolment, pk: int):
+    beneficiary = get_object_or_404(Beneficiary, pk=pk, enrolment=enrolment)
+    return _beneficiary_form(request, enrolment, beneficiary)
+
+
+@require_POST
+@wizard_view("beneficiaries")
+def beneficiary_remove(request, enrolment, pk: int):
+    beneficiary = get_object_or_404(Beneficiary, pk=pk, enrolment=enrolment)
+    wizard.beneficiary_remove(enrolment=enrolment, beneficiary=beneficiary)
+    messages.success(
+        request, f"Le bénéficiaire {beneficiary.first_name} {beneficiary.last_name} est retiré."
+    )
+    return redirect(_with_return(request, reverse(STEP_URLS["beneficiaries"])))
+
+
+# ---- Offers ----------------------------------------------------------------------------
+
+
+@wizard_view("offers")
+def offers(request, enrolment):
+    available = wizard.available_offers(enrolment)
+    form = OfferChoiceForm(
+        request.POST or None, offers=available, initial={"offer": enrolment.offer_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        wizard.offer_choose(enrolment=enrolment, offer=form.cleaned_data["offer"])
+        return _next(request, enrolment, "bank")
+    counts = wizard.beneficiary_counts(enrolment)
+    cards = [
+        {"offer": offer, "costs": wizard.offer_costs(enrolment, offer, counts)}
+        for offer in available
+    ]
+    return _render_step(
+        request,
+        enrolment,
+        "offers",
+        "member_portal/wizard/offers.html",
+        {"form": form, "cards": cards, "spouses": counts[0], "children": counts[1]},
+    )
+
+
+@login_required
+def guarantee_table(request, pk: int):
+    """The guarantee table (PDF, private storage) of an offer open to the employee."""
+    offer = get_object_or_404(
+        Offer.objects.filter(group__enrolments__employee__user=request.user).distinct(), pk=pk
+    )
+    if not offer.guarantee_table:
+        raise Http404("Aucun tableau de garanties")
+    return FileResponse(
+        offer.guarantee_table.open("rb"),
+        content_type="application/pdf",
+        filename=f"tableau-de-garanties-{offer.level}.pdf",
+    )
+
+
+# ---- Bank details ----------------------------------------------------------------------
+
+
+def _account_initial(account: BankAccount | None) -> dict | None:
+    if account is None:
+        return None
+    return {"holder": account.holder, "iban": account.iban, "bic": account.bic}
+
+
+@wizard_view("bank")
+def bank(request, enrolment):
+    if enrolment.offer is None:
+        messages.info(request, "Choisissez d'abord votre garantie.")
+        return redirect(STEP_URLS["offers"])
+    beneficiaries = list(
+        enrolment.beneficiaries.prefetch_related(
+            Prefetch("bank_accounts", queryset=BankAccount.objects.all())
+        )
+    )
+    counts = wizard.beneficiary_counts(enrolment)
+    costs = wizard.offer_costs(enrolment, enrolment.offer, counts)
+    accounts = {a.purpose: a for a in enrolment.bank_accounts.all() if a.beneficiary_id is None}
+    benefits_account = accounts.get(BankAccountPurpose.BENEFITS)
+    debit_account = accounts.get(BankAccountPurpose.CONTRIBUTIONS)
+    post = request.POST if request.method == "POST" else None
+    default_holder = {"holder": enrolment.employee.full_name}
+
+    benefits_form = RibForm(
+        post, prefix="prestations", initial=_account_initial(benefits_account) or default_holder
+    )
+    debit_form = debit_rib_form = None
+    same = True
+    if costs.debit_applies:
+        same_initial = debit_account is None or (
+            benefits_account is not None and debit_account.iban == benefits_account.iban
+        )
+        debit_form = DebitForm(
+            post,
+            prefix="prelevement",
+            contract=enrolment.contract,
+            initial={
+                "same_as_benefits": same_initial,
+                "debit_frequency": enrolment.debit_frequency or None,
+                "debit_day": enrolment.debit_day,
+            },
+        )
+        same = (
+            post.get("prelevement-same_as_benefits") == "on" if post is not None else same_initial
+        )
+        # Bound only when used, so unused fields never show « obligatoire » errors.
+        debit_rib_form = RibForm(
+            post if post is not None and not same else None,
+            prefix="rib-prelevement",
+            initial=(_account_initial(debit_account) if not same_initial else None)
+            or default_holder,
+        )
+    beneficiary_forms = []
+    for b in beneficiaries:
+        own = next(iter(b.bank_accounts.all()), None)
+        choice = BeneficiaryRibChoiceForm(
+            post, prefix=f"ben{b.pk}", initial={"own_rib": own is not None}
+        )
+        wants = post.get(f"ben{b.pk}-own_rib") == "on" if post is not None else own is not None
+        rib = RibForm(
+            post if post is not None and wants else None,
+            prefix=f"ben{b.pk}-rib",
+            initial=_account_initial(own) or {"holder": f"{b.first_name} {b.last_name}"},
+        )
+        beneficiary_forms.append({"beneficiary": b, "choice": choice, "rib": rib, "wants": wants})
+
+    if post is not None:
+        valid = benefits_form.is_valid()
+        if debit_form is not None:
+            valid = debit_form.is_valid() and valid
+            if not same:
+                valid = debit_rib_form.is_valid() and valid
+        for bf in beneficiary_forms:
+            if bf["wants"]:
+                valid = bf["rib"].is_valid() and valid
+        if valid:
+            benefits = benefits_form.account()
+            contributions = None
+            frequency, day = "", None
+            if debit_form is not None:
+                contributions = benefits if same else debit_rib_form.account()
+                frequency = debit_form.cleaned_data["debit_frequency"]
+                day = debit_form.cleaned_data["debit_day"]
+            wizard.bank_details_save(
+                enrolment=enrolment,
+                benefits=benefits,
+                contributions=contributions,
+                debit_frequency=frequency,
+                debit_day=day,
+                per_beneficiary={
+                    bf["beneficiary"].pk: bf["rib"].account() if bf["wants"] else None
+                    for bf in beneficiary_forms
+                },
+            )
+            messages.success(request, "Vos coordonnées bancaires sont enregistrées.")
+            return _next(request, enrolment, "recap")
+    return _render_step(
+        request,
+        enrolment,
+        "bank",
+        "member_portal/wizard/bank.html",
+        {
+            "benefits_form": benefits_form,
+            "debit_form": debit_form,
+            "debit_rib_form": debit_rib_form,
+            "same": same,
+            "beneficiary_forms": beneficiary_forms,
+            "costs": costs,
+        },
+    )
+
+
+# ---- Recap -----------------------------------------------------------------------------
+
+
+@wizard_view("recap")
+def recap(request, enrolment):
+    if request.method == "POST":
+        missing = wizard.wizard_validate(enrolment=enrolment)
+        if not missing:
+            target = url_if_exists("member_portal:signature_start")
+            if target:
+                return redirect(target)
+            messages.success(request, "Vos informations sont validées.")
+            return redirect(STEP_URLS["recap"])
+        for step, label in missing:
+            messages.error(request, f"Il manque {label} (étape « {dict(STEPPER)[step]} »).")
+    beneficiaries = list(
+        enrolment.beneficiaries.prefetch_related("bank_accounts").order_by(
+            "relationship", "birth_date", "twin_rank"
+        )
+    )
+    accounts = {a.purpose: a for a in enrolment.bank_accounts.all() if a.beneficiary_id is None}
+    counts = wizard.beneficiary_counts(enrolment)
+    costs = wizard.offer_costs(enrolment, enrolment.offer, counts) if enrolment.offer else None
+    benefits = accounts.get(BankAccountPurpose.BENEFITS)
+    contributions = accounts.get(BankAccountPurpose.CONTRIBUTIONS)
+    return _render_step(
+        request,
+        enrolment,
+        "recap",
+        "member_portal/wizard/recap.html",
+        {
+            "employee": enrolment.employee,
+            "beneficiaries": beneficiaries,
+            "costs": costs,
+            "benefits_account": benefits,
+            "contributions_account": contributions,
+            "same_rib": benefits is not None
+            and contributions is not None
+            and benefits.iban == contributions.iban,
+            "edit": {
+                step: f"{reverse(url)}?retour={RETURN_TO_RECAP}" for step, url in STEP_URLS.items()
+            },
+        },
+    )
