@@ -12,7 +12,7 @@ SECTIONS = [
     ("Mon contrat", "member_portal:contract"),
     ("Ma carte mutualiste", "member_portal:card"),
     ("Mes demandes", "member_portal:requests"),
-    ("Ma dispense", "member_portal:dispensation_status"),
+    ("Ma demande de dispense", "member_portal:dispensation_list"),
     ("Mes services", "member_portal:services"),
     ("Mes documents", "member_portal:documents"),
     ("Contact & aide", "member_portal:contact"),
