@@ -1,7 +1,17 @@
-"""Roles and where each one lands after logging in."""
+"""Roles, where each one lands after logging in, and allauth's adapter and login form."""
+
+import hashlib
+import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django.conf import settings
 from django.urls import reverse
+
+from .enums import Channel
+
+# allauth e-mails rewritten in French under templates/notifications/.
+ALLAUTH_EMAILS = {"account/email/password_reset_key": "password_reset_key"}
 
 
 def is_correspondent(user) -> bool:
@@ -27,6 +37,18 @@ def landing_url(user) -> str:
     return reverse("account_logout")
 
 
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = "Adresse e-mail ou identifiant"
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        # The "forgotten password" link is on the page, outside the field's description.
+        self.fields["password"].help_text = ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         return landing_url(request.user)
@@ -35,3 +57,25 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are created by the mutuelle (correspondents, staff) or through an
         # invitation link (employees), never by open sign-up.
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails go through the one notification layer (outbox, after
+        commit, retried) like every other message."""
+        from .notifications import notification_send
+
+        template = ALLAUTH_EMAILS.get(template_prefix)
+        if template is None:
+            raise ValueError(f"E-mail allauth sans modèle français : {template_prefix}")
+        url = context.get("password_reset_url", "")
+        # One message per link: a new request (new token) is a new intent.
+        intent = hashlib.sha256(url.encode()).hexdigest()[:32] if url else uuid.uuid4().hex
+        notification_send(
+            key=f"account:{template}:{intent}",
+            channel=Channel.EMAIL,
+            to=email,
+            template=template,
+            context={
+                "password_reset_url": url,
+                "reset_timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            },
+        )

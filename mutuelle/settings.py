@@ -271,6 +271,10 @@ SITE_ID = 1
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "landing"
 ACCOUNT_ADAPTER = "mutuelle.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "mutuelle.accounts.LoginForm"}
+# No e-mail to addresses that have no account (nothing to say, nothing to leak).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

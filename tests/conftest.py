@@ -1,12 +1,41 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
 from mutuelle.celery import app as celery_app
+from tests.browser_support import audit_every_document
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
+# by live_server tests from that thread are safe (one thread, one connection).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path):
-    """Each test: empty cache (rate limits), private files in a temp folder, eager tasks."""
+    """Each test: empty local cache (rate limits), private files in a temp folder, eager tasks."""
+    # A per-process cache: xdist workers must not share (or clear) each other's
+    # rate-limit counters, whether the configured cache is a file or Redis.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     cache.clear()
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
@@ -17,6 +46,42 @@ def _isolated_state(settings, tmp_path):
         },
     }
     settings.SMS_BACKEND = "mutuelle.sms.OutboxSmsBackend"
+    # A fast hasher: PBKDF2's cost is paid on every login and factory user otherwise.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
     yield
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium (``playwright install`` cannot download here). Missing
+    Chromium skips browser tests locally, and fails them in CI."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian « chromium »."
+        if _in_ci():
+            pytest.fail(reason + " Les tests navigateur ne sont jamais ignorés en CI.")
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, audited by axe-core on every document it shows (see
+    ``tests/browser_support.py``)."""
+    page.set_default_timeout(10_000)
+    report = audit_every_document(page)
+    yield page
+    if not page.is_closed():
+        report.audit_pending(page, final=True)
+    if report.problems:
+        pytest.fail(
+            "Violations d'accessibilité graves ou critiques :\n" + "\n".join(report.problems),
+            pytrace=False,
+        )

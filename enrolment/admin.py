@@ -1,0 +1,269 @@
+"""Back office: employees, enrolments, beneficiaries, bank details and the request
+timeline. Lists show NIR and IBAN masked; history rows are read-only."""
+
+from django.contrib import admin
+
+from mutuelle.fields import keyed_hash
+from mutuelle.validators import compact_digits
+
+from .models import (
+    BankAccount,
+    Beneficiary,
+    Employee,
+    Enrolment,
+    InvitationToken,
+    Request,
+    RequestEvent,
+)
+
+MEMBER_NUMBER_OFFSET = 22_000_000
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RequestEventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ["at", "label", "actor", "from_status", "to_status", "note", "visible_to_employer"]
+    ordering = ["at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class NirSearchMixin:
+    """A full NIR typed in the search box finds the person through the keyed hash."""
+
+    def get_search_results(self, request, queryset, search_term):
+        compact = compact_digits(search_term)
+        if len(compact) == 15 and compact[:1].isdigit():
+            return queryset.filter(**{self.nir_hash_lookup: keyed_hash(compact)}), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ["contract", "group", "status", "offer", "effective_date"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contract", "group", "offer__group")
+
+
+@admin.register(Employee)
+class EmployeeAdmin(NirSearchMixin, admin.ModelAdmin):
+    nir_hash_lookup = "nir_hash"
+    list_display = [
+        "last_name",
+        "first_name",
+        "company",
+        "payroll_id",
+        "birth_date",
+        "masked_nir",
+        "email",
+        "hire_date",
+    ]
+    list_select_related = ["company"]
+    list_filter = ["company", "civility", "alsace_moselle"]
+    search_fields = ["last_name", "first_name", "email", "payroll_id", "company__legal_name"]
+    autocomplete_fields = ["company", "user"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "hire_date"
+    inlines = [EnrolmentInline]
+
+    @admin.display(description="n° de sécurité sociale")
+    def masked_nir(self, obj):
+        return obj.masked_nir
+
+
+class BeneficiaryInline(admin.StackedInline):
+    model = Beneficiary
+    extra = 0
+    fields = [
+        ("relationship", "spouse_kind"),
+        ("civility", "first_name", "last_name"),
+        ("birth_date", "twin_rank", "is_student_or_apprentice"),
+        ("nir", "attached_to_member_nir", "insurance_fund_code"),
+    ]
+
+
+class BankAccountInline(admin.TabularInline):
+    model = BankAccount
+    extra = 0
+    fields = ["purpose", "beneficiary", "holder", "masked_iban", "bic"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="IBAN")
+    def masked_iban(self, obj):
+        return obj.masked_iban
+
+
+class InvitationTokenInline(ReadOnlyInline):
+    model = InvitationToken
+    fields = ["created_at", "expires_at", "used_at", "revoked_at"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    """The status changes only through the services (state machine + history)."""
+
+    list_display = [
+        "member_number",
+        "employee",
+        "company",
+        "contract",
+        "group",
+        "status",
+        "effective_date",
+        "invited_at",
+        "expires_at",
+    ]
+    list_select_related = ["employee__company", "contract", "group"]
+    list_filter = ["status", "contract__product_line", "group__name", "employee__company"]
+    search_fields = [
+        "employee__last_name",
+        "employee__first_name",
+        "employee__email",
+        "employee__payroll_id",
+        "contract__number",
+    ]
+    autocomplete_fields = ["employee", "contract", "created_by"]
+    raw_id_fields = ["group", "offer"]
+    readonly_fields = [
+        "member_number",
+        "status",
+        "invited_at",
+        "expires_at",
+        "signed_at",
+        "activated_at",
+        "ended_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [BeneficiaryInline, BankAccountInline, InvitationTokenInline]
+
+    @admin.display(description="n° d'adhérent", ordering="pk")
+    def member_number(self, obj):
+        return obj.member_number
+
+    @admin.display(description="entreprise", ordering="employee__company__legal_name")
+    def company(self, obj):
+        return obj.employee.company
+
+    def get_search_results(self, request, queryset, search_term):
+        # « 22000042 » (a member number) finds enrolment 42.
+        term = search_term.strip()
+        if term.isdigit() and int(term) > MEMBER_NUMBER_OFFSET:
+            return queryset.filter(pk=int(term) - MEMBER_NUMBER_OFFSET), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(NirSearchMixin, admin.ModelAdmin):
+    nir_hash_lookup = "nir_hash"
+    list_display = [
+        "last_name",
+        "first_name",
+        "relationship",
+        "birth_date",
+        "twin_rank",
+        "masked_nir",
+        "enrolment",
+    ]
+    list_select_related = ["enrolment"]
+    list_filter = ["relationship", "is_student_or_apprentice"]
+    search_fields = ["last_name", "first_name", "enrolment__employee__last_name"]
+    raw_id_fields = ["enrolment"]
+
+    @admin.display(description="n° de sécurité sociale")
+    def masked_nir(self, obj):
+        return obj.masked_nir
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(admin.ModelAdmin):
+    list_display = ["holder", "purpose", "masked_iban", "bic", "enrolment", "updated_at"]
+    list_select_related = ["enrolment"]
+    list_filter = ["purpose"]
+    search_fields = ["holder", "bic", "enrolment__employee__last_name"]
+    raw_id_fields = ["enrolment", "beneficiary"]
+
+    @admin.display(description="IBAN")
+    def masked_iban(self, obj):
+        return obj.masked_iban
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ["number", "type", "status", "company", "employee", "created_at", "closed_at"]
+    list_select_related = ["company", "employee"]
+    list_filter = ["type", "status", "company"]
+    search_fields = ["employee__last_name", "employee__first_name", "company__legal_name"]
+    readonly_fields = [
+        "company",
+        "employee",
+        "enrolment",
+        "type",
+        "status",
+        "status_note",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [RequestEventInline]
+
+    @admin.display(description="n°", ordering="pk")
+    def number(self, obj):
+        return obj.number
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(admin.ModelAdmin):
+    """« Historique de la demande »: read-only."""
+
+    list_display = ["at", "request", "label", "actor", "from_status", "to_status"]
+    list_select_related = ["request", "actor"]
+    list_filter = ["visible_to_employer", "request__type"]
+    search_fields = ["label", "note", "request__employee__last_name"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

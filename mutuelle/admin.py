@@ -1,0 +1,158 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import (
+    AccountManager,
+    Company,
+    Contract,
+    CorrespondentAccess,
+    InsuredGroup,
+    Offer,
+    OutboxMessage,
+    User,
+)
+
+
+class CorrespondentAccessInline(admin.TabularInline):
+    model = CorrespondentAccess
+    extra = 0
+    autocomplete_fields = ["user", "company"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["email", "username", "last_name", "first_name", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_active", "groups"]
+    search_fields = ["email", "username", "first_name", "last_name"]
+    ordering = ["email"]
+    inlines = [CorrespondentAccessInline]
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
+    )
+
+
+@admin.register(AccountManager)
+class AccountManagerAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "phone", "email"]
+    search_fields = ["last_name", "first_name", "email"]
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    extra = 0
+    fields = ["number", "product_line", "start_date", "dispensation_enabled"]
+    show_change_link = True
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "siret", "trade_name", "city", "account_manager"]
+    list_select_related = ["account_manager"]
+    list_filter = ["account_manager"]
+    search_fields = ["legal_name", "trade_name", "siret", "city"]
+    autocomplete_fields = ["account_manager"]
+    inlines = [ContractInline, CorrespondentAccessInline]
+    fieldsets = (
+        ("Identité", {"fields": ("legal_name", "siret", "trade_name", "account_manager")}),
+        (
+            "Adresse",
+            {
+                "fields": (
+                    "address_floor",
+                    "address_building",
+                    ("address_number", "address_street"),
+                    "address_locality",
+                    ("postal_code", "city"),
+                    "country",
+                )
+            },
+        ),
+        ("Coordonnées", {"fields": ("phone", "email")}),
+    )
+
+
+@admin.register(CorrespondentAccess)
+class CorrespondentAccessAdmin(admin.ModelAdmin):
+    list_display = ["user", "company", "created_at"]
+    list_select_related = ["user", "company"]
+    search_fields = ["user__email", "user__username", "company__legal_name", "company__siret"]
+    autocomplete_fields = ["user", "company"]
+    list_filter = ["company"]
+
+
+class InsuredGroupInline(admin.TabularInline):
+    model = InsuredGroup
+    extra = 0
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "company",
+        "product_line",
+        "start_date",
+        "dispensation_enabled",
+        "employee_debit",
+    ]
+    list_select_related = ["company"]
+    list_filter = ["product_line", "dispensation_enabled", "employee_debit"]
+    search_fields = ["number", "company__legal_name", "company__siret"]
+    autocomplete_fields = ["company"]
+    date_hierarchy = "start_date"
+    inlines = [InsuredGroupInline]
+
+
+@admin.register(InsuredGroup)
+class InsuredGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "contract", "company"]
+    list_select_related = ["contract__company"]
+    list_filter = ["contract__product_line"]
+    search_fields = ["name", "contract__number", "contract__company__legal_name"]
+
+    @admin.display(description="entreprise", ordering="contract__company__legal_name")
+    def company(self, obj):
+        return obj.contract.company
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = [
+        "level",
+        "group",
+        "contract",
+        "member_monthly_cost",
+        "spouse_monthly_cost",
+        "child_monthly_cost",
+        "has_guarantee_table",
+    ]
+    list_select_related = ["group", "contract"]
+    list_filter = ["level", "contract__product_line"]
+    search_fields = ["contract__number", "group__name", "contract__company__legal_name"]
+
+    @admin.display(description="tableau de garanties", boolean=True)
+    def has_guarantee_table(self, obj):
+        return bool(obj.guarantee_table)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What was sent: read-only evidence."""
+
+    list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts"]
+    list_filter = ["channel", "status"]
+    search_fields = ["recipient", "subject", "key"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,49 @@
+"""Back-office roles: the « Gestionnaire » group and its permissions.
+
+The group is (re)synchronised after every ``migrate`` so that models added later (by
+any app listed here) get their permissions without another data migration.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+GESTIONNAIRE = "Gestionnaire"
+BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations")
+
+# app_label.model → actions beyond "view" (granted on every back-office model).
+# Request history (RequestEvent), evidence and the outbox stay read-only: they are
+# written by the services, never by hand.
+EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
+    "mutuelle.user": ("add", "change"),
+    "mutuelle.accountmanager": ("add", "change"),
+    "mutuelle.company": ("add", "change"),
+    "mutuelle.correspondentaccess": ("add", "change", "delete"),
+    "mutuelle.contract": ("add", "change"),
+    "mutuelle.insuredgroup": ("add", "change"),
+    "mutuelle.offer": ("add", "change"),
+    "enrolment.employee": ("change",),
+    "enrolment.enrolment": ("change",),
+    "enrolment.beneficiary": ("add", "change"),
+    "enrolment.bankaccount": ("add", "change"),
+    "enrolment.request": ("change",),
+    "enrolment.termination": ("change",),
+    "dispensations.dispensation": ("change",),
+}
+
+
+def gestionnaire_permissions():
+    perms = Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS).select_related(
+        "content_type"
+    )
+    wanted = []
+    for perm in perms:
+        action, _, _model = perm.codename.partition("_")
+        key = f"{perm.content_type.app_label}.{perm.content_type.model}"
+        if action == "view" or action in EXTRA_ACTIONS.get(key, ()):
+            wanted.append(perm)
+    return wanted
+
+
+def ensure_gestionnaire_group(**kwargs) -> Group:
+    group, _ = Group.objects.get_or_create(name=GESTIONNAIRE)
+    group.permissions.set(gestionnaire_permissions())
+    return group

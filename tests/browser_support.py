@@ -1,0 +1,162 @@
+"""Browser-test harness: Playwright on Debian's Chromium, with axe-core on every page.
+
+How a journey uses it (the fixtures live in ``tests/conftest.py``)::
+
+    import pytest
+    from tests.browser_support import check_a11y, login
+
+    @pytest.mark.browser
+    def test_journey(page, live_server, transactional_db):
+        login(page, live_server, "rh@example.fr", PASSWORD)
+        page.get_by_role("link", name="Mes demandes").click()
+        page.get_by_role("heading", name="Mes demandes").wait_for()
+        ...
+
+The ``page`` fixture audits **every document the journey visits** with axe-core
+(bundled with ``axe-playwright-python``: no network needed). A new document is audited,
+once loaded, the next time the test talks to ``page`` (``page.get_by_role(...)``,
+``page.goto(...)``, ``page.wait_for_url(...)``, ``page.fill(...)``…), and the last one
+at the end of the test. Any *serious* or *critical* violation fails the test with the
+page's URL, the rule and the offending elements. Interacting only through a locator
+kept from an earlier page skips the audit of the pages in between: go through ``page``
+at least once per page (a ``page.get_by_role("heading", ...).wait_for()`` is enough).
+Call ``check_a11y(page)`` to audit the current state on purpose (e.g. an error shown
+without navigation); it fails at once. Tests using ``page`` are marked ``browser``
+automatically; they need ``transactional_db`` (or ``live_server``'s own) data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from axe_playwright_python.sync_playwright import Axe
+
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+_axe = Axe()
+
+# Page methods after which (or before which) a new document is audited.
+_AUDIT_BEFORE = (
+    "get_by_role",
+    "get_by_label",
+    "get_by_text",
+    "get_by_placeholder",
+    "get_by_alt_text",
+    "get_by_title",
+    "get_by_test_id",
+    "locator",
+    "click",
+    "fill",
+    "check",
+    "uncheck",
+    "select_option",
+    "press",
+    "set_input_files",
+    "content",
+    "inner_text",
+    "text_content",
+    "title",
+    "goto",
+    "reload",
+    "go_back",
+    "go_forward",
+    "expect_download",
+    "expect_navigation",
+)
+_AUDIT_AFTER = ("goto", "reload", "go_back", "go_forward", "wait_for_url", "wait_for_load_state")
+
+
+@dataclass
+class A11yReport:
+    """Serious/critical violations found on the documents audited during one test."""
+
+    audited: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    documents_seen: int = 0
+    documents_audited: int = 0
+
+    def record(self, url: str, response: dict) -> list[str]:
+        self.audited.append(url)
+        found = []
+        for violation in response.get("violations", []):
+            if violation.get("impact") not in BLOCKING_IMPACTS:
+                continue
+            targets = ", ".join(
+                " ".join(map(str, node.get("target", []))) for node in violation["nodes"][:5]
+            )
+            found.append(
+                f"{url}: [{violation['impact']}] {violation['id']} — {violation['help']} "
+                f"({targets})"
+            )
+        self.problems.extend(found)
+        return found
+
+    def audit_pending(self, page, *, final: bool = False) -> None:
+        """Audit the current document if it has not been audited yet."""
+        if self.documents_seen == self.documents_audited:
+            return
+        if not page.url.startswith("http"):
+            self.documents_audited = self.documents_seen
+            return
+        # The unwrapped method: the wrapped one would come back here.
+        type(page).wait_for_load_state(page, "load")
+        seen = self.documents_seen
+        run_axe(page, self)
+        self.documents_audited = seen
+
+
+def run_axe(page, report: A11yReport | None = None) -> list[str]:
+    """Audit the page's current document; return the blocking violations found."""
+    results = _axe.run(page)
+    return (report or A11yReport()).record(page.url, results.response)
+
+
+def audit_every_document(page) -> A11yReport:
+    """Count main-frame documents and audit each new one around the page's methods."""
+    report = A11yReport()
+    page._a11y_report = report
+
+    def on_navigated(frame):
+        if frame == page.main_frame:
+            report.documents_seen += 1
+
+    page.on("framenavigated", on_navigated)
+
+    def wrap(name):
+        original = getattr(page, name)
+
+        def wrapped(*args, **kwargs):
+            if name in _AUDIT_BEFORE:
+                report.audit_pending(page)
+            result = original(*args, **kwargs)
+            if name in _AUDIT_AFTER:
+                report.audit_pending(page)
+            return result
+
+        wrapped.__name__ = name
+        wrapped.__doc__ = original.__doc__
+        return wrapped
+
+    for name in {*_AUDIT_BEFORE, *_AUDIT_AFTER}:
+        # Instance attributes shadow the methods: ``page`` stays a real Page for expect().
+        setattr(page, name, wrap(name))
+    return report
+
+
+def check_a11y(page) -> None:
+    """Audit the current document now and fail on any serious or critical violation."""
+    report = getattr(page, "_a11y_report", None) or A11yReport()
+    found = run_axe(page, report)
+    # Reported here: the teardown must not report the same problems twice.
+    for problem in found:
+        report.problems.remove(problem)
+    assert not found, "Violations d'accessibilité :\n" + "\n".join(found)
+
+
+def login(page, live_server, email: str, password: str) -> None:
+    """Log in through the real login page and wait for the landing page."""
+    page.goto(f"{live_server.url}/compte/login/")
+    page.get_by_label(re.compile(r"^Adresse e-mail ou identifiant")).fill(email)
+    page.get_by_label(re.compile(r"^Mot de passe")).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/compte/login/" not in url)
