@@ -259,24 +259,25 @@ class ParsedFile:
     rows: list[tuple[int, list]]  # (line number in the file, cell values)
 
 
-def _is_empty_row(values) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-
-
 def _data_rows(rows: Iterator[list]) -> list[tuple[int, list]]:
     width = len(FIELDS)
+    padding = [""] * width
     result = []
+    append = result.append
     for line, values in enumerate(rows, start=2):
-        if _is_empty_row(values):
+        values = values[:width]
+        if not any(v.strip() if v.__class__ is str else v is not None for v in values):
             continue
         if len(result) >= MAX_DATA_ROWS:
             raise FileRefused(
                 f"Le fichier contient plus de {MAX_DATA_ROWS:,} salariés : "
                 "découpez-le en plusieurs fichiers.".replace(",", " ")
             )
-        values = [_strip_neutralised(v) for v in values[:width]]
-        values += [""] * (width - len(values))
-        result.append((line, values))
+        if any(v.__class__ is str and v[:1] == "'" for v in values):
+            values = [_strip_neutralised(v) for v in values]
+        if len(values) < width:
+            values = values + padding[len(values) :]
+        append((line, values))
     if not result:
         raise FileRefused("Le fichier ne contient aucun salarié (aucune ligne sous l'en-tête).")
     return result

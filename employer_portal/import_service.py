@@ -16,7 +16,7 @@ from django.utils import timezone
 from enrolment.services.preaffiliation import (
     PreAffiliationInvalid,
     check_employee,
-    enrolment_pre_affiliate,
+    enrolment_pre_affiliate_ids,
     mark_batch_duplicates,
     open_nir_hashes,
 )
@@ -145,7 +145,7 @@ def _save(job: ImportJob, rows: list, checks: list) -> ImportJob:
         )
     with transaction.atomic():
         if valid:
-            enrolment_pre_affiliate(
+            enrolment_pre_affiliate_ids(
                 company=job.company,
                 contract=job.contract,
                 group=job.group,

@@ -393,10 +393,17 @@ def test_each_row_error_goes_to_the_rejection_file(client, setup):
 def test_crash_mid_import_persists_nothing(client, setup, monkeypatch):
     contract, group, _user = setup
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("disque plein")
+    from enrolment.services import preaffiliation
 
-    monkeypatch.setattr(RequestEvent.objects, "bulk_create", crash)
+    real_insert = preaffiliation._insert
+
+    def crash_on_history(model, fields, rows):
+        # Employees, enrolments and requests are already inserted when this fails.
+        if model is RequestEvent:
+            raise RuntimeError("disque plein")
+        return real_insert(model, fields, rows)
+
+    monkeypatch.setattr(preaffiliation, "_insert", crash_on_history)
     with pytest.raises(RuntimeError):
         upload(client, contract, group, xlsx_bytes([values(1), values(2)]))
     assert not Employee.objects.exists()

@@ -1,0 +1,287 @@
+"""``make bench`` figures of the employer space (issue 3 §9).
+
+BENCHMARKS lists callables returning ``{name: value}``:
+
+- ``bench_import_10k``: ``import_10k_rows_s`` (a generated 10,000-row xlsx through the
+  real service: parse, validate, persist, queue invitations) and
+  ``import_10k_vs_parse_ratio`` (that time over python-calamine's bare read of the same
+  file, measured in the same run).
+- ``bench_import_20mb``: ``import_20mb_peak_mb``, the peak resident memory of a fresh
+  process importing a generated ~20 MB xlsx (its own SQLite database, so the figure
+  includes Python and Django themselves).
+
+The page figures (collaborateurs / demandes) are appended below by the employer-space
+work.
+"""
+
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+
+from .import_files import HEADERS
+
+_FIRST = ["Jérôme", "Hélène", "Camille", "Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis"]
+_LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
+_STREETS = [
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "boulevard Victor Hugo",
+    "place du Marché",
+]
+_CITIES = [("75015", "Paris"), ("69003", "Lyon"), ("13008", "Marseille"), ("20000", "Ajaccio")]
+
+
+def _nir(n: int, *, sex: str, birth: dt.date) -> str:
+    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}75{n % 1000:03d}{(n // 1000) % 1000:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Salariés" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="DD/MM/YYYY"/></numFmts>'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border/></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/></cellXfs></styleSheet>'
+    ),
+}
+_COLUMNS = "ABCDEFGHIJKLMNOPQRS"
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _letters(n: int) -> str:
+    text = ""
+    while True:
+        n, rest = divmod(n, 26)
+        text = "abcdefghijklmnopqrstuvwxyz"[rest] + text
+        if not n:
+            return text
+
+
+def _cell(ref: str, value) -> str:
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    if value == "":
+        return ""
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def generate_import_xlsx(path: Path, rows: int, *, seed: int = 42) -> None:
+    """A valid file of ``rows`` distinct employees (half without e-mail), written as
+    raw SpreadsheetML: openpyxl would take minutes for the 20 MB one."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    hire = dt.date(2025, 9, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _XLSX_PARTS.items():
+            archive.writestr(name, content)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<sheetData>"
+            )
+            header = "".join(_cell(f"{c}1", h) for c, h in zip(_COLUMNS, HEADERS, strict=True))
+            sheet.write(f'<row r="1">{header}</row>'.encode())
+            for n in range(1, rows + 1):
+                birth = dt.date(
+                    1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28)
+                )
+                sex = "1" if n % 2 else "2"
+                first = rng.choice(_FIRST)
+                last = f"{rng.choice(_LAST)}-{_letters(n).capitalize()}"
+                code, city = rng.choice(_CITIES)
+                email = f"salarie.{_letters(n)}@example.fr" if n % 2 else ""
+                values = [
+                    "Monsieur" if sex == "1" else "Madame",
+                    last,
+                    first,
+                    birth,
+                    _nir(n, sex=sex, birth=birth),
+                    "01 751 0000",
+                    email,
+                    "",
+                    "",
+                    str(1 + rng.randrange(200)),
+                    rng.choice(_STREETS),
+                    "",
+                    code,
+                    city,
+                    "France",
+                    f"M{n:06d}",
+                    hire,
+                    "Non",
+                    hire,
+                ]
+                line = n + 1
+                cells = "".join(
+                    _cell(f"{c}{line}", v) for c, v in zip(_COLUMNS, values, strict=True)
+                )
+                sheet.write(f'<row r="{line}">{cells}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+
+
+def _fixtures(suffix: str):
+    from stdnum import luhn
+
+    from mutuelle.enums import ProductLine
+    from mutuelle.models import Company, Contract, InsuredGroup
+
+    siren = f"{abs(hash(suffix)) % 10**8:08d}"
+    siren += luhn.calc_check_digit(siren)
+    siret = siren + "0001" + luhn.calc_check_digit(siren + "0001")
+    company = Company.objects.create(
+        legal_name=f"Banc d'essai {suffix}", siret=siret, postal_code="75002"
+    )
+    contract = Contract.objects.create(
+        company=company,
+        number=f"BENCH-{suffix}",
+        product_line=ProductLine.HEALTH,
+        start_date=dt.date(2024, 1, 1),
+    )
+    group = InsuredGroup.objects.create(contract=contract, name="Non-cadres")
+    return company, contract, group
+
+
+def _queue_in_memory() -> None:
+    """Invitations are really queued (not run: that is the worker's time, not the
+    import's), in an in-memory broker so that no real queue is touched."""
+    from mutuelle.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "memory://"
+    app.conf.broker_transport_options = {}
+
+
+def run_import(path: Path, *, company, contract, group) -> "object":
+    from django.core.files import File
+
+    from .import_service import import_job_create, import_job_run
+
+    with path.open("rb") as handle:
+        job = import_job_create(
+            company=company,
+            contract=contract,
+            group=group,
+            upload=File(handle, name=path.name),
+            by=None,
+        )
+    return import_job_run(job=job)
+
+
+def bench_import_10k() -> dict:
+    from python_calamine import CalamineWorkbook
+
+    _queue_in_memory()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "salaries_10k.xlsx"
+        generate_import_xlsx(path, 10_000)
+        start = time.perf_counter()
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        parse_s = time.perf_counter() - start
+        company, contract, group = _fixtures("10k")
+        start = time.perf_counter()
+        job = run_import(path, company=company, contract=contract, group=group)
+        import_s = time.perf_counter() - start
+    if job.valid_count != 10_000:
+        raise RuntimeError(f"Benchmark file not fully imported: {job.valid_count} valid")
+    return {"import_10k_rows_s": import_s, "import_10k_vs_parse_ratio": import_s / parse_s}
+
+
+_CHILD = textwrap.dedent(
+    """
+    import os, resource, sys
+    from pathlib import Path
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from employer_portal import benchmarks
+    benchmarks._queue_in_memory()
+    company, contract, group = benchmarks._fixtures("20mb")
+    job = benchmarks.run_import(Path(sys.argv[1]), company=company, contract=contract, group=group)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(job.valid_count, job.error_count, peak_kb)
+    """
+)
+
+
+def bench_import_20mb() -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "salaries_20mb.xlsx"
+        rows = int(os.environ.get("BENCH_20MB_ROWS", "0")) or 140_000
+        generate_import_xlsx(path, rows)
+        size_mb = path.stat().st_size / (1024 * 1024)
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+            "VAR_DIR": folder,
+            "PRIVATE_MEDIA_ROOT": str(Path(folder) / "private"),
+        }
+        result = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", _CHILD, str(path)],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    valid, _errors, peak_kb = (int(x) for x in result.stdout.split()[-3:])
+    if valid != rows:
+        raise RuntimeError(f"Benchmark file not fully imported: {valid} valid of {rows}")
+    return {"import_20mb_file_mb": round(size_mb, 1), "import_20mb_peak_mb": peak_kb / 1024}
+
+
+BENCHMARKS = [
+    bench_import_10k,
+    bench_import_20mb,
+]
