@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from enrolment.models import Enrolment, Request, RequestEvent
 from enrolment.services.invitation import _issue_link, _login_url, _message_context
 from mutuelle.enums import Channel
 from mutuelle.models import User
-from mutuelle.notifications import notification_send
+from mutuelle.notifications import Notification, notification_send, notification_send_many
 
 from .cases import CASES_BY_CODE, DispensationCase, cases_open_for, check_case_rules
 from .enums import UNDECIDED_STATES, DispensationStatus, ProofKind
@@ -434,23 +435,27 @@ def dispensation_end(*, dispensation: Dispensation) -> bool:
 
 
 def dispensations_remind_end(*, today: dt.date) -> int:
-    """Employees whose dispensation ends within the notice are told once per end date."""
+    """Employees whose dispensation ends within the notice are told once per end date
+    (one bulk insert into the outbox; keys already there are skipped)."""
     horizon = today + dt.timedelta(days=settings.DISPENSATION_END_REMINDER_DAYS)
-    sent = 0
     due = Dispensation.objects.filter(
         status=S.ACCEPTED, end_date__gt=today, end_date__lte=horizon
     ).select_related("enrolment__employee__company", "enrolment__employee__user", "request")
-    for dispensation in due:
-        with transaction.atomic():
-            message = notification_send(
-                key=f"dispensation-end-reminder:{dispensation.pk}:{dispensation.end_date:%Y-%m-%d}",
-                channel=Channel.EMAIL,
-                to=employee_email(dispensation.enrolment),
-                template="dispensation_end_reminder",
-                context=_context(dispensation),
-            )
-        sent += message is not None
-    return sent
+    notifications = (
+        Notification(
+            key=f"dispensation-end-reminder:{d.pk}:{d.end_date:%Y-%m-%d}",
+            to=employee_email(d.enrolment),
+            context=_context(d),
+        )
+        for d in due.iterator(chunk_size=1000)
+    )
+    return len(
+        notification_send_many(
+            channel=Channel.EMAIL,
+            template="dispensation_end_reminder",
+            notifications=notifications,
+        )
+    )
 
 
 def dispensations_end_due(*, today: dt.date) -> int:
@@ -461,9 +466,13 @@ def dispensations_end_due(*, today: dt.date) -> int:
 def dispensations_request_rejustification(*, today: dt.date) -> int:
     """Cases justified every year: ask for the new proof before the due date, once."""
     notice = dt.timedelta(days=settings.DISPENSATION_REJUSTIFICATION_NOTICE_DAYS)
-    candidates = Dispensation.objects.filter(
-        status=S.ACCEPTED, rejustify_by__isnull=False, rejustify_by__lte=today + notice
-    ).values_list("pk", flat=True)
+    candidates = (
+        Dispensation.objects.filter(
+            status=S.ACCEPTED, rejustify_by__isnull=False, rejustify_by__lte=today + notice
+        )
+        .exclude(rejustification_requested_for=F("rejustify_by"))
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for pk in candidates:
         with transaction.atomic():
