@@ -130,7 +130,11 @@ def dispensation_list(request):
     return render(
         request,
         "member_portal/dispensation/list.html",
-        {"dispensations": dispensations, "Status": DispensationStatus},
+        {
+            "dispensations": dispensations,
+            "Status": DispensationStatus,
+            "can_request": _dispensable_enrolment(request) is not None,
+        },
     )
 
 
