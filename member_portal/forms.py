@@ -41,6 +41,7 @@ class YesNoField(forms.TypedChoiceField):
 
 
 class ActivationForm(forms.Form):
+    required_css_class = "required"
     has_personal_email = YesNoField(label="Je dispose d'une adresse e-mail personnelle")
     personal_email = forms.EmailField(
         label="Votre adresse e-mail personnelle", required=False, max_length=254
@@ -152,6 +153,7 @@ class AddressMixin:
 
 
 class ProfileForm(AddressMixin, forms.ModelForm):
+    required_css_class = "required"
     civility = forms.ChoiceField(
         label="Civilité", choices=Civility.choices, widget=forms.RadioSelect
     )
@@ -235,6 +237,7 @@ class ProfileForm(AddressMixin, forms.ModelForm):
 
 
 class BeneficiaryForm(AddressMixin, forms.ModelForm):
+    required_css_class = "required"
     relationship = forms.ChoiceField(
         label="Type de bénéficiaire", choices=Relationship.choices, widget=forms.RadioSelect
     )
@@ -337,6 +340,7 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
 
 
 class OfferChoiceForm(forms.Form):
+    required_css_class = "required"
     offer = forms.ModelChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
@@ -350,6 +354,7 @@ class OfferChoiceForm(forms.Form):
 
 
 class RibForm(forms.Form):
+    required_css_class = "required"
     holder = forms.CharField(label="Titulaire du compte", max_length=100)
     iban = forms.CharField(
         label="IBAN", max_length=42, help_text="Ex. : FR76 3000 6000 0112 3456 7890 189"
@@ -378,6 +383,7 @@ class RibForm(forms.Form):
 
 
 class DebitForm(forms.Form):
+    required_css_class = "required"
     same_as_benefits = forms.BooleanField(
         label="RIB identique pour les prélèvements", required=False, initial=True
     )
