@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import dev_views, views
 
 admin.site.site_header = "Back-office de la mutuelle"
 admin.site.site_title = "Back-office"
@@ -14,4 +14,6 @@ urlpatterns = [
     path("entreprise/", include("employer_portal.urls")),
     path("adherent/", include("member_portal.urls")),
     path("gestion/", admin.site.urls),
+    path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),
+    path("dev/outbox/<int:pk>/", dev_views.outbox_detail, name="dev_outbox_message"),
 ]

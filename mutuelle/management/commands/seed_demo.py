@@ -1,0 +1,652 @@
+"""``manage.py seed_demo``: the demo data of ``make run``. Idempotent: run it again and
+nothing is duplicated (companies by SIRET, users by e-mail, contracts by number, offers
+by level, employees by NIR).
+
+This command is the one place that composes every app (like ``bench``): employees are
+declared, invited, activated and dispensed through the same services as the pages, so
+the invitation links really appear in the development outbox.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from stdnum import luhn
+
+from mutuelle.enums import CoverageLevel, ProductLine
+from mutuelle.fields import keyed_hash
+from mutuelle.models import (
+    AccountManager,
+    Company,
+    Contract,
+    CorrespondentAccess,
+    InsuredGroup,
+    Offer,
+    OutboxMessage,
+    User,
+)
+from mutuelle.roles import ensure_gestionnaire_group
+
+DEMO_PASSWORD = "Demo-Mutuelle-2026!"  # noqa: S105 - documented demo login
+
+CORRESPONDENT_BOTH = ("claire.martin@exemple.fr", "cmartin", "Claire", "Martin")
+CORRESPONDENT_SECOND = ("hugo.bernard@exemple.fr", "hbernard", "Hugo", "Bernard")
+BACK_OFFICE = ("gestion@mutuelle-avenir.exemple.fr", "gestionnaire", "Inès", "Garnier")
+MEMBER_EMAIL = "sophie.lefebvre@exemple.fr"
+
+# Employee's monthly share, per insured group: (member, spouse, child) for the base,
+# each option and the surcomplémentaire supplement.
+BASE_COSTS = {
+    "Cadres": (Decimal("28.40"), Decimal("41.20"), Decimal("22.60")),
+    "Non-cadres": (Decimal("19.90"), Decimal("38.50"), Decimal("21.10")),
+}
+LEVEL_SUPPLEMENT = {
+    CoverageLevel.BASE: (Decimal("0"), Decimal("0"), Decimal("0")),
+    CoverageLevel.BASE_OPT1: (Decimal("11.30"), Decimal("13.80"), Decimal("6.90")),
+    CoverageLevel.BASE_OPT2: (Decimal("24.70"), Decimal("29.60"), Decimal("13.40")),
+    CoverageLevel.BASE_SUR: (Decimal("8.50"), Decimal("9.90"), Decimal("4.20")),
+    CoverageLevel.BASE_OPT1_SUR: (Decimal("19.80"), Decimal("23.70"), Decimal("11.10")),
+    CoverageLevel.BASE_OPT2_SUR: (Decimal("33.20"), Decimal("39.50"), Decimal("17.60")),
+}
+# Guarantee rows: (section, label, value per level index 0 = base, 1 = option 1, 2 = option 2).
+GUARANTEES = [
+    ("Hospitalisation", "Frais de séjour", ("100 % BR", "150 % BR", "200 % BR")),
+    ("Hospitalisation", "Chambre particulière (par jour)", ("45 €", "65 €", "90 €")),
+    ("Soins courants", "Consultations généralistes (OPTAM)", ("100 % BR", "150 % BR", "200 % BR")),
+    ("Soins courants", "Consultations spécialistes (OPTAM)", ("120 % BR", "170 % BR", "220 % BR")),
+    ("Soins courants", "Pharmacie remboursée", ("100 % BR", "100 % BR", "100 % BR")),
+    ("Optique", "Équipement 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
+    ("Optique", "Verres simples + monture", ("150 €", "250 €", "350 €")),
+    ("Dentaire", "Prothèses 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
+    ("Dentaire", "Autres prothèses", ("125 % BR", "250 % BR", "350 % BR")),
+    ("Dentaire", "Orthodontie acceptée", ("150 % BR", "250 % BR", "300 % BR")),
+    ("Aides auditives", "Équipement 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
+    ("Aides auditives", "Autres équipements (par oreille)", ("400 €", "700 €", "1 000 €")),
+    ("Médecines douces", "Ostéopathie, chiropraxie (par an)", ("—", "120 €", "200 €")),
+]
+SURCOMPLEMENTAIRE_ROWS = [
+    ("Surcomplémentaire", "Dépassements d'honoraires hors OPTAM", "+ 100 % BR"),
+    ("Surcomplémentaire", "Chambre particulière (supplément par jour)", "+ 30 €"),
+]
+
+
+def siret_for(siren8: str) -> str:
+    siren = siren8 + luhn.calc_check_digit(siren8)
+    base = siren + "0001"
+    return base + luhn.calc_check_digit(base)
+
+
+def nir_for(*, sex: str, birth: dt.date, department: str, commune: str, order: int) -> str:
+    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}{department}{commune}{order:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
+
+
+@dataclass
+class DemoEmployee:
+    key: str
+    company: str  # "first" or "second"
+    civility: str
+    first_name: str
+    last_name: str
+    birth: dt.date
+    target: str
+    group: str = "Non-cadres"
+    email: str = ""
+    hired_days_ago: int = 40
+    order: int = 1
+
+    @property
+    def nir(self) -> str:
+        return nir_for(
+            sex="1" if self.civility == "M" else "2",
+            birth=self.birth,
+            department="75",
+            commune="111",
+            order=self.order,
+        )
+
+
+EMPLOYEES = [
+    DemoEmployee(
+        "sophie",
+        "first",
+        "MME",
+        "Sophie",
+        "Lefebvre",
+        dt.date(1986, 4, 17),
+        "active",
+        group="Cadres",
+        email=MEMBER_EMAIL,
+        hired_days_ago=400,
+        order=101,
+    ),
+    DemoEmployee(
+        "lucas",
+        "first",
+        "M",
+        "Lucas",
+        "Moreau",
+        dt.date(1994, 9, 3),
+        "invited",
+        email="lucas.moreau@exemple.fr",
+        hired_days_ago=12,
+        order=102,
+    ),
+    DemoEmployee(
+        "emma",
+        "first",
+        "MME",
+        "Emma",
+        "Girard",
+        dt.date(1998, 2, 25),
+        "invited",
+        group="Cadres",
+        email="emma.girard@exemple.fr",
+        hired_days_ago=5,
+        order=103,
+    ),
+    DemoEmployee(
+        "hugo",
+        "first",
+        "M",
+        "Théo",
+        "Roux",
+        dt.date(1990, 11, 8),
+        "in_progress",
+        email="theo.roux@exemple.fr",
+        hired_days_ago=20,
+        order=104,
+    ),
+    DemoEmployee(
+        "chloe",
+        "first",
+        "MME",
+        "Chloé",
+        "Fournier",
+        dt.date(1992, 6, 14),
+        "dispensation_requested",
+        email="chloe.fournier@exemple.fr",
+        hired_days_ago=25,
+        order=105,
+    ),
+    DemoEmployee(
+        "thomas",
+        "first",
+        "M",
+        "Thomas",
+        "Mercier",
+        dt.date(1989, 1, 30),
+        "expired",
+        email="thomas.mercier@exemple.fr",
+        hired_days_ago=90,
+        order=106,
+    ),
+    DemoEmployee(
+        "lea",
+        "first",
+        "MME",
+        "Léa",
+        "Blanc",
+        dt.date(2001, 7, 9),
+        "pre_affiliated",
+        hired_days_ago=3,
+        order=107,
+    ),
+    DemoEmployee(
+        "nathan",
+        "second",
+        "M",
+        "Nathan",
+        "Guérin",
+        dt.date(1985, 3, 21),
+        "signed",
+        group="Cadres",
+        email="nathan.guerin@exemple.fr",
+        hired_days_ago=30,
+        order=108,
+    ),
+    DemoEmployee(
+        "manon",
+        "second",
+        "MME",
+        "Manon",
+        "Faure",
+        dt.date(1991, 12, 2),
+        "active",
+        email="manon.faure@exemple.fr",
+        hired_days_ago=300,
+        order=109,
+    ),
+    DemoEmployee(
+        "jules",
+        "second",
+        "M",
+        "Jules",
+        "André",
+        dt.date(1979, 5, 11),
+        "terminated",
+        email="jules.andre@exemple.fr",
+        hired_days_ago=700,
+        order=110,
+    ),
+    DemoEmployee(
+        "camille",
+        "second",
+        "MME",
+        "Camille",
+        "Lambert",
+        dt.date(1988, 8, 19),
+        "portability",
+        email="camille.lambert@exemple.fr",
+        hired_days_ago=500,
+        order=111,
+    ),
+    DemoEmployee(
+        "ines",
+        "second",
+        "MME",
+        "Inès",
+        "Rousseau",
+        dt.date(1996, 10, 5),
+        "cancelled",
+        email="ines.rousseau@exemple.fr",
+        hired_days_ago=15,
+        order=112,
+    ),
+    DemoEmployee(
+        "louis",
+        "second",
+        "M",
+        "Louis",
+        "Chevalier",
+        dt.date(1999, 4, 27),
+        "invited",
+        email="louis.chevalier@exemple.fr",
+        hired_days_ago=8,
+        order=113,
+    ),
+]
+
+_PDF_CACHE: dict[str, bytes] = {}
+INVITATION_LINK = re.compile(r"/adherent/invitation/([^/\s]+)/")
+
+
+class Command(BaseCommand):
+    help = "Crée (ou complète) les données de démonstration et affiche les identifiants."
+
+    def handle(self, *args, **options):
+        ensure_gestionnaire_group()
+        with transaction.atomic():
+            companies = self.seed_companies()
+            users = self.seed_users(companies)
+        for spec in EMPLOYEES:
+            self.seed_employee(spec, companies, users)
+        self.print_logins()
+
+    # --- reference data ------------------------------------------------------------
+
+    def seed_companies(self) -> dict[str, Company]:
+        manager, _ = AccountManager.objects.get_or_create(
+            email="julien.moreau@mutuelle-avenir.exemple.fr",
+            defaults={"first_name": "Julien", "last_name": "Moreau", "phone": "+33140506070"},
+        )
+        first, _ = Company.objects.update_or_create(
+            siret=siret_for("73282932"),
+            defaults={
+                "legal_name": "Boulangerie Martin & Fils SARL",
+                "trade_name": "Au Bon Pain",
+                "address_number": "18",
+                "address_street": "RUE DE LA ROQUETTE",
+                "postal_code": "75011",
+                "city": "PARIS",
+                "phone": "+33143550011",
+                "email": "rh@boulangerie-martin.exemple.fr",
+                "account_manager": manager,
+            },
+        )
+        second, _ = Company.objects.update_or_create(
+            siret=siret_for("44306184"),
+            defaults={
+                "legal_name": "Atelier Dupont Menuiserie SAS",
+                "trade_name": "Atelier Dupont",
+                "address_building": "ZONE ARTISANALE DES PRES",
+                "address_number": "4",
+                "address_street": "ALLEE DES CHARPENTIERS",
+                "postal_code": "69007",
+                "city": "LYON",
+                "phone": "+33478600022",
+                "email": "contact@atelier-dupont.exemple.fr",
+                "account_manager": manager,
+            },
+        )
+        self.seed_health_contract(first, "CS-2024-00017", dispensation=True)
+        self.seed_health_contract(second, "CS-2025-00042", dispensation=False)
+        Contract.objects.get_or_create(
+            number="PR-2024-00018",
+            defaults={
+                "company": first,
+                "product_line": ProductLine.PROVIDENT,
+                "start_date": dt.date(2024, 1, 1),
+                "employee_debit": False,
+            },
+        )
+        return {"first": first, "second": second}
+
+    def seed_health_contract(self, company: Company, number: str, *, dispensation: bool):
+        contract, _ = Contract.objects.get_or_create(
+            number=number,
+            defaults={
+                "company": company,
+                "product_line": ProductLine.HEALTH,
+                "start_date": dt.date(2024, 1, 1),
+                "dispensation_enabled": dispensation,
+            },
+        )
+        groups = {
+            name: InsuredGroup.objects.get_or_create(contract=contract, name=name, code=code)[0]
+            for name, code in (("Cadres", "C"), ("Non-cadres", "NC"))
+        }
+        offers = []
+        for order, level in enumerate(CoverageLevel):
+            for name, group in groups.items():
+                base = BASE_COSTS[name]
+                extra = LEVEL_SUPPLEMENT[level]
+                offer, _ = Offer.objects.update_or_create(
+                    contract=contract,
+                    group=group,
+                    level=level,
+                    defaults={
+                        "member_monthly_cost": base[0] + extra[0],
+                        "spouse_monthly_cost": base[1] + extra[1],
+                        "child_monthly_cost": base[2] + extra[2],
+                        "display_order": order,
+                    },
+                )
+                offers.append(offer)
+        # One table per level (both groups' costs on it): one file shared by the two offers.
+        stored: dict[str, str] = {}
+        for offer in offers:
+            table = offer.guarantee_table
+            if table and table.storage.exists(table.name):
+                stored.setdefault(offer.level, table.name)
+                continue
+            if offer.level in stored:
+                offer.guarantee_table.name = stored[offer.level]
+                offer.save(update_fields=["guarantee_table"])
+                continue
+            pdf = self.guarantee_table_pdf(contract, offer.level, groups)
+            table.save(f"{offer.level}.pdf", ContentFile(pdf), save=True)
+            stored[offer.level] = table.name
+        return contract
+
+    def guarantee_table_pdf(self, contract: Contract, level: str, groups) -> bytes:
+        from weasyprint import HTML
+
+        from enrolment.templatetags.enrolment_format import euros
+
+        option = 2 if "opt2" in level else 1 if "opt1" in level else 0
+        sections: dict[str, list] = {}
+        for section, label, values in GUARANTEES:
+            sections.setdefault(section, []).append((label, values[option]))
+        if level.endswith("_sur"):
+            for section, label, value in SURCOMPLEMENTAIRE_ROWS:
+                sections.setdefault(section, []).append((label, value))
+        costs = []
+        for name, group in groups.items():
+            offer = Offer.objects.get(contract=contract, group=group, level=level)
+            costs.append(
+                {
+                    "name": name,
+                    "member": euros(offer.member_monthly_cost),
+                    "spouse": euros(offer.spouse_monthly_cost),
+                    "child": euros(offer.child_monthly_cost),
+                }
+            )
+        html = render_to_string(
+            "pdf/guarantee_table.html",
+            {
+                "mutuelle": settings.MUTUELLE,
+                "level_label": CoverageLevel(level).label,
+                "contract": contract,
+                "contract_label": contract.get_product_line_display(),
+                "company": contract.company,
+                "start_date": contract.start_date,
+                "sections": list(sections.items()),
+                "costs": costs,
+            },
+        )
+        # Same HTML, same PDF: a second run in the same process (tests) skips WeasyPrint.
+        if html not in _PDF_CACHE:
+            _PDF_CACHE[html] = HTML(string=html).write_pdf()
+        return _PDF_CACHE[html]
+
+    def seed_users(self, companies: dict[str, Company]) -> dict[str, User]:
+        # One hash for every demo account: PBKDF2 is deliberately slow.
+        password_hash = ""
+
+        def user(email, username, first, last, **extra):
+            nonlocal password_hash
+            found = User.objects.filter(email=email).first()
+            if found is None:
+                found = User(email=email, username=username, first_name=first, last_name=last)
+                for key, value in extra.items():
+                    setattr(found, key, value)
+                password_hash = password_hash or make_password(DEMO_PASSWORD)
+                found.password = password_hash
+                found.save()
+            return found
+
+        both = user(*CORRESPONDENT_BOTH)
+        second_only = user(*CORRESPONDENT_SECOND)
+        staff = user(*BACK_OFFICE, is_staff=True)
+        staff.groups.add(Group.objects.get(name="Gestionnaire"))
+        for company in companies.values():
+            CorrespondentAccess.objects.get_or_create(user=both, company=company)
+        CorrespondentAccess.objects.get_or_create(user=second_only, company=companies["second"])
+        return {"both": both, "second": second_only, "staff": staff}
+
+    # --- employees through the services ------------------------------------------------
+
+    def seed_employee(self, spec: DemoEmployee, companies, users) -> None:
+        from enrolment.models import Employee
+
+        company = companies[spec.company]
+        if Employee.objects.filter(company=company, nir_hash=keyed_hash(spec.nir)).exists():
+            return
+        with transaction.atomic():
+            self._seed_employee(spec, company, users)
+
+    def _seed_employee(self, spec: DemoEmployee, company: Company, users) -> None:
+        from enrolment.enums import EnrolmentStatus as S
+        from enrolment.services.invitation import enrolment_expire, enrolment_invite
+        from enrolment.services.preaffiliation import enrolment_pre_affiliate
+
+        contract = company.contracts.get(product_line=ProductLine.HEALTH)
+        group = contract.groups.get(name=spec.group)
+        correspondent = users["both"]
+        today = timezone.localdate()
+        hire_date = today - dt.timedelta(days=spec.hired_days_ago)
+        row = {
+            "civility": spec.civility,
+            "last_name": spec.last_name.upper(),
+            "first_name": spec.first_name,
+            "birth_date": spec.birth,
+            "nir": spec.nir,
+            "email": spec.email,
+            "address_number": "7",
+            "address_street": "RUE OBERKAMPF",
+            "postal_code": "75011",
+            "city": "PARIS",
+            "country": "FRANCE",
+            "payroll_id": f"M{spec.order:05d}",
+            "hire_date": hire_date,
+            "alsace_moselle": False,
+            "effective_date": max(hire_date, contract.start_date),
+        }
+        (enrolment,) = enrolment_pre_affiliate(
+            company=company, contract=contract, group=group, rows=[row], by=correspondent
+        )
+        if spec.target == S.PRE_AFFILIATED:
+            return
+        if spec.target == S.CANCELLED:
+            enrolment.transition(
+                S.CANCELLED,
+                by=correspondent,
+                label="Demande annulée par l'entreprise",
+                note="Embauche annulée avant la prise de poste.",
+            )
+            return
+        enrolment_invite(enrolment=enrolment, by=correspondent)
+        enrolment.refresh_from_db()
+        if spec.target == S.INVITED:
+            return
+        if spec.target == S.EXPIRED:
+            enrolment_expire(enrolment=enrolment, now=enrolment.expires_at + dt.timedelta(days=1))
+            return
+        user = self.activate_account(enrolment)
+        enrolment.refresh_from_db()
+        if spec.target == S.IN_PROGRESS:
+            return
+        if spec.target == S.DISPENSATION_REQUESTED:
+            self.request_dispensation(enrolment, user, hire_date)
+            return
+        offer = contract.offers.get(group=group, level=CoverageLevel.BASE_OPT1)
+        enrolment.offer = offer
+        enrolment.debit_frequency = "mensuelle"
+        enrolment.debit_day = 10
+        enrolment.wizard_step = "recap"
+        enrolment.save(update_fields=["offer", "debit_frequency", "debit_day", "wizard_step"])
+        if spec.key == "sophie":
+            self.add_family(enrolment)
+        self.add_bank_details(enrolment, holder=f"{spec.first_name} {spec.last_name}")
+        now = timezone.now()
+        enrolment.signed_at = now
+        enrolment.save(update_fields=["signed_at"])
+        enrolment.transition(S.SIGNED, by=user, label="Bulletin d'adhésion signé par SMS")
+        if spec.target == S.SIGNED:
+            return
+        enrolment.activated_at = now
+        enrolment.save(update_fields=["activated_at"])
+        enrolment.transition(S.ACTIVE, by=users["staff"], label="Adhésion mise en gestion")
+        if spec.target == S.ACTIVE:
+            return
+        enrolment.ended_at = now
+        enrolment.end_date = today - dt.timedelta(days=10)
+        enrolment.save(update_fields=["ended_at", "end_date"])
+        if spec.target == S.PORTABILITY:
+            enrolment.transition(
+                S.PORTABILITY,
+                by=correspondent,
+                label="Résiliation avec portabilité des droits",
+                note="Fin de contrat à durée déterminée : portabilité 6 mois.",
+            )
+        else:
+            enrolment.transition(
+                S.TERMINATED,
+                by=correspondent,
+                label="Salarié radié",
+                note="Démission.",
+            )
+
+    def activate_account(self, enrolment):
+        """Open the invitation link from the outbox, as the employee would."""
+        from enrolment.services.activation import account_activate
+
+        message = OutboxMessage.objects.get(key=f"invitation:{enrolment.pk}")
+        token = INVITATION_LINK.search(message.body_text).group(1)
+        return account_activate(raw_token=token, password=DEMO_PASSWORD)
+
+    def request_dispensation(self, enrolment, user, hire_date) -> None:
+        from weasyprint import HTML
+
+        from dispensations.services import dispensation_submit
+
+        proof = HTML(
+            string="<html lang='fr'><body><h1>Attestation employeur du conjoint</h1>"
+            "<p>Le conjoint de Mme Chloé FOURNIER bénéficie d'une couverture familiale "
+            "obligatoire.</p></body></html>"
+        ).write_pdf()
+        dispensation_submit(
+            enrolment=enrolment,
+            case_code="spouse_employer",
+            payroll_id=enrolment.employee.payroll_id,
+            hire_date=hire_date,
+            end_date=None,
+            insurer_name="",
+            sworn_statement=True,
+            files=[
+                SimpleUploadedFile("attestation-conjoint.pdf", proof, "application/pdf"),
+            ],
+            by=user,
+        )
+
+    def add_family(self, enrolment) -> None:
+        from enrolment.enums import Relationship, SpouseKind
+        from enrolment.models import Beneficiary
+
+        twins = dt.date(2016, 3, 8)
+        Beneficiary.objects.create(
+            enrolment=enrolment,
+            relationship=Relationship.SPOUSE,
+            spouse_kind=SpouseKind.MARRIED,
+            civility="M",
+            first_name="Antoine",
+            last_name="LEFEBVRE",
+            birth_date=dt.date(1984, 10, 2),
+            nir=nir_for(
+                sex="1", birth=dt.date(1984, 10, 2), department="69", commune="123", order=45
+            ),
+            insurance_fund_code="751",
+            teletransmission=True,
+        )
+        for rank, (civility, first_name) in enumerate((("M", "Louis"), ("MME", "Jeanne")), 1):
+            Beneficiary.objects.create(
+                enrolment=enrolment,
+                relationship=Relationship.CHILD,
+                civility=civility,
+                first_name=first_name,
+                last_name="LEFEBVRE",
+                birth_date=twins,
+                twin_rank=rank,
+                attached_to_member_nir=True,
+            )
+
+    def add_bank_details(self, enrolment, *, holder: str) -> None:
+        from enrolment.enums import BankAccountPurpose
+        from enrolment.models import BankAccount
+
+        for purpose in BankAccountPurpose:
+            BankAccount.objects.create(
+                enrolment=enrolment,
+                purpose=purpose,
+                holder=holder,
+                iban="FR7630006000011234567890189",
+                bic="AGRIFRPP",
+            )
+        enrolment.sepa_mandate_reference = f"MA{enrolment.member_number}"
+        enrolment.save(update_fields=["sepa_mandate_reference"])
+
+    def print_logins(self) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        out.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
+        rows = [
+            ("Correspondant des deux entreprises", CORRESPONDENT_BOTH[0], CORRESPONDENT_BOTH[1]),
+            ("Correspondant de l'Atelier Dupont", CORRESPONDENT_SECOND[0], CORRESPONDENT_SECOND[1]),
+            ("Adhérente (conjoint + jumeaux)", MEMBER_EMAIL, ""),
+            ("Back-office (Gestionnaire)", BACK_OFFICE[0], BACK_OFFICE[1]),
+        ]
+        for label, email, identifier in rows:
+            suffix = f" (identifiant : {identifier})" if identifier else ""
+            out.write(f"  {label} : {email}{suffix}")
+        out.write(f"Site : {settings.SITE_URL}/ — boîte d'envoi : {settings.SITE_URL}/dev/outbox/")

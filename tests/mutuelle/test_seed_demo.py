@@ -1,0 +1,103 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from enrolment.enums import EnrolmentStatus, Relationship
+from enrolment.models import Enrolment
+from mutuelle.enums import CoverageLevel, ProductLine
+from mutuelle.management.commands.seed_demo import DEMO_PASSWORD, MEMBER_EMAIL
+from mutuelle.models import Company, Contract, Offer, OutboxMessage
+from mutuelle.validators import validate_siret
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for app in ("mutuelle", "enrolment", "dispensations", "auth")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+@pytest.fixture
+def seeded():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_is_idempotent(seeded):
+    first = counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == first
+    assert first["mutuelle.Company"] == 2
+    assert first["enrolment.Employee"] == 13
+
+
+def test_seed_content(seeded):
+    for company in Company.objects.all():
+        validate_siret(company.siret)
+    health = Contract.objects.filter(product_line=ProductLine.HEALTH)
+    assert health.count() == 2
+    assert Contract.objects.filter(product_line=ProductLine.PROVIDENT).count() == 1
+    assert sorted(health.values_list("dispensation_enabled", flat=True)) == [False, True]
+    for contract in health:
+        offers = Offer.objects.filter(contract=contract)
+        assert offers.count() == 12
+        assert set(offers.values_list("group__name", flat=True)) == {"Cadres", "Non-cadres"}
+        assert set(offers.values_list("level", flat=True)) == set(CoverageLevel.values)
+        assert len(set(offers.values_list("guarantee_table", flat=True))) == 6
+        for offer in offers:
+            with offer.guarantee_table.open("rb") as pdf:
+                assert pdf.read(5) == b"%PDF-"
+    statuses = set(Enrolment.objects.values_list("status", flat=True))
+    assert statuses >= {
+        EnrolmentStatus.PRE_AFFILIATED,
+        EnrolmentStatus.INVITED,
+        EnrolmentStatus.IN_PROGRESS,
+        EnrolmentStatus.SIGNED,
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.TERMINATED,
+        EnrolmentStatus.PORTABILITY,
+        EnrolmentStatus.DISPENSATION_REQUESTED,
+        EnrolmentStatus.EXPIRED,
+        EnrolmentStatus.CANCELLED,
+    }
+    member = Enrolment.objects.get(employee__email=MEMBER_EMAIL)
+    assert member.status == EnrolmentStatus.ACTIVE
+    family = list(member.beneficiaries.order_by("relationship", "twin_rank"))
+    assert [b.relationship for b in family] == [
+        Relationship.SPOUSE,
+        Relationship.CHILD,
+        Relationship.CHILD,
+    ]
+    assert family[1].birth_date == family[2].birth_date
+    assert [family[1].twin_rank, family[2].twin_rank] == [1, 2]
+    assert OutboxMessage.objects.filter(key__startswith="invitation:").count() >= 3
+
+
+def test_printed_logins_work_and_land_in_each_space(seeded, client):
+    assert DEMO_PASSWORD in seeded
+    landings = {
+        "claire.martin@exemple.fr": "/entreprise/",
+        "cmartin": "/entreprise/",
+        "hugo.bernard@exemple.fr": "/entreprise/",
+        MEMBER_EMAIL: "/adherent/",
+        "gestion@mutuelle-avenir.exemple.fr": "/gestion/",
+    }
+    for login, landing in landings.items():
+        assert login in seeded
+        client.logout()
+        response = client.post("/compte/login/", {"login": login, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, login
+        assert response.url.startswith(landing), (login, response.url)
+    # The correspondent of the second company only lands directly on its home.
+    client.logout()
+    response = client.post(
+        "/compte/login/", {"login": "hugo.bernard@exemple.fr", "password": DEMO_PASSWORD}
+    )
+    second = Company.objects.get(legal_name__startswith="Atelier")
+    assert response.url == f"/entreprise/{second.pk}/"
