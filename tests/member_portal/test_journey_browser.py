@@ -13,6 +13,7 @@ from enrolment.enums import BankAccountPurpose, EnrolmentStatus
 from enrolment.models import BankAccount, Enrolment
 from enrolment.services.invitation import enrolment_invite
 from mutuelle.models import OutboxMessage
+from tests.browser_support import login
 from tests.enrolment.factories import EnrolmentFactory, make_nir
 from tests.mutuelle.factories import OfferFactory
 
@@ -99,6 +100,11 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", name="Lou Durand")).to_be_visible()
     page.get_by_role("button", name="Suivant").click()
+
+    # Interrupted: logging in again (any device) resumes at the step reached.
+    expect(page.get_by_role("heading", name="Mes garanties")).to_be_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    login(page, live_server, "paul.pro@entreprise.example.fr", PASSWORD)
 
     # Offers: cards with the monthly cost in French format.
     expect(page.get_by_role("heading", name="Mes garanties")).to_be_visible()
