@@ -3,6 +3,9 @@ from django.shortcuts import redirect, render
 
 from .decorators import correspondent_view
 from .perms import companies_of
+from .selectors import company_counters, company_requests
+
+LAST_REQUESTS = 5
 
 
 @login_required
@@ -17,11 +20,15 @@ def companies(request):
 @correspondent_view
 def home(request):
     company = request.company
-    contracts = company.contracts.order_by("product_line")
     return render(
         request,
         "employer_portal/home.html",
-        {"company": company, "contracts": contracts},
+        {
+            "company": company,
+            "contracts": company.contracts.order_by("product_line", "number"),
+            "counters": company_counters(company),
+            "last_requests": company_requests(company)[:LAST_REQUESTS],
+        },
     )
 
 

@@ -1,22 +1,32 @@
 """Back office: employees, enrolments, beneficiaries, bank details and the request
 timeline. Lists show NIR and IBAN masked; history rows are read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from mutuelle.fields import keyed_hash
 from mutuelle.validators import compact_digits
 
+from .enums import TerminationStatus
 from .models import (
+    MEMBER_NUMBER_OFFSET,
     BankAccount,
     Beneficiary,
     Employee,
     Enrolment,
     InvitationToken,
+    PostalLetter,
     Request,
     RequestEvent,
+    Termination,
 )
-
-MEMBER_NUMBER_OFFSET = 22_000_000
+from .services.termination import termination_process
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -267,3 +277,105 @@ class RequestEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Termination)
+class TerminationAdmin(admin.ModelAdmin):
+    list_display = (
+        "enrolment",
+        "employee_name",
+        "company",
+        "reason",
+        "termination_date",
+        "portability",
+        "portability_end_date",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "reason", "portability")
+    search_fields = ("enrolment__employee__last_name", "enrolment__employee__company__legal_name")
+    list_select_related = ("enrolment__employee__company",)
+    date_hierarchy = "created_at"
+    actions = ["process_terminations"]
+    readonly_fields = [f.name for f in Termination._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="salarié", ordering="enrolment__employee__last_name")
+    def employee_name(self, obj):
+        return obj.enrolment.employee.full_name
+
+    @admin.display(description="entreprise")
+    def company(self, obj):
+        return obj.enrolment.employee.company
+
+    @admin.action(description="Traiter les résiliations sélectionnées (radiation ou portabilité)")
+    def process_terminations(self, request, queryset):
+        done = 0
+        for termination in queryset.filter(status=TerminationStatus.SUBMITTED):
+            try:
+                termination_process(termination=termination, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{termination} : {exc.messages[0]}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"{done} résiliation(s) traitée(s).", messages.SUCCESS)
+
+
+@admin.register(PostalLetter)
+class PostalLetterAdmin(admin.ModelAdmin):
+    """Letters for employees without e-mail, to print and post (identifier first)."""
+
+    list_display = ("__str__", "employee_name", "kind", "created_at", "printed_at", "download")
+    list_filter = ("kind", ("printed_at", admin.EmptyFieldListFilter))
+    search_fields = ("enrolment__employee__last_name",)
+    list_select_related = ("enrolment__employee",)
+    ordering = (F("printed_at").asc(nulls_first=True), "enrolment_id", "kind")
+    actions = ["mark_printed"]
+    fields = ("enrolment", "kind", "created_at", "printed_at", "printed_by", "download")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="salarié")
+    def employee_name(self, obj):
+        return obj.enrolment.employee.full_name
+
+    @admin.display(description="PDF")
+    def download(self, obj):
+        url = reverse("admin:enrolment_postalletter_download", args=[obj.pk])
+        return format_html('<a href="{}">Télécharger le PDF</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:letter_id>/pdf/",
+                self.admin_site.admin_view(self.download_view),
+                name="enrolment_postalletter_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, letter_id: int):
+        """Private file, served only to back-office staff allowed to see letters."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        letter = get_object_or_404(PostalLetter.objects.select_related("enrolment"), pk=letter_id)
+        return FileResponse(
+            letter.file.open("rb"),
+            as_attachment=True,
+            filename=f"courrier-{letter.enrolment.member_number}-{letter.kind}.pdf",
+            content_type="application/pdf",
+        )
+
+    @admin.action(description="Marquer comme imprimés et postés")
+    def mark_printed(self, request, queryset):
+        count = queryset.filter(printed_at__isnull=True).update(
+            printed_at=timezone.now(), printed_by=request.user
+        )
+        self.message_user(request, f"{count} courrier(s) marqué(s) comme postés.")

@@ -5,3 +5,6 @@ class EnrolmentConfig(AppConfig):
     name = "enrolment"
     verbose_name = "Affiliations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import provisional  # noqa: F401  (connects the must-change signals)

@@ -147,3 +147,10 @@ class TerminationStatus(models.TextChoices):
     SUBMITTED = "submitted", "Transmise"
     PROCESSED = "processed", "Traitée"
     CANCELLED = "cancelled", "Annulée"
+
+
+class PostalLetterKind(models.TextChoices):
+    """The two letters sent to an employee without e-mail, posted separately."""
+
+    IDENTIFIER = "identifiant", "Courrier 1 : identifiant de connexion"
+    PASSWORD = "mot_de_passe", "Courrier 2 : mot de passe provisoire"

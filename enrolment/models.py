@@ -32,6 +32,7 @@ from .enums import (
     Civility,
     EnrolmentStatus,
     FamilyStatus,
+    PostalLetterKind,
     Relationship,
     RequestStatus,
     RequestType,
@@ -42,6 +43,8 @@ from .enums import (
 from .exceptions import InvalidTransition
 
 S = EnrolmentStatus
+# Numéro d'adhérent = offset + primary key (unique and stable).
+MEMBER_NUMBER_OFFSET = 22_000_000
 # The one table of allowed enrolment transitions (DESIGN §4).
 ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PRE_AFFILIATED: frozenset({S.INVITED, S.CANCELLED}),
@@ -234,7 +237,7 @@ class Enrolment(models.Model):
     @property
     def member_number(self) -> str:
         """Numéro d'adhérent: derived from the primary key, so unique and stable."""
-        return f"{22_000_000 + self.pk}" if self.pk else ""
+        return f"{MEMBER_NUMBER_OFFSET + self.pk}" if self.pk else ""
 
     @property
     def employee_status(self) -> str:
@@ -599,3 +602,58 @@ class Termination(models.Model):
 
     def __str__(self) -> str:
         return f"Résiliation au {self.termination_date:%d/%m/%Y}"
+
+
+def postal_letter_path(instance: "PostalLetter", filename: str) -> str:
+    return f"courriers/{instance.enrolment_id}/{instance.kind}.pdf"
+
+
+class PostalLetter(models.Model):
+    """A letter for an employee without e-mail, for the back office to print and post.
+
+    The provisional password exists in clear only inside the PDF of the second letter
+    (private storage); the account keeps its hash.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="postal_letters"
+    )
+    kind = models.CharField("courrier", max_length=20, choices=PostalLetterKind.choices)
+    file = models.FileField("PDF", upload_to=postal_letter_path)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    printed_at = models.DateTimeField("imprimé le", null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "courrier à poster"
+        verbose_name_plural = "courriers à poster"
+        ordering = ["printed_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "kind"], name="one_letter_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — adhésion n° {self.enrolment.member_number}"
+
+
+class ProvisionalPassword(models.Model):
+    """A password set by the mutuelle and posted to an employee without e-mail: while
+    this row exists the account must choose its own password before anything else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provisional_password"
+    )
+    issued_at = models.DateTimeField("émis le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mot de passe provisoire à changer"
+        verbose_name_plural = "mots de passe provisoires à changer"
+
+    def __str__(self) -> str:
+        return f"{self.user} (émis le {self.issued_at:%d/%m/%Y})"

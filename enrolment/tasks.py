@@ -2,6 +2,7 @@ from celery import shared_task
 
 from .models import Enrolment
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
+from .services.termination import portability_end_due
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
@@ -30,3 +31,9 @@ def send_due_reminders() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
 def expire_enrolments() -> int:
     return enrolments_expire_due()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def end_portabilities() -> int:
+    """Daily: end the portability periods whose end date has passed (idempotent)."""
+    return portability_end_due()

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "enrolment.provisional.ProvisionalPasswordMiddleware",
 ]
 
 ROOT_URLCONF = "mutuelle.urls"
@@ -338,4 +339,10 @@ DISPENSATION_REJUSTIFICATION_NOTICE_DAYS = int(
 CELERY_BEAT_SCHEDULE["dispensations-daily"] = {
     "task": "dispensations.tasks.dispensations_daily",
     "schedule": crontab(hour=2, minute=0),
+}
+
+# Portability periods (art. L911-8 CSS) end on their end date; the job is idempotent.
+CELERY_BEAT_SCHEDULE["end-portabilities"] = {
+    "task": "enrolment.tasks.end_portabilities",
+    "schedule": crontab(hour=1, minute=30),
 }

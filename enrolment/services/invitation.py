@@ -77,7 +77,11 @@ def _issue_link(enrolment: Enrolment) -> str:
 def _recipient(enrolment: Enrolment) -> str:
     """Where the employee is written to: the login once the account exists."""
     user = enrolment.employee.user
-    return user.email if user is not None else enrolment.employee.email
+    if user is not None and not user.email.endswith("@courrier.invalid"):
+        return user.email
+    # No account yet, or an account posted by letter (no real address: see
+    # services/postal_letters.py): the address the employer gave, possibly none.
+    return enrolment.employee.email
 
 
 def _message_context(enrolment: Enrolment, link: str) -> dict:

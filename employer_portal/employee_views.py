@@ -1,0 +1,133 @@
+"""« Mes collaborateurs »: list, export, detail and termination."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from enrolment.enums import (
+    PORTABILITY_REASONS,
+    EnrolmentStatus,
+    Relationship,
+    TerminationReason,
+    TerminationStatus,
+)
+from enrolment.services.termination import portability_period, termination_submit
+from mutuelle.validators import format_nir
+
+from .decorators import correspondent_view
+from .exports import export_csv, export_xlsx
+from .filters import EnrolmentFilter
+from .forms import TerminationForm
+from .paging import paginate
+from .selectors import company_enrolments
+
+EXPORT_FORMATS = {
+    "xlsx": (
+        export_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "csv": (export_csv, "text/csv; charset=utf-8"),
+}
+
+
+def _filtered(request):
+    return EnrolmentFilter(
+        request.GET or None, queryset=company_enrolments(request.company), company=request.company
+    )
+
+
+@correspondent_view
+def employee_list(request):
+    filterset = _filtered(request)
+    page, querystring = paginate(request, filterset.qs)
+    return render(
+        request,
+        "employer_portal/employees/list.html",
+        {
+            "company": request.company,
+            "filter": filterset,
+            "page": page,
+            "querystring": querystring,
+        },
+    )
+
+
+@correspondent_view
+def employee_export(request, fmt: str):
+    """The whole list (the filters of the page apply) as xlsx or csv."""
+    builder, content_type = EXPORT_FORMATS[fmt]
+    content = builder(_filtered(request).qs)
+    filename = f"collaborateurs-{request.company.siret}-{timezone.localdate():%Y%m%d}.{fmt}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _enrolment(request, enrolment_id: int):
+    return get_object_or_404(company_enrolments(request.company), pk=enrolment_id)
+
+
+@correspondent_view
+def employee_detail(request, enrolment_id: int):
+    enrolment = _enrolment(request, enrolment_id)
+    employee = enrolment.employee
+    # Only the relationship is read: the employer never sees beneficiaries' names.
+    relationships = list(enrolment.beneficiaries.values_list("relationship", flat=True))
+    return render(
+        request,
+        "employer_portal/employees/detail.html",
+        {
+            "company": request.company,
+            "enrolment": enrolment,
+            "employee": employee,
+            "nir": format_nir(employee.nir) if employee.nir else "",
+            "beneficiaries": [Relationship(r).label for r in relationships],
+            "can_terminate": enrolment.status == EnrolmentStatus.ACTIVE,
+            "pending_termination": enrolment.terminations.filter(
+                status=TerminationStatus.SUBMITTED
+            ).first(),
+        },
+    )
+
+
+@correspondent_view
+def employee_terminate(request, enrolment_id: int):
+    """Form, then a confirmation step that shows the portability duration and end date
+    computed by the server (no JavaScript needed), then sending."""
+    enrolment = _enrolment(request, enrolment_id)
+    form = TerminationForm(request.POST or None, enrolment=enrolment)
+    context = {"company": request.company, "enrolment": enrolment, "form": form}
+    context["portability_reasons"] = sorted(PORTABILITY_REASONS)
+    step = request.POST.get("step")
+    if request.method == "POST" and form.is_valid() and step != "edit":
+        data = form.cleaned_data
+        if data["portability"]:
+            context["period"] = portability_period(
+                hire_date=data["hire_date"], termination_date=data["termination_date"]
+            )
+        if step != "confirm":
+            context["reason_label"] = TerminationReason(data["reason"]).label
+            return render(request, "employer_portal/employees/terminate_confirm.html", context)
+        try:
+            termination = termination_submit(
+                enrolment=enrolment,
+                hire_date=data["hire_date"],
+                termination_date=data["termination_date"],
+                reason=data["reason"],
+                portability=data["portability"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Votre demande de résiliation a bien été transmise. Elle apparaît dans "
+                "« Mes demandes ».",
+            )
+            return redirect(
+                "employer_portal:request_detail", request.company.pk, termination.request_id
+            )
+    return render(request, "employer_portal/employees/terminate.html", context)

@@ -1,0 +1,160 @@
+"""Forms of the company space. Rules live in the services; forms only shape input and
+attach the services' French messages next to the fields."""
+
+from django import forms
+
+from enrolment.enums import PORTABILITY_REASONS, TerminationReason
+from enrolment.services.termination import termination_errors
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+
+class TerminationForm(forms.Form):
+    hire_date = forms.DateField(
+        label="Date d'embauche", widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
+    termination_date = forms.DateField(
+        label="Date de résiliation",
+        widget=DATE_INPUT,
+        input_formats=DATE_FORMATS,
+        help_text="Dernier jour du contrat de travail.",
+    )
+    reason = forms.ChoiceField(
+        label="Veuillez sélectionner un motif de résiliation",
+        choices=TerminationReason.choices,
+        widget=forms.RadioSelect,
+    )
+    portability = forms.ChoiceField(
+        label="Souhaitez-vous activer la portabilité ?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, enrolment, **kwargs):
+        self.enrolment = enrolment
+        kwargs.setdefault("initial", {"hire_date": enrolment.employee.hire_date})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("reason")
+        answer = data.get("portability")
+        data["portability"] = (
+            {"oui": True, "non": False}.get(answer) if reason in PORTABILITY_REASONS else None
+        )
+        if "hire_date" in self.errors or "termination_date" in self.errors:
+            return data
+        errors = termination_errors(
+            enrolment=self.enrolment,
+            hire_date=data.get("hire_date"),
+            termination_date=data.get("termination_date"),
+            reason=reason,
+            portability=data["portability"],
+        )
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(None if field == "__all__" else field, message)
+        return data
+
+
+class CancelForm(forms.Form):
+    note = forms.CharField(
+        label="Motif de l'annulation (facultatif)", max_length=250, required=False
+    )
+
+
+class AddEmployeesChoiceForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="Sous quelle forme désirez-vous les renseigner ?",
+        choices=[("formulaire", "Formulaire"), ("fichier", "Fichier Excel ou structuré")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez « Formulaire » ou « Fichier Excel ou structuré »."},
+    )
+
+
+def _text(label: str, max_length: int = 100, **attrs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={"max_length": f"{label} : {max_length} caractères au maximum."},
+    )
+
+
+class PreAffiliationForm(forms.Form):
+    """The seed's form. Fields stay text: every rule (required fields included) is the
+    shared pre-affiliation service's, so the form and the file import say the same."""
+
+    civility = forms.ChoiceField(
+        label="Civilité",
+        choices=[("MME", "Madame"), ("M", "Monsieur")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    first_name = _text("Prénom", autocomplete="off")
+    last_name = _text("Nom", autocomplete="off")
+    birth_date = _text("Date de naissance", 10, placeholder="JJ/MM/AAAA", inputmode="numeric")
+    nir = _text("Numéro de sécurité sociale", 21, inputmode="numeric")
+    insurance_fund_code = _text("Organisme de rattachement Sécurité sociale", 20)
+    address_floor = _text("Escalier / Étage", 60)
+    address_building = _text("Bâtiment / Résidence", 60)
+    address_number = _text("Numéro", 10)
+    address_street = _text("Libellé de la voie", 60)
+    address_locality = _text("Lieu-dit", 60)
+    postal_code = _text("Code postal", 10, inputmode="numeric", autocomplete="off")
+    city = _text("Ville", 60)
+    country = _text("Pays", 60)
+    email = _text("Email", 254, type="email", autocomplete="off")
+    payroll_id = _text("Matricule", 30)
+    group = forms.TypedChoiceField(label="Groupe d'assurés", coerce=int, required=False)
+    hire_date = _text("Date d'embauche", 10, placeholder="JJ/MM/AAAA", inputmode="numeric")
+    alsace_moselle = forms.ChoiceField(
+        label="Régime local Alsace-Moselle",
+        choices=[("oui", "Oui"), ("non", "Non")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    effective_date = _text(
+        "Date d'effet du contrat", 10, placeholder="JJ/MM/AAAA", inputmode="numeric"
+    )
+
+    REQUIRED = frozenset(
+        {
+            "civility",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "nir",
+            "group",
+            "hire_date",
+            "alsace_moselle",
+            "effective_date",
+        }
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = {g.pk: g for g in groups}
+        self.fields["group"].choices = [("", "Choisissez un groupe d'assurés")] + [
+            (g.pk, f"{g.name} — {g.contract.get_product_line_display()} n° {g.contract.number}")
+            for g in groups
+        ]
+        if len(groups) == 1 and not self.is_bound:
+            self.initial.setdefault("group", groups[0].pk)
+        self.initial.setdefault("country", "FRANCE")
+        for name, field in self.fields.items():
+            field.is_required_mark = name in self.REQUIRED
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("group") and "group" not in self.errors:
+            self.add_error("group", "Le groupe d'assurés est obligatoire.")
+        return data
+
+    def draft(self) -> dict:
+        """The typed values, JSON-serialisable for the session."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}

@@ -1,0 +1,325 @@
+"""« Ajouter des salariés » by form: enter one or several employees, check each postal
+address, review, then « Valider ».
+
+Until « Valider », drafts live only in the session (nothing in the database); the
+shared pre-affiliation service validates each employee as it is entered and again, as
+a whole, inside the transaction that creates them.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from enrolment.services.postal_letters import postal_letters_create
+from enrolment.services.preaffiliation import (
+    FIELD_LABELS,
+    PreAffiliationInvalid,
+    check_employee,
+    enrolment_pre_affiliate,
+    postal_address_lines,
+    suggest_postal_address,
+)
+from mutuelle.fields import keyed_hash
+from mutuelle.models import InsuredGroup
+from mutuelle.validators import normalize_nir
+
+from .decorators import correspondent_view
+from .forms import AddEmployeesChoiceForm, PreAffiliationForm
+
+MAX_DRAFTS = 50
+ADDRESS_FIELDS = (
+    "address_floor",
+    "address_building",
+    "address_number",
+    "address_street",
+    "address_locality",
+    "postal_code",
+    "city",
+    "country",
+)
+ALREADY_IN_BATCH = "Ce salarié (même numéro de sécurité sociale) figure déjà dans votre saisie."
+
+
+def _session_key(request) -> str:
+    return f"preaffiliation:{request.company.pk}"
+
+
+def _state(request) -> dict:
+    return request.session.get(_session_key(request)) or {"drafts": [], "errors": {}}
+
+
+def _save(request, state: dict) -> None:
+    request.session[_session_key(request)] = state
+
+
+def _groups(company) -> list[InsuredGroup]:
+    return list(
+        InsuredGroup.objects.filter(contract__company=company)
+        .select_related("contract")
+        .order_by("contract__product_line", "contract__number", "name")
+    )
+
+
+def _check(request, draft: dict, groups: dict, *, other_hashes: set[str]):
+    group = groups[int(draft["group"])]
+    raw = {key: draft.get(key, "") for key in FIELD_LABELS} | {"group": group}
+    check = check_employee(raw, company=request.company, contract=group.contract)
+    if check.nir_hash and check.nir_hash in other_hashes:
+        check.add("nir", ALREADY_IN_BATCH)
+    return check
+
+
+def _hashes(drafts: list[dict], *, skip: int | None) -> set[str]:
+    """NIR hashes of the other drafts (stored drafts have a valid NIR)."""
+    return {keyed_hash(normalize_nir(d["nir"])) for i, d in enumerate(drafts) if i != skip}
+
+
+def _address_differs(draft: dict, suggested: dict) -> bool:
+    typed = {key: (draft.get(key) or "").strip() for key in ADDRESS_FIELDS}
+    if not any(typed[key] for key in ADDRESS_FIELDS if key != "country"):
+        return False
+    return any(typed[key] != suggested[key] for key in ADDRESS_FIELDS)
+
+
+def _store(state: dict, draft: dict, index: int | None) -> None:
+    if index is None:
+        state["drafts"].append(draft)
+    else:
+        state["drafts"][index] = draft
+        state["errors"].pop(str(index), None)
+
+
+def _edit_index(request, state: dict) -> int | None:
+    value = request.GET.get("modifier") or request.POST.get("modifier")
+    if value is not None and value.isdigit() and int(value) < len(state["drafts"]):
+        return int(value)
+    return None
+
+
+@correspondent_view
+def add_employees(request):
+    """« Sous quelle forme désirez-vous les renseigner ? »"""
+    form = AddEmployeesChoiceForm(request.POST or None, initial={"mode": "formulaire"})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["mode"] == "fichier":
+            return redirect("employer_portal:import_start", request.company.pk)
+        return redirect("employer_portal:preaffiliation_form", request.company.pk)
+    return render(
+        request, "employer_portal/add_employees.html", {"company": request.company, "form": form}
+    )
+
+
+@correspondent_view
+def preaffiliation_form(request):
+    state = _state(request)
+    groups = _groups(request.company)
+    by_id = {g.pk: g for g in groups}
+    index = _edit_index(request, state)
+    if request.method == "POST":
+        form = PreAffiliationForm(request.POST, groups=groups)
+        if index is None and len(state["drafts"]) >= MAX_DRAFTS:
+            form.add_error(
+                None,
+                f"Vous pouvez saisir au plus {MAX_DRAFTS} salariés à la fois : validez "
+                "cette saisie, ou utilisez le fichier Excel pour un grand nombre de salariés.",
+            )
+        elif form.is_valid():
+            draft = form.draft()
+            others = _hashes(state["drafts"], skip=index)
+            check = _check(request, draft, by_id, other_hashes=others)
+            for field, errors in check.errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if check.is_valid:
+                suggested = suggest_postal_address(check.data)
+                if _address_differs(draft, suggested):
+                    state["pending"] = {"draft": draft, "index": index, "suggested": suggested}
+                    _save(request, state)
+                    return redirect("employer_portal:preaffiliation_address", request.company.pk)
+                _store(state, draft, index)
+                state.pop("pending", None)
+                _save(request, state)
+                return redirect("employer_portal:preaffiliation_review", request.company.pk)
+    else:
+        if request.GET.get("reprendre") and state.get("pending"):
+            initial, index = state["pending"]["draft"], state["pending"]["index"]
+        elif index is not None:
+            initial = state["drafts"][index]
+        else:
+            initial = {}
+        form = PreAffiliationForm(initial=initial, groups=groups)
+    return render(
+        request,
+        "employer_portal/preaffiliation/form.html",
+        {
+            "company": request.company,
+            "form": form,
+            "index": index,
+            "count": len(state["drafts"]),
+        },
+    )
+
+
+@correspondent_view
+def preaffiliation_address(request):
+    """« Valider l'adresse du collaborateur »: the typed address or its postal form."""
+    state = _state(request)
+    pending = state.get("pending")
+    if not pending:
+        return redirect("employer_portal:preaffiliation_form", request.company.pk)
+    draft, suggested = pending["draft"], pending["suggested"]
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("address")
+        if choice in {"indiquee", "suggeree"}:
+            if choice == "suggeree":
+                draft = draft | suggested
+            _store(state, draft, pending["index"])
+            state.pop("pending")
+            _save(request, state)
+            return redirect("employer_portal:preaffiliation_review", request.company.pk)
+        error = "Choisissez l'adresse indiquée ou l'adresse suggérée."
+    return render(
+        request,
+        "employer_portal/preaffiliation/address.html",
+        {
+            "company": request.company,
+            "typed": postal_address_lines(draft),
+            "suggested": postal_address_lines(suggested),
+            "name": f"{draft['first_name']} {draft['last_name']}",
+            "error": error,
+        },
+    )
+
+
+def _display(draft: dict, groups: dict) -> dict:
+    group = groups.get(int(draft["group"])) if str(draft.get("group", "")).isdigit() else None
+    return {
+        **draft,
+        "civility_label": {"M": "Monsieur", "MME": "Madame"}.get(draft["civility"], ""),
+        "alsace_label": {"oui": "Oui", "non": "Non"}.get(draft["alsace_moselle"], ""),
+        "address_lines": postal_address_lines(draft),
+        "group_label": f"{group.name} (contrat n° {group.contract.number})" if group else "",
+    }
+
+
+@correspondent_view
+def preaffiliation_review(request):
+    """« Vérifier les informations saisies »."""
+    state = _state(request)
+    if not state["drafts"]:
+        return redirect("employer_portal:preaffiliation_form", request.company.pk)
+    groups = {g.pk: g for g in _groups(request.company)}
+    employees = [
+        {
+            "index": i,
+            "data": _display(d, groups),
+            "errors": state["errors"].get(str(i), []),
+        }
+        for i, d in enumerate(state["drafts"])
+    ]
+    return render(
+        request,
+        "employer_portal/preaffiliation/review.html",
+        {"company": request.company, "employees": employees, "max": MAX_DRAFTS},
+    )
+
+
+@require_POST
+@correspondent_view
+def preaffiliation_delete(request, index: int):
+    state = _state(request)
+    if index < len(state["drafts"]):
+        removed = state["drafts"].pop(index)
+        # Errors are keyed by position: shift those after the removed draft.
+        state["errors"] = {
+            str(i - 1 if i > index else i): e
+            for i, e in ((int(k), v) for k, v in state["errors"].items())
+            if i != index
+        }
+        _save(request, state)
+        messages.success(
+            request, f"{removed['first_name']} {removed['last_name']} a été retiré(e) de la saisie."
+        )
+    return redirect("employer_portal:preaffiliation_review", request.company.pk)
+
+
+@require_POST
+@correspondent_view
+def preaffiliation_cancel(request):
+    request.session.pop(_session_key(request), None)
+    messages.success(request, "La saisie a été abandonnée : aucun salarié n'a été déclaré.")
+    return redirect("employer_portal:home", request.company.pk)
+
+
+@require_POST
+@correspondent_view
+def preaffiliation_submit(request):
+    """« Valider »: all the drafts are created, or none (errors go back to the review)."""
+    state = _state(request)
+    drafts = state["drafts"]
+    if not drafts:
+        return redirect("employer_portal:preaffiliation_form", request.company.pk)
+    groups = {g.pk: g for g in _groups(request.company)}
+    by_contract: dict[int, list[int]] = {}
+    errors: dict[str, list[str]] = {}
+    for index, draft in enumerate(drafts):
+        group = groups.get(int(draft["group"]))
+        if group is None:
+            errors[str(index)] = ["Ce groupe d'assurés n'existe plus : choisissez-en un autre."]
+        else:
+            by_contract.setdefault(group.contract_id, []).append(index)
+    try:
+        if errors:
+            raise PreAffiliationInvalid({})
+        with transaction.atomic():
+            created = []
+            for indexes in by_contract.values():
+                first_group = groups[int(drafts[indexes[0]]["group"])]
+                rows = [
+                    {key: drafts[i].get(key, "") for key in FIELD_LABELS}
+                    | {"group": groups[int(drafts[i]["group"])]}
+                    for i in indexes
+                ]
+                try:
+                    created += enrolment_pre_affiliate(
+                        company=request.company,
+                        contract=first_group.contract,
+                        group=first_group,
+                        rows=rows,
+                        by=request.user,
+                        source="formulaire",
+                    )
+                except PreAffiliationInvalid as exc:
+                    for row, field_errors in exc.errors.items():
+                        errors[str(indexes[row])] = [
+                            m for messages_ in field_errors.values() for m in messages_
+                        ]
+            if errors:
+                raise PreAffiliationInvalid({})
+            for enrolment in created:
+                if not enrolment.employee.email:
+                    postal_letters_create(enrolment=enrolment)
+    except PreAffiliationInvalid:
+        state["errors"] = errors
+        _save(request, state)
+        messages.error(
+            request,
+            "Certains salariés n'ont pas pu être déclarés : corrigez-les ou supprimez-les, "
+            "puis validez à nouveau. Aucun salarié n'a été enregistré.",
+        )
+        return redirect("employer_portal:preaffiliation_review", request.company.pk)
+    request.session.pop(_session_key(request), None)
+    by_post = sum(1 for e in created if not e.employee.email)
+    text = (
+        f"{len(created)} salarié(s) pré-affilié(s). Ils reçoivent un e-mail pour finaliser "
+        "leur adhésion sous 60 jours."
+    )
+    if by_post:
+        text += (
+            f" {by_post} salarié(s) sans adresse e-mail recevront leur identifiant et leur "
+            "mot de passe provisoire par deux courriers distincts."
+        )
+    messages.success(request, text)
+    return redirect("employer_portal:requests", request.company.pk)

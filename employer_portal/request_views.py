@@ -1,0 +1,134 @@
+"""« Mes demandes »: the company's requests, their history, reminders, cancellation."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from enrolment.enums import EnrolmentStatus, RequestType
+from enrolment.services.cancellation import enrolment_cancel
+from enrolment.services.invitation import REMINDABLE_STATES, ReminderTooSoon, enrolment_remind
+
+from .decorators import correspondent_view
+from .filters import RequestFilter
+from .forms import CancelForm
+from .paging import paginate
+from .selectors import company_requests, dispensation_enabled, request_type_choices
+
+REMINDABLE = REMINDABLE_STATES
+REMINDER_SENT = (
+    "Votre demande a bien été prise en compte — Le mail de relance permettant au salarié "
+    "de finaliser son affiliation a été envoyé."
+)
+
+
+def _affiliation_request(request, request_id: int):
+    return get_object_or_404(
+        company_requests(request.company).filter(type=RequestType.AFFILIATION),
+        pk=request_id,
+    )
+
+
+@correspondent_view
+def request_list(request):
+    company = request.company
+    enabled = dispensation_enabled(company)
+    filterset = RequestFilter(
+        request.GET or None, queryset=company_requests(company), dispensation_enabled=enabled
+    )
+    page, querystring = paginate(request, filterset.qs)
+    now = timezone.now()
+    for item in page:
+        enrolment = item.enrolment
+        item.can_remind = (
+            item.type == RequestType.AFFILIATION
+            and enrolment is not None
+            and enrolment.status in REMINDABLE
+        )
+        item.days_left = enrolment.days_left(now) if item.can_remind else None
+    return render(
+        request,
+        "employer_portal/requests/list.html",
+        {
+            "company": company,
+            "filter": filterset,
+            "page": page,
+            "querystring": querystring,
+            "type_choices": request_type_choices(company),
+            "selected_type": request.GET.get("type", ""),
+            "selected_status": request.GET.get("status", ""),
+        },
+    )
+
+
+@correspondent_view
+def request_detail(request, request_id: int):
+    item = get_object_or_404(company_requests(request.company), pk=request_id)
+    events = item.events.filter(visible_to_employer=True).order_by("at", "id")
+    enrolment = item.enrolment
+    is_waiting_affiliation = (
+        item.type == RequestType.AFFILIATION
+        and enrolment is not None
+        and enrolment.status
+        in {EnrolmentStatus.PRE_AFFILIATED, EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}
+    )
+    return render(
+        request,
+        "employer_portal/requests/detail.html",
+        {
+            "company": request.company,
+            "item": item,
+            "events": events,
+            "can_cancel": is_waiting_affiliation,
+            "can_remind": is_waiting_affiliation and enrolment.status in REMINDABLE,
+            "days_left": enrolment.days_left() if is_waiting_affiliation else None,
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@require_POST
+@correspondent_view
+def request_remind(request, request_id: int):
+    item = _affiliation_request(request, request_id)
+    if item.enrolment is None or item.enrolment.status not in REMINDABLE:
+        messages.error(request, "Cette demande n'attend plus le salarié : aucune relance possible.")
+    elif not item.employee.email:
+        messages.error(
+            request,
+            "Ce salarié n'a pas d'adresse e-mail : ses identifiants lui ont été envoyés par "
+            "courrier. Contactez votre chargé d'affaires pour un nouvel envoi.",
+        )
+    else:
+        try:
+            enrolment_remind(enrolment=item.enrolment, by=request.user)
+        except ReminderTooSoon as exc:
+            messages.error(
+                request,
+                "Une relance a déjà été envoyée à ce salarié il y a moins de 24 heures. "
+                f"Prochaine relance possible le "
+                f"{timezone.localtime(exc.next_allowed_at):%d/%m/%Y à %H:%M}.",
+            )
+        else:
+            messages.success(request, REMINDER_SENT)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("employer_portal:requests", request.company.pk)
+
+
+@require_POST
+@correspondent_view
+def request_cancel(request, request_id: int):
+    item = _affiliation_request(request, request_id)
+    form = CancelForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        enrolment_cancel(enrolment=item.enrolment, by=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"La pré-affiliation de {item.employee.full_name} a été annulée.")
+    return redirect("employer_portal:request_detail", request.company.pk, item.pk)

@@ -1,0 +1,68 @@
+"""Read queries of the company space. Each page's query count stays constant whatever
+the number of employees: counters in one aggregate, lists with their joins."""
+
+from django.db.models import Count, Q, QuerySet
+
+from enrolment.enums import (
+    BEING_PROCESSED,
+    WAITING_FOR_EMPLOYEE,
+    EmployeeStatus,
+    EnrolmentStatus,
+    RequestType,
+)
+from enrolment.models import Enrolment, Request
+from mutuelle.models import Company
+
+# Statuses behind each « Mes collaborateurs » status (the reverse of
+# EMPLOYEE_STATUS_OF_ENROLMENT, cancelled pre-affiliations left out: they were mistakes).
+ENROLMENT_STATUSES_OF_EMPLOYEE_STATUS = {
+    EmployeeStatus.ENROLLING: sorted(WAITING_FOR_EMPLOYEE | BEING_PROCESSED),
+    EmployeeStatus.ACTIVE: [EnrolmentStatus.ACTIVE],
+    EmployeeStatus.DISPENSED: [EnrolmentStatus.DISPENSED],
+    EmployeeStatus.TERMINATED: [EnrolmentStatus.TERMINATED, EnrolmentStatus.EXPIRED],
+    EmployeeStatus.PORTABILITY: [EnrolmentStatus.PORTABILITY],
+}
+
+
+def company_counters(company: Company) -> dict[str, int]:
+    """Employees per situation, in one aggregate query."""
+    distinct = {"distinct": True}
+    return Enrolment.objects.filter(employee__company=company).aggregate(
+        affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
+        waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
+        processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),
+        dispensed=Count("employee", filter=Q(status=EnrolmentStatus.DISPENSED), **distinct),
+        portability=Count("employee", filter=Q(status=EnrolmentStatus.PORTABILITY), **distinct),
+    )
+
+
+def company_requests(company: Company) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(company=company)
+        .select_related("employee", "enrolment")
+        .order_by("-created_at", "-id")
+    )
+
+
+def company_enrolments(company: Company) -> QuerySet[Enrolment]:
+    """« Mes collaborateurs »: one row per enrolment, cancelled mistakes left out."""
+    return (
+        Enrolment.objects.filter(employee__company=company)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("employee", "contract", "group", "offer")
+        .order_by("employee__last_name", "employee__first_name", "employee_id", "-id")
+    )
+
+
+def dispensation_enabled(company: Company) -> bool:
+    return company.contracts.filter(dispensation_enabled=True).exists()
+
+
+def request_type_choices(company: Company) -> list[tuple[str, str, bool]]:
+    """(value, label, enabled): the Dispense filter is always shown, but only usable by
+    companies whose contract has online dispensation."""
+    enabled = dispensation_enabled(company)
+    return [
+        (value, label, value != RequestType.DISPENSATION or enabled)
+        for value, label in RequestType.choices
+    ]

@@ -1,0 +1,103 @@
+"""Letters for employees declared without an e-mail address.
+
+Their identifiers go by post in two separate letters (the seed): the first gives the
+login identifier (the member number), the second a provisional password. The account
+is created here with that password, flagged so that it must be changed at the first
+login. The password exists in clear only inside the second PDF, kept in private
+storage for the back office to print; nothing else stores or logs it.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from ..enums import PostalLetterKind
+from ..models import Enrolment, PostalLetter, ProvisionalPassword
+
+# The users table needs a unique address; this reserved domain (RFC 2606) never
+# receives mail, and the notification layer never writes to it.
+NO_EMAIL_DOMAIN = "courrier.invalid"
+_SPECIALS = "!#$%*+-=?@"
+# No look-alike characters (0/O, 1/l/I): the password is typed from paper.
+_LOWER = "abcdefghijkmnpqrstuvwxyz"
+_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_DIGITS = "23456789"
+
+
+def has_postal_login(email: str) -> bool:
+    return email.endswith("@" + NO_EMAIL_DOMAIN)
+
+
+def provisional_password(length: int = 12) -> str:
+    """Random, with each character class the password rule asks for."""
+    alphabet = _LOWER + _UPPER + _DIGITS + _SPECIALS
+    chars = [secrets.choice(group) for group in (_LOWER, _UPPER, _DIGITS, _SPECIALS)]
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    return HTML(string=render_to_string(template, context)).write_pdf()
+
+
+def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
+    """Create the employee's account (identifier = member number, provisional password
+    to change at first login) and the two letters. Idempotent: an enrolment that
+    already has its letters gets nothing new."""
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .select_related("employee__company", "contract")
+            .get(pk=enrolment.pk)
+        )
+        existing = list(enrolment.postal_letters.all())
+        if existing:
+            return existing
+        employee = enrolment.employee
+        identifier = enrolment.member_number
+        user = employee.user
+        if user is None:
+            user = get_user_model().objects.create(
+                username=identifier,
+                email=f"{identifier}@{NO_EMAIL_DOMAIN}",
+                first_name=employee.first_name,
+                last_name=employee.last_name,
+            )
+            employee.user = user
+            employee.save(update_fields=["user", "updated_at"])
+        password = provisional_password()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        ProvisionalPassword.objects.update_or_create(user=user)
+        context = {
+            "mutuelle": settings.MUTUELLE,
+            "site_url": settings.SITE_URL,
+            "employee": employee,
+            "company": employee.company,
+            "enrolment": enrolment,
+            "address_lines": [
+                f"{employee.get_civility_display()} {employee.full_name}",
+                *employee.address_lines(),
+            ],
+            "identifier": identifier,
+            "today": timezone.localdate(),
+        }
+        letters = []
+        for kind, template, extra in (
+            (PostalLetterKind.IDENTIFIER, "enrolment/letters/identifier.html", {}),
+            (PostalLetterKind.PASSWORD, "enrolment/letters/password.html", {"password": password}),
+        ):
+            letter = PostalLetter(enrolment=enrolment, kind=kind)
+            letter.file.save(
+                f"{kind}.pdf", ContentFile(_pdf(template, context | extra)), save=False
+            )
+            letter.save()
+            letters.append(letter)
+        return letters

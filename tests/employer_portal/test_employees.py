@@ -1,0 +1,142 @@
+import csv
+import datetime as dt
+import io
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from employer_portal.exports import neutralise
+from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
+from enrolment.models import Beneficiary, Termination
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, company, *args):
+    return reverse(f"employer_portal:{name}", args=[company.pk, *args])
+
+
+def test_list_search_filter_pagination(hr, company, make_enrolment, django_assert_max_num_queries):
+    for i in range(27):
+        make_enrolment(employee__last_name=f"Martin{i:02d}", status=EnrolmentStatus.ACTIVE)
+    make_enrolment(employee__last_name="Dupont", employee__first_name="Marie", invited=True)
+    make_enrolment(employee__last_name="Annulé", status=EnrolmentStatus.CANCELLED)
+    with django_assert_max_num_queries(12):
+        response = hr.get(url("employees", company))
+    assert response.context["page"].paginator.count == 28
+    html = response.content.decode()
+    assert "Mis en gestion" in html and "N° 22" in html
+    found = hr.get(url("employees", company), {"q": "dupont marie"})
+    assert [e.employee.last_name for e in found.context["page"]] == ["Dupont"]
+    assert "En cours d'affiliation" in unescape(found.content.decode())
+    enrolling = hr.get(url("employees", company), {"status": "enrolling"})
+    assert enrolling.context["page"].paginator.count == 1
+    number = found.context["page"][0].member_number
+    by_number = hr.get(url("employees", company), {"q": number})
+    assert by_number.context["page"].paginator.count == 1
+    page2 = hr.get(url("employees", company), {"page": 2})
+    assert len(page2.context["page"].object_list) == 3
+
+
+def test_neutralise_formula_cells():
+    for dangerous in ("=SUM(A1)", "+33", "-2", "@cmd", "\tx", "\rx"):
+        assert neutralise(dangerous) == "'" + dangerous
+    assert neutralise("Dupont") == "Dupont"
+    assert neutralise(None) is None
+
+
+def test_export_csv_and_xlsx(hr, company, make_enrolment, django_assert_max_num_queries):
+    make_enrolment(employee__last_name="=HYPERLINK(1)", status=EnrolmentStatus.ACTIVE)
+    make_enrolment(employee__last_name="Éloïse", employee__payroll_id="@42")
+    with django_assert_max_num_queries(10):
+        response = hr.get(url("employees_export", company, "csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "N° d'adhérent"
+    names = {r[1] for r in rows[1:]}
+    assert names == {"'=HYPERLINK(1)", "Éloïse"}
+    assert "'@42" in {r[3] for r in rows[1:]}
+    response = hr.get(url("employees_export", company, "xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][1] == "Nom"
+    assert {v[1] for v in values[1:]} == {"'=HYPERLINK(1)", "Éloïse"}
+    assert hr.get(f"/entreprise/{company.pk}/collaborateurs/export.exe").status_code == 404
+
+
+def test_detail_shows_beneficiaries_without_names_and_no_bank(
+    hr, company, make_enrolment, offer, django_assert_max_num_queries
+):
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE, offer=offer)
+    for relationship, first in (("conjoint", "Secretconjoint"), ("enfant", "Secretenfant")):
+        Beneficiary.objects.create(
+            enrolment=enrolment,
+            relationship=relationship,
+            civility="MME",
+            first_name=first,
+            last_name="Cachenom",
+            birth_date=dt.date(2015, 1, 1) if relationship == "enfant" else dt.date(1986, 1, 1),
+        )
+    with django_assert_max_num_queries(12):
+        response = hr.get(url("employee_detail", company, enrolment.pk))
+    html = response.content.decode()
+    assert "Conjoint" in html and "Enfant" in html
+    assert "Secretconjoint" not in html and "Secretenfant" not in html and "Cachenom" not in html
+    assert "IBAN" not in html
+    nir = enrolment.employee.nir
+    assert f"{nir[0]} {nir[1:3]} {nir[3:5]}" in html
+    assert "Résilier son contrat" in html
+    assert offer.get_level_display() in html
+
+
+def test_terminate_with_portability_preview_then_confirm(hr, company, make_enrolment):
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    path = url("employee_terminate", company, enrolment.pk)
+    form = hr.get(path)
+    assert 'value="2024-03-01"' in form.content.decode()  # hire date prefilled
+    assert "Souhaitez-vous activer la portabilité ?" in form.content.decode()
+    data = {
+        "hire_date": "2024-03-01",
+        "termination_date": "2024-08-15",
+        "reason": "licenciement",
+    }
+    missing = hr.post(path, data)
+    assert "Indiquez si vous souhaitez activer la portabilité." in missing.content.decode()
+    assert 'value="2024-08-15"' in missing.content.decode()  # typed values kept
+    preview = hr.post(path, {**data, "portability": "oui"})
+    html = preview.content.decode()
+    assert "6 mois" in html and "15/02/2025" in html and "16/08/2024" in html
+    assert not Termination.objects.exists()
+    done = hr.post(path, {**data, "portability": "oui", "step": "confirm"}, follow=True)
+    termination = Termination.objects.get()
+    assert termination.portability_months == 6
+    assert termination.status == TerminationStatus.SUBMITTED
+    assert termination.request.type == RequestType.TERMINATION
+    assert "a bien été transmise" in done.content.decode()
+    detail = hr.get(url("employee_detail", company, enrolment.pk)).content.decode()
+    assert "Résilier son contrat" not in detail
+    assert "est en cours de traitement" in detail
+
+
+def test_terminate_date_before_effective_date_refused(hr, company, make_enrolment):
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE, effective_date=dt.date(2024, 6, 1))
+    response = hr.post(
+        url("employee_terminate", company, enrolment.pk),
+        {"hire_date": "2024-03-01", "termination_date": "2024-05-01", "reason": "retraite"},
+    )
+    assert "antérieure à la date d'effet du contrat (01/06/2024)" in unescape(
+        response.content.decode()
+    )
+    assert not Termination.objects.exists()
+
+
+def test_death_reason_creates_deces_request(hr, company, make_enrolment):
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    data = {"hire_date": "2024-03-01", "termination_date": "2024-08-15", "reason": "deces"}
+    hr.post(url("employee_terminate", company, enrolment.pk), {**data, "step": "confirm"})
+    assert Termination.objects.get().request.type == RequestType.DEATH
