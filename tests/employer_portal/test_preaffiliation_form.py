@@ -52,6 +52,8 @@ def test_choice_page_leads_to_form_or_file(hr, company):
     assert "Fichier Excel ou structuré" in page
     response = hr.post(url("add_employees", company), {"mode": "formulaire"})
     assert response.url == url("preaffiliation_form", company)
+    response = hr.post(url("add_employees", company), {"mode": "fichier"})
+    assert response.url == reverse("employer_portal:import_start", args=[company.pk])
     refused = text(hr.post(url("add_employees", company), {"mode": "courrier"}))
     assert "Sélectionnez un choix valide" in refused
 
