@@ -310,7 +310,10 @@ class TerminationAdmin(admin.ModelAdmin):
     def company(self, obj):
         return obj.enrolment.employee.company
 
-    @admin.action(description="Traiter les résiliations sélectionnées (radiation ou portabilité)")
+    @admin.action(
+        description="Traiter les résiliations sélectionnées (radiation ou portabilité)",
+        permissions=["change"],
+    )
     def process_terminations(self, request, queryset):
         done = 0
         for termination in queryset.filter(status=TerminationStatus.SUBMITTED):

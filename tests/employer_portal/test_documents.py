@@ -18,6 +18,7 @@ def test_documents_list_and_guarantee_download(hr, company, offer, django_assert
     download = hr.get(reverse("employer_portal:guarantee_table", args=[company.pk, offer.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()
 
 
 def test_guarantee_without_file_is_404(hr, company, offer):

@@ -22,6 +22,11 @@ def text(response) -> str:
     return unescape(response.content.decode())
 
 
+def pdf_text(letter) -> str:
+    with letter.file.open("rb") as handle:
+        return PdfReader(handle).pages[0].extract_text()
+
+
 def employee_data(group, n=1, **overrides):
     data = {
         "civility": "MME",
@@ -186,9 +191,8 @@ def test_without_email_two_letters_and_provisional_account(
     assert enrolment.status == EnrolmentStatus.INVITED  # invited by post, 60-day clock
     letters = {letter.kind: letter for letter in PostalLetter.objects.all()}
     assert set(letters) == {PostalLetterKind.IDENTIFIER, PostalLetterKind.PASSWORD}
-    identifier = PdfReader(letters["identifiant"].file.open("rb")).pages[0].extract_text()
+    identifier, letter_2 = (pdf_text(letters[kind]) for kind in ("identifiant", "mot_de_passe"))
     assert enrolment.member_number in identifier
-    letter_2 = PdfReader(letters["mot_de_passe"].file.open("rb")).pages[0].extract_text()
     password = letter_2.split("Mot de passe provisoire :")[1].split()[0]
     user = enrolment.employee.user
     assert user.username == enrolment.member_number
@@ -228,4 +232,5 @@ def test_letters_admin_download_is_staff_only(admin_client, client, company, gro
     response = admin_client.get(path)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    response.close()
     assert hr.get(path).status_code == 302  # a correspondent is sent to the admin login
