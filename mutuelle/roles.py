@@ -27,6 +27,7 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "enrolment.request": ("change",),
     "enrolment.termination": ("change",),
     "dispensations.dispensation": ("change",),
+    "dispensations.contractdispensationsettings": ("add", "change"),
 }
 
 

@@ -4,31 +4,17 @@ on the employee's pages."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from dispensations.enums import DispensationStatus
 from dispensations.models import Dispensation
 from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
 
+from ..browser_support import login
 from ..mutuelle.factories import PASSWORD, CorrespondentAccessFactory, UserFactory
 from .factories import employee_enrolment, pdf_bytes, png_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert serious == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in serious]
-
-
-def log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/compte/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+pytestmark = pytest.mark.browser
 
 
 def admin_action(page, base: str, dispensation, action_label: str) -> None:
@@ -38,20 +24,21 @@ def admin_action(page, base: str, dispensation, action_label: str) -> None:
     page.locator("button[name=index]").click()
 
 
-def test_dispensation_journey(live_server, browser):
+def test_dispensation_journey(page, live_server, browser, transactional_db):
+    """The employee's pages go through ``page`` (axe-core audits each of them); the
+    back office and the correspondent use their own browser contexts."""
     enrolment = employee_enrolment()
     employee = enrolment.employee
     back_office = UserFactory(staff=True, is_superuser=True)
     correspondent = CorrespondentAccessFactory(company=employee.company).user
     base = live_server.url
 
-    member = browser.new_context(locale="fr-FR").new_page()
-    log_in(member, base, employee.user)
+    member = page
+    login(member, live_server, employee.user.email, PASSWORD)
     member.goto(f"{base}/adherent/dispense/")
     expect(member.get_by_role("heading", level=1)).to_have_text("Dispense d'adhésion")
     expect(member.get_by_label("N° de matricule")).to_have_value("M-1024")
     expect(member.get_by_label("Date d'embauche")).to_have_value("01/03/2024")
-    assert_accessible(member)
     member.get_by_label(re.compile("employeur du conjoint")).check()
     expect(member.locator("#end-date-row")).to_be_hidden()
     member.set_input_files(
@@ -64,11 +51,10 @@ def test_dispensation_journey(live_server, browser):
         member.get_by_text("Merci, votre demande de dispense a bien été enregistrée.")
     ).to_be_visible()
     expect(member.get_by_text("Employeur conjoint")).to_be_visible()
-    assert_accessible(member)
     dispensation = Dispensation.objects.get()
 
     staff = browser.new_context(locale="fr-FR").new_page()
-    log_in(staff, base, back_office)
+    login(staff, live_server, back_office.email, PASSWORD)
     admin_action(staff, base, dispensation, "Demander un complément")
     staff.get_by_label("Message au salarié (complément attendu)").fill(
         "manque attestation employeur"
@@ -79,10 +65,8 @@ def test_dispensation_journey(live_server, browser):
     member.goto(f"{base}/adherent/dispense/suivi/")
     expect(member.get_by_text("En attente de complément").first).to_be_visible()
     expect(member.get_by_text("manque attestation employeur").first).to_be_visible()
-    assert_accessible(member)
     member.get_by_role("link", name="Compléter ma demande").click()
     expect(member.get_by_text("Vous pouvez encore joindre 4 fichier(s)")).to_be_visible()
-    assert_accessible(member)
     member.set_input_files(
         "input[name=proofs]",
         {"name": "attestation employeur.png", "mimeType": "image/png", "buffer": png_bytes()},
@@ -112,7 +96,7 @@ def test_dispensation_journey(live_server, browser):
     }
     # The correspondent cannot open the proofs.
     employer = browser.new_context(locale="fr-FR").new_page()
-    log_in(employer, base, correspondent)
+    login(employer, live_server, correspondent.email, PASSWORD)
     proof = dispensation.proofs.first()
     response = employer.goto(
         f"{base}/adherent/dispense/{dispensation.pk}/justificatifs/{proof.pk}/"

@@ -1,6 +1,7 @@
 import html as htmllib
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +12,7 @@ from dispensations.models import Dispensation
 from dispensations.services import dispensation_accept, dispensation_ask_complement
 from enrolment.enums import EnrolmentStatus as E
 from mutuelle.models import OutboxMessage
+from mutuelle.roles import GESTIONNAIRE
 
 from ..mutuelle.factories import CorrespondentAccessFactory, UserFactory
 from .factories import employee_enrolment, exe_bytes, future, pdf_bytes, pdf_upload, submit
@@ -231,7 +233,9 @@ def test_proofs_are_not_under_a_public_url(client):
 
 @pytest.fixture
 def back_office(client):
-    user = UserFactory(staff=True, is_superuser=True)
+    """A « Gestionnaire » of the back office (the group the foundation keeps in sync)."""
+    user = UserFactory(staff=True)
+    user.groups.add(Group.objects.get(name=GESTIONNAIRE))
     client.force_login(user)
     return user
 
