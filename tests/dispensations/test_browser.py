@@ -53,7 +53,8 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
     expect(member.get_by_text("Employeur conjoint")).to_be_visible()
     dispensation = Dispensation.objects.get()
 
-    staff = browser.new_context(locale="fr-FR").new_page()
+    staff_context = browser.new_context(locale="fr-FR")
+    staff = staff_context.new_page()
     login(staff, live_server, back_office.email, PASSWORD)
     admin_action(staff, base, dispensation, "Demander un complément")
     staff.get_by_label("Message au salarié (complément attendu)").fill(
@@ -95,10 +96,13 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
         RequestType.DISPENSATION: RequestStatus.CLOSED,
     }
     # The correspondent cannot open the proofs.
-    employer = browser.new_context(locale="fr-FR").new_page()
+    staff_context.close()
+    employer_context = browser.new_context(locale="fr-FR")
+    employer = employer_context.new_page()
     login(employer, live_server, correspondent.email, PASSWORD)
     proof = dispensation.proofs.first()
     response = employer.goto(
         f"{base}/adherent/dispense/{dispensation.pk}/justificatifs/{proof.pk}/"
     )
     assert response.status == 404
+    employer_context.close()
