@@ -657,3 +657,12 @@ class ProvisionalPassword(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (émis le {self.issued_at:%d/%m/%Y})"
+
+
+# Signature models live in their own module; importing them here registers them.
+from .signature_models import (  # noqa: E402, F401
+    SignatureAttempt,
+    SignatureChallenge,
+    SignatureEvidence,
+    SignedEnrolment,
+)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import invitation_views, views, wizard_views
+from . import invitation_views, signature_urls, views, wizard_views
 
 app_name = "member_portal"
 
@@ -36,3 +36,4 @@ urlpatterns = [
     path("adhesion/coordonnees-bancaires/", wizard_views.bank, name="wizard_bank"),
     path("adhesion/recapitulatif/", wizard_views.recap, name="wizard_recap"),
 ]
+urlpatterns += signature_urls.urlpatterns

@@ -3,9 +3,23 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from enrolment.enums import Civility, EnrolmentStatus, RequestType
-from enrolment.models import Employee, Enrolment, Request
-from tests.mutuelle.factories import CompanyFactory, InsuredGroupFactory
+from enrolment.enums import (
+    BankAccountPurpose,
+    Civility,
+    EnrolmentStatus,
+    FamilyStatus,
+    Relationship,
+    RequestType,
+    SpouseKind,
+)
+from enrolment.models import BankAccount, Beneficiary, Employee, Enrolment, Request
+from mutuelle.enums import CoverageLevel, DebitFrequency
+from tests.mutuelle.factories import CompanyFactory, InsuredGroupFactory, OfferFactory, UserFactory
+
+IBAN_BENEFITS = "FR7630006000011234567890189"
+BIC_BENEFITS = "AGRIFRPP"
+IBAN_CONTRIBUTIONS = "FR1420041010050500013M02606"
+BIC_CONTRIBUTIONS = "PSSTFRPPPAR"
 
 
 def make_nir(n: int, *, sex: str = "1", year: int = 85, month: int = 10) -> str:
@@ -53,6 +67,31 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
             expires_at=factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=60)),
         )
         active = factory.Trait(status=EnrolmentStatus.ACTIVE)
+        # The wizard is complete: profile, a spouse and a child, an offer with an
+        # employee share (so a SEPA debit applies), both RIBs. Ready for the signature.
+        ready_to_sign = factory.Trait(
+            status=EnrolmentStatus.IN_PROGRESS,
+            invited_at=factory.LazyFunction(timezone.now),
+            expires_at=factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=60)),
+            employee__user=factory.SubFactory(UserFactory),
+            employee__phone="+33612345678",
+            employee__family_status=FamilyStatus.MARRIED,
+            employee__insurance_fund_code="01 751 0000",
+            offer=factory.SubFactory(
+                OfferFactory,
+                group=factory.SelfAttribute("..group"),
+                level=CoverageLevel.BASE_OPT1,
+                member_monthly_cost="12.40",
+            ),
+            debit_frequency=DebitFrequency.MONTHLY,
+            debit_day=10,
+            wizard_step="recap",
+            details__complete=True,
+        )
+        # Same, with a contract whose contributions are all paid through payroll.
+        no_debit = factory.Trait(
+            group__contract__employee_debit=False, group__contract__beneficiaries_debited=False
+        )
 
     @factory.post_generation
     def with_request(obj, create, extracted, **kwargs):
@@ -63,3 +102,41 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
                 enrolment=obj,
                 type=RequestType.AFFILIATION,
             )
+
+    @factory.post_generation
+    def details(obj, create, extracted, **kwargs):
+        if not (create and (extracted or kwargs.get("complete"))):
+            return
+        Beneficiary.objects.create(
+            enrolment=obj,
+            relationship=Relationship.SPOUSE,
+            spouse_kind=SpouseKind.MARRIED,
+            civility=Civility.MRS,
+            first_name="Claire",
+            last_name="Lambert",
+            birth_date=dt.date(1987, 4, 2),
+            nir=make_nir(900 + obj.pk, sex="2", year=87, month=4),
+        )
+        Beneficiary.objects.create(
+            enrolment=obj,
+            relationship=Relationship.CHILD,
+            civility=Civility.MRS,
+            first_name="Clémence",
+            last_name="Simon",
+            birth_date=dt.date(2022, 5, 9),
+            attached_to_member_nir=True,
+        )
+        BankAccount.objects.create(
+            enrolment=obj,
+            purpose=BankAccountPurpose.BENEFITS,
+            holder=obj.employee.full_name,
+            iban=IBAN_BENEFITS,
+            bic=BIC_BENEFITS,
+        )
+        BankAccount.objects.create(
+            enrolment=obj,
+            purpose=BankAccountPurpose.CONTRIBUTIONS,
+            holder=obj.employee.full_name,
+            iban=IBAN_CONTRIBUTIONS,
+            bic=BIC_CONTRIBUTIONS,
+        )

@@ -1,0 +1,450 @@
+"""Electronic signature of the membership form with a one-time code sent by SMS.
+
+The employee views the form (recorded with a fingerprint of what was shown), ticks the
+two declarations, asks for a code on a French mobile, and types it. The code is random
+(6 digits), stored only as a keyed hash, valid 10 minutes, single use, bound to this
+signature attempt and locked after 5 wrong tries; at most 3 re-sends per 15 minutes.
+A correct code signs, in one transaction: the signed PDF files are produced once and
+stored, the evidence is written, the enrolment becomes « signé » (the request « En
+cours » for the employer) and a confirmation e-mail is queued.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mutuelle.enums import Channel
+from mutuelle.notifications import notification_send
+
+from .. import membership_form as mf
+from ..enums import EnrolmentStatus
+from ..models import Enrolment
+from ..signature_models import SignatureAttempt, SignatureChallenge, SignatureEvidence, hash_code
+from ..templatetags.enrolment_format import phone_masked
+
+CODE_VALIDITY = dt.timedelta(minutes=10)
+MAX_WRONG_TRIES = 5
+RESEND_WINDOW = dt.timedelta(minutes=15)
+MAX_RESENDS = 3
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class SignatureError(Exception):
+    """A signature step refused; ``message`` is shown to the employee as is."""
+
+    message = "La signature n'a pas pu aboutir."
+
+    def __init__(self, message: str | None = None):
+        if message:
+            self.message = message
+        super().__init__(self.message)
+
+
+class NotReadyToSign(SignatureError):
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__("Votre adhésion n'est pas encore complète : " + " ; ".join(missing) + ".")
+
+
+class NotSignable(SignatureError):
+    message = "Cette adhésion ne peut plus être signée."
+
+
+class FormNotViewed(SignatureError):
+    message = "Veuillez d'abord consulter votre bulletin d'adhésion jusqu'au bout."
+
+
+class ConsentsMissing(SignatureError):
+    message = "Veuillez cocher les deux cases pour continuer."
+
+
+class NotAMobile(SignatureError):
+    message = "Saisissez un numéro de mobile français (06 ou 07)."
+
+
+class TooManyCodes(SignatureError):
+    def __init__(self, retry_at: dt.datetime):
+        self.retry_at = retry_at
+        local = timezone.localtime(retry_at, PARIS)
+        super().__init__(
+            f"Vous avez demandé trop de codes. Vous pourrez en demander un nouveau à "
+            f"partir de {local:%H:%M}."
+        )
+
+
+class NoActiveCode(SignatureError):
+    message = "Aucun code en cours de validité : demandez un nouveau code."
+
+
+class CodeExpired(SignatureError):
+    message = "Ce code a expiré (il est valable 10 minutes) : demandez un nouveau code."
+
+
+class CodeLocked(SignatureError):
+    message = "Trop d'essais erronés : ce code est bloqué, demandez un nouveau code."
+
+
+class WrongCode(SignatureError):
+    def __init__(self, remaining: int):
+        self.remaining = remaining
+        plural = "s" if remaining > 1 else ""
+        super().__init__(f"Le code saisi est incorrect. Il vous reste {remaining} essai{plural}.")
+
+
+class FormChanged(SignatureError):
+    message = (
+        "Vos informations ont été modifiées depuis la lecture du bulletin : relisez-le "
+        "et cochez à nouveau les cases avant de signer."
+    )
+
+
+def _event(kind: str, at: dt.datetime, **data) -> dict:
+    return {"type": kind, "at": at.isoformat(), **data}
+
+
+def is_french_mobile(phone) -> bool:
+    """+33 6 or +33 7, ten digits in national format."""
+    if not phone:
+        return False
+    try:
+        number = (
+            phone
+            if isinstance(phone, phonenumbers.PhoneNumber)
+            else phonenumbers.parse(str(phone), "FR")
+        )
+    except phonenumbers.NumberParseException:
+        return False
+    national = str(number.national_number)
+    return (
+        number.country_code == 33
+        and len(national) == 9
+        and national[0] in "67"
+        and phonenumbers.is_valid_number(number)
+    )
+
+
+def signature_missing_items(enrolment: Enrolment) -> list[str]:
+    """What the wizard still has to collect before the form can be signed."""
+    missing = []
+    employee = enrolment.employee
+    if not (employee.address_street and employee.postal_code and employee.city):
+        missing.append("votre adresse postale")
+    if enrolment.offer_id is None:
+        missing.append("le choix de votre garantie")
+    accounts = [a for a in enrolment.bank_accounts.all() if a.beneficiary_id is None]
+    if not any(a.purpose == "prestations" for a in accounts):
+        missing.append("votre RIB pour le remboursement des prestations")
+    if mf.debit_of(enrolment).applies and not enrolment.debit_day:
+        missing.append("le jour de prélèvement de vos cotisations")
+    return missing
+
+
+def signature_attempt_current(*, enrolment: Enrolment) -> SignatureAttempt:
+    """The open attempt of this enrolment, started if needed (with the SEPA mandate
+    reference, which the form must show before it is signed)."""
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if locked.status != EnrolmentStatus.IN_PROGRESS:
+            raise NotSignable()
+        fresh = mf.load_enrolment(enrolment.pk)
+        missing = signature_missing_items(fresh)
+        if missing:
+            raise NotReadyToSign(missing)
+        if mf.debit_of(fresh).applies:
+            mf.ensure_mandate_reference(fresh)
+        attempt = SignatureAttempt.objects.filter(
+            enrolment=locked, completed_at__isnull=True, closed_at__isnull=True
+        ).first()
+        if attempt is None:
+            attempt = SignatureAttempt.objects.create(
+                enrolment=locked, events=[_event("started", timezone.now())]
+            )
+        return attempt
+
+
+def _lock_open_attempt(attempt: SignatureAttempt) -> SignatureAttempt:
+    locked = (
+        SignatureAttempt.objects.select_for_update().select_related("enrolment").get(pk=attempt.pk)
+    )
+    if (
+        locked.completed_at
+        or locked.closed_at
+        or locked.enrolment.status != EnrolmentStatus.IN_PROGRESS
+    ):
+        raise NotSignable()
+    return locked
+
+
+def signature_form_viewed(*, attempt: SignatureAttempt, fingerprint: str, how: str) -> None:
+    """Record that the form was read (scrolled to the end, or opened as PDF)."""
+    with transaction.atomic():
+        attempt = _lock_open_attempt(attempt)
+        now = timezone.now()
+        if attempt.form_viewed_at and attempt.form_fingerprint == fingerprint:
+            return
+        attempt.form_viewed_at = now
+        attempt.form_fingerprint = fingerprint
+        attempt.events.append(_event("form_viewed", now, how=how, fingerprint=fingerprint))
+        attempt.save(update_fields=["form_viewed_at", "form_fingerprint", "events"])
+
+
+def signature_consents_give(
+    *, attempt: SignatureAttempt, certify: bool, contract_document: bool, fingerprint: str
+) -> None:
+    """Both declarations ticked, on the form that was viewed."""
+    with transaction.atomic():
+        attempt = _lock_open_attempt(attempt)
+        if not attempt.form_viewed_at:
+            raise FormNotViewed()
+        if attempt.form_fingerprint != fingerprint:
+            raise FormChanged()
+        if not (certify and contract_document):
+            raise ConsentsMissing()
+        now = timezone.now()
+        attempt.consents = {
+            key: {"text": text, "version": mf.CONSENT_VERSION, "ticked_at": now.isoformat()}
+            for key, text in mf.CONSENT_TEXTS.items()
+        }
+        attempt.consents_at = now
+        attempt.events.append(_event("consents_given", now, keys=sorted(mf.CONSENT_TEXTS)))
+        attempt.save(update_fields=["consents", "consents_at", "events"])
+
+
+def signature_code_send(
+    *, attempt: SignatureAttempt, phone, resend: bool = False
+) -> SignatureChallenge:
+    """Send a new 6-digit code by SMS; earlier codes of the attempt stop working."""
+    if not is_french_mobile(phone):
+        raise NotAMobile()
+    number = (
+        phone
+        if isinstance(phone, phonenumbers.PhoneNumber)
+        else phonenumbers.parse(str(phone), "FR")
+    )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    with transaction.atomic():
+        attempt = _lock_open_attempt(attempt)
+        if not (attempt.form_viewed_at and attempt.consents_at):
+            raise ConsentsMissing()
+        now = timezone.now()
+        # Every code after the first one within the window is a re-send, whatever the
+        # attempt: the limit protects the employee's phone and our SMS budget.
+        recent = list(
+            SignatureChallenge.objects.filter(
+                attempt__enrolment_id=attempt.enrolment_id, created_at__gt=now - RESEND_WINDOW
+            )
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        if len(recent) > MAX_RESENDS:
+            raise TooManyCodes(recent[len(recent) - MAX_RESENDS - 1] + RESEND_WINDOW)
+        attempt.challenges.filter(used_at__isnull=True, replaced_at__isnull=True).update(
+            replaced_at=now
+        )
+        code = f"{secrets.randbelow(10**6):06d}"
+        salt = secrets.token_hex(16)
+        challenge = SignatureChallenge.objects.create(
+            attempt=attempt,
+            phone=e164,
+            salt=salt,
+            code_hash=hash_code(salt, code),
+            created_at=now,
+            expires_at=now + CODE_VALIDITY,
+            is_resend=resend,
+        )
+        attempt.phone = e164
+        attempt.events.append(
+            _event(
+                "otp_sent",
+                now,
+                challenge=challenge.pk,
+                phone=phone_masked(e164),
+                resend=resend,
+                expires_at=challenge.expires_at.isoformat(),
+            )
+        )
+        attempt.save(update_fields=["phone", "events"])
+        notification_send(
+            key=f"signature-code:{challenge.pk}",
+            channel=Channel.SMS,
+            to=e164,
+            template="signature_code",
+            context={"code": code, "minutes": int(CODE_VALIDITY.total_seconds() // 60)},
+        )
+    return challenge
+
+
+@dataclass
+class SignatureContext:
+    """Where the signature came from (recorded in the evidence)."""
+
+    ip_address: str | None
+    user_agent: str
+
+
+def signature_code_verify(
+    *, attempt: SignatureAttempt, code: str, by, origin: SignatureContext
+) -> SignatureEvidence:
+    """Check the code; a correct one signs the enrolment. Wrong tries are counted
+    (committed) before the error is raised."""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    error: SignatureError | None = None
+    evidence = None
+    with transaction.atomic():
+        attempt = _lock_open_attempt(attempt)
+        enrolment = Enrolment.objects.select_for_update().get(pk=attempt.enrolment_id)
+        now = timezone.now()
+        challenge = (
+            attempt.challenges.select_for_update()
+            .filter(used_at__isnull=True, replaced_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None:
+            raise NoActiveCode()
+        if challenge.failed_attempts >= MAX_WRONG_TRIES:
+            raise CodeLocked()
+        if now >= challenge.expires_at:
+            raise CodeExpired()
+        if len(code) != 6 or not challenge.matches(code):
+            challenge.failed_attempts += 1
+            challenge.save(update_fields=["failed_attempts"])
+            remaining = MAX_WRONG_TRIES - challenge.failed_attempts
+            attempt.events.append(
+                _event("otp_failed", now, challenge=challenge.pk, remaining=remaining)
+            )
+            attempt.save(update_fields=["events"])
+            error = CodeLocked() if remaining <= 0 else WrongCode(remaining)
+        else:
+            fresh = mf.load_enrolment(enrolment.pk)
+            body = mf.form_body_html(fresh)
+            if mf.fingerprint(body) != attempt.form_fingerprint:
+                attempt.form_viewed_at = None
+                attempt.consents_at = None
+                attempt.consents = {}
+                attempt.events.append(_event("form_changed", now))
+                attempt.save(update_fields=["form_viewed_at", "consents_at", "consents", "events"])
+                error = FormChanged()
+            else:
+                challenge.used_at = now
+                challenge.save(update_fields=["used_at"])
+                attempt.events.append(_event("otp_verified", now, challenge=challenge.pk))
+                evidence = _sign(
+                    enrolment=fresh, attempt=attempt, body=body, by=by, origin=origin, now=now
+                )
+    if error is not None:
+        raise error
+    return evidence
+
+
+def _sign(
+    *,
+    enrolment: Enrolment,
+    attempt: SignatureAttempt,
+    body: str,
+    by,
+    origin: SignatureContext,
+    now: dt.datetime,
+) -> SignatureEvidence:
+    employee = enrolment.employee
+    email = (employee.user.email if employee.user_id else "") or employee.email
+    document = mf.membership_form_pdf(enrolment, body_html=body)
+    document_sha256 = mf.sha256_hex(document)
+    consents = [
+        {
+            "key": key,
+            "text": value["text"],
+            "version": value["version"],
+            "ticked_at": value["ticked_at"],
+        }
+        for key, value in sorted(attempt.consents.items())
+    ]
+    evidence = SignatureEvidence(
+        enrolment=enrolment,
+        attempt=attempt,
+        signer_name=employee.full_name,
+        email=email,
+        phone=attempt.phone,
+        ip_address=origin.ip_address or None,
+        user_agent=(origin.user_agent or "")[:1000],
+        signed_at=now,
+        form_version=mf.FORM_VERSION,
+        consent_version=mf.CONSENT_VERSION,
+        consents=consents,
+        events=list(attempt.events),
+        document_sha256=document_sha256,
+    )
+    dossier = mf.render_pdf(
+        "enrolment/membership_form/dossier.html",
+        {
+            "body": body,
+            "mutuelle": settings.MUTUELLE,
+            "enrolment": enrolment,
+            "evidence": evidence,
+            "signed_at_local": timezone.localtime(now, PARIS),
+            "consents": [
+                {
+                    "text": c["text"],
+                    "at_local": timezone.localtime(
+                        dt.datetime.fromisoformat(c["ticked_at"]), PARIS
+                    ),
+                }
+                for c in consents
+            ],
+        },
+    )
+    evidence.dossier_sha256 = mf.sha256_hex(dossier)
+    stamp = timezone.localtime(now, PARIS).strftime("%Y%m%d-%H%M%S")
+    prefix = f"signatures/{enrolment.pk}/{stamp}-{secrets.token_hex(4)}"
+    saved: list[str] = []
+    try:
+        evidence.document.name = default_storage.save(
+            f"{prefix}-bulletin.pdf", ContentFile(document)
+        )
+        saved.append(evidence.document.name)
+        evidence.dossier.name = default_storage.save(f"{prefix}-dossier.pdf", ContentFile(dossier))
+        saved.append(evidence.dossier.name)
+        evidence.save()
+        attempt.completed_at = now
+        attempt.save(update_fields=["completed_at", "events"])
+        enrolment.signed_at = now
+        enrolment.save(update_fields=["signed_at", "updated_at"])
+        enrolment.transition(
+            EnrolmentStatus.SIGNED,
+            by=by,
+            label="Bulletin d'adhésion signé électroniquement par le salarié",
+        )
+        if email:
+            notification_send(
+                key=f"signature-confirmation:{evidence.pk}",
+                channel=Channel.EMAIL,
+                to=email,
+                template="signature_confirmation",
+                context={
+                    "employee": employee,
+                    "company": employee.company,
+                    "enrolment": enrolment,
+                    "signed_at": timezone.localtime(now, PARIS),
+                    "download_url": settings.SITE_URL
+                    + reverse("member_portal:signature_done", args=[enrolment.pk]),
+                },
+            )
+    except BaseException:
+        # The files must not outlive a signature that did not happen.
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    return evidence
+
+
+def latest_evidence(enrolment: Enrolment) -> SignatureEvidence | None:
+    return enrolment.signature_evidences.order_by("-signed_at", "-id").first()

@@ -1,0 +1,61 @@
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
+
+from enrolment.membership_form import CONSENT_TEXTS
+from enrolment.services.signature import is_french_mobile
+
+
+class ConsentForm(forms.Form):
+    certify = forms.BooleanField(label=CONSENT_TEXTS["certify"], required=False)
+    contract_document = forms.BooleanField(label=CONSENT_TEXTS["contract_document"], required=False)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("certify", "contract_document"):
+            if not cleaned.get(name):
+                self.add_error(name, "Cochez cette case pour pouvoir signer.")
+        return cleaned
+
+
+class PhoneForm(forms.Form):
+    phone = PhoneNumberField(
+        label="Numéro de téléphone mobile",
+        region="FR",
+        widget=RegionalPhoneNumberWidget(
+            region="FR", attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+        ),
+        error_messages={
+            "required": "Saisissez votre numéro de mobile.",
+            "invalid": "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.",
+        },
+        help_text="Le code de signature vous sera envoyé par SMS sur ce numéro (06 ou 07).",
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if not is_french_mobile(phone):
+            raise forms.ValidationError(
+                "Saisissez un numéro de mobile français commençant par 06 ou 07."
+            )
+        return phone
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label="Code reçu par SMS",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={
+            "required": "Saisissez le code à 6 chiffres reçu par SMS.",
+            "invalid": "Le code comporte exactement 6 chiffres.",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "maxlength": "6",
+                "pattern": "[0-9]{6}",
+            }
+        ),
+    )

@@ -1,0 +1,305 @@
+"""« Signature électronique »: the membership form, the two declarations, the SMS code
+and the end page. Every lookup is scoped to the logged-in employee; once signed the
+enrolment is read-only here (these pages lead to the end page)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enrolment import membership_form as mf
+from enrolment.enums import EnrolmentStatus
+from enrolment.models import Enrolment
+from enrolment.services.signature import (
+    CODE_VALIDITY,
+    ConsentsMissing,
+    FormChanged,
+    FormNotViewed,
+    NotReadyToSign,
+    NotSignable,
+    SignatureContext,
+    SignatureError,
+    latest_evidence,
+    signature_attempt_current,
+    signature_code_send,
+    signature_code_verify,
+    signature_consents_give,
+    signature_form_viewed,
+)
+
+from .signature_forms import CodeForm, ConsentForm, PhoneForm
+
+SIGNED_STATES = {
+    EnrolmentStatus.SIGNED,
+    EnrolmentStatus.ACTIVE,
+    EnrolmentStatus.PORTABILITY,
+    EnrolmentStatus.TERMINATED,
+}
+
+
+def _own_enrolment(request, enrolment_id: int) -> Enrolment:
+    return get_object_or_404(
+        Enrolment.objects.filter(employee__user=request.user).select_related(
+            "employee__company", "contract", "offer"
+        ),
+        pk=enrolment_id,
+    )
+
+
+def _guard(request, enrolment: Enrolment):
+    """Where to go instead of a signature page, or None to stay."""
+    if enrolment.status in SIGNED_STATES:
+        return redirect("member_portal:signature_done", enrolment.pk)
+    if enrolment.status != EnrolmentStatus.IN_PROGRESS:
+        messages.warning(request, "Cette adhésion ne peut pas être signée en ligne.")
+        return redirect("member_portal:home")
+    return None
+
+
+def _attempt_or_response(request, enrolment: Enrolment):
+    try:
+        return signature_attempt_current(enrolment=enrolment), None
+    except NotReadyToSign as exc:
+        return None, render(
+            request,
+            "member_portal/signature/not_ready.html",
+            {"enrolment": enrolment, "missing": exc.missing},
+            status=409,
+        )
+    except NotSignable:
+        return None, redirect("member_portal:home")
+
+
+def _origin(request) -> SignatureContext:
+    return SignatureContext(
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+@login_required
+@require_GET
+def signature_entry(request):
+    """The recap's « Valider » lands here: the employee's enrolment to sign."""
+    enrolments = Enrolment.objects.filter(employee__user=request.user).order_by("-created_at")
+    target = (
+        enrolments.filter(status=EnrolmentStatus.IN_PROGRESS).first()
+        or enrolments.filter(status__in=SIGNED_STATES).first()
+    )
+    if target is None:
+        messages.warning(request, "Aucune adhésion n'est à signer.")
+        return redirect("member_portal:home")
+    return redirect("member_portal:signature_start", target.pk)
+
+
+@login_required
+@require_GET
+def signature_start(request, enrolment_id: int):
+    enrolment = _own_enrolment(request, enrolment_id)
+    if response := _guard(request, enrolment):
+        return response
+    _attempt, response = _attempt_or_response(request, enrolment)
+    if response:
+        return response
+    return render(request, "member_portal/signature/start.html", {"enrolment": enrolment})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signature_form(request, enrolment_id: int):
+    enrolment = _own_enrolment(request, enrolment_id)
+    if response := _guard(request, enrolment):
+        return response
+    attempt, response = _attempt_or_response(request, enrolment)
+    if response:
+        return response
+    body = mf.form_body_html(mf.load_enrolment(enrolment.pk))
+    fingerprint = mf.fingerprint(body)
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                signature_consents_give(
+                    attempt=attempt,
+                    certify=True,
+                    contract_document=True,
+                    fingerprint=form.cleaned_data["fingerprint"],
+                )
+            except (FormNotViewed, FormChanged, ConsentsMissing) as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("member_portal:signature_sms", enrolment.pk)
+        attempt.refresh_from_db()
+        form.data = form.data.copy()
+        form.data["fingerprint"] = fingerprint
+    else:
+        form = ConsentForm(initial={"fingerprint": fingerprint})
+    viewed = bool(attempt.form_viewed_at) and attempt.form_fingerprint == fingerprint
+    return render(
+        request,
+        "member_portal/signature/form.html",
+        {
+            "enrolment": enrolment,
+            "form": form,
+            "body": body,
+            "viewed": viewed,
+            "fingerprint": fingerprint,
+        },
+    )
+
+
+@login_required
+@require_POST
+def signature_form_viewed_mark(request, enrolment_id: int):
+    """Called by the page's script once the preview was scrolled to its end."""
+    enrolment = _own_enrolment(request, enrolment_id)
+    if enrolment.status != EnrolmentStatus.IN_PROGRESS:
+        return JsonResponse({"error": "Cette adhésion ne peut plus être signée."}, status=409)
+    attempt, response = _attempt_or_response(request, enrolment)
+    if response:
+        return JsonResponse({"error": "Adhésion incomplète."}, status=409)
+    fingerprint = mf.fingerprint(mf.form_body_html(mf.load_enrolment(enrolment.pk)))
+    if request.POST.get("fingerprint") != fingerprint:
+        return JsonResponse(
+            {"error": "Le bulletin a changé : rechargez la page pour le relire."}, status=409
+        )
+    signature_form_viewed(attempt=attempt, fingerprint=fingerprint, how="scroll")
+    return JsonResponse({"viewed": True})
+
+
+@login_required
+@require_GET
+def signature_form_pdf(request, enrolment_id: int):
+    """The form to sign, as a PDF; opening it counts as having read it."""
+    enrolment = _own_enrolment(request, enrolment_id)
+    if response := _guard(request, enrolment):
+        return response
+    attempt, response = _attempt_or_response(request, enrolment)
+    if response:
+        return response
+    loaded = mf.load_enrolment(enrolment.pk)
+    body = mf.form_body_html(loaded)
+    pdf = mf.membership_form_pdf(loaded, body_html=body)
+    signature_form_viewed(attempt=attempt, fingerprint=mf.fingerprint(body), how="pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="bulletin-adhesion-{enrolment.member_number}.pdf"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signature_sms(request, enrolment_id: int):
+    enrolment = _own_enrolment(request, enrolment_id)
+    if response := _guard(request, enrolment):
+        return response
+    attempt, response = _attempt_or_response(request, enrolment)
+    if response:
+        return response
+    if not attempt.consents_at:
+        messages.warning(request, "Cochez d'abord les deux cases après avoir lu votre bulletin.")
+        return redirect("member_portal:signature_form", enrolment.pk)
+    now = timezone.now()
+    challenge = (
+        attempt.challenges.filter(used_at__isnull=True, replaced_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    phone_form = PhoneForm(
+        initial={"phone": attempt.phone or enrolment.employee.phone or None}, prefix="tel"
+    )
+    code_form = CodeForm(prefix="sms")
+    action = request.POST.get("action") if request.method == "POST" else None
+    change_number = request.GET.get("numero") == "modifier"
+    try:
+        if action == "send":
+            phone_form = PhoneForm(request.POST, prefix="tel")
+            change_number = True
+            if phone_form.is_valid():
+                signature_code_send(attempt=attempt, phone=phone_form.cleaned_data["phone"])
+                return _code_sent(request, enrolment)
+        elif action == "resend":
+            if not attempt.phone:
+                raise ConsentsMissing()
+            signature_code_send(attempt=attempt, phone=attempt.phone, resend=True)
+            return _code_sent(request, enrolment)
+        elif action == "verify":
+            code_form = CodeForm(request.POST, prefix="sms")
+            if code_form.is_valid():
+                signature_code_verify(
+                    attempt=attempt,
+                    code=code_form.cleaned_data["code"],
+                    by=request.user,
+                    origin=_origin(request),
+                )
+                return redirect("member_portal:signature_done", enrolment.pk)
+    except FormChanged as exc:
+        messages.error(request, exc.message)
+        return redirect("member_portal:signature_form", enrolment.pk)
+    except NotSignable:
+        return redirect("member_portal:signature_start", enrolment.pk)
+    except SignatureError as exc:
+        if action == "send":
+            phone_form.add_error("phone", exc.message)
+        elif action == "verify":
+            code_form.add_error("code", exc.message)
+        else:
+            messages.error(request, exc.message)
+    show_code = challenge is not None and not change_number
+    return render(
+        request,
+        "member_portal/signature/sms.html",
+        {
+            "enrolment": enrolment,
+            "attempt": attempt,
+            "phone_form": phone_form,
+            "code_form": code_form,
+            "show_code": show_code,
+            "challenge_expired": challenge is not None and challenge.expires_at <= now,
+            "validity_minutes": int(CODE_VALIDITY.total_seconds() // 60),
+        },
+    )
+
+
+def _code_sent(request, enrolment):
+    messages.success(
+        request, "Un code de signature à 6 chiffres vient de vous être envoyé par SMS."
+    )
+    return redirect("member_portal:signature_sms", enrolment.pk)
+
+
+@login_required
+@require_GET
+def signature_done(request, enrolment_id: int):
+    enrolment = _own_enrolment(request, enrolment_id)
+    evidence = latest_evidence(enrolment)
+    if enrolment.status not in SIGNED_STATES or evidence is None:
+        return redirect("member_portal:signature_start", enrolment.pk)
+    return render(
+        request,
+        "member_portal/signature/done.html",
+        {"enrolment": enrolment, "evidence": evidence},
+    )
+
+
+@login_required
+@require_GET
+def signature_dossier(request, enrolment_id: int):
+    """The signed file: only for its employee and the back office."""
+    queryset = Enrolment.objects.all()
+    if not request.user.is_staff:
+        queryset = queryset.filter(employee__user=request.user)
+    enrolment = get_object_or_404(queryset, pk=enrolment_id)
+    evidence = latest_evidence(enrolment)
+    if evidence is None:
+        raise Http404("Aucun dossier signé.")
+    return FileResponse(
+        evidence.dossier.open("rb"),
+        as_attachment=True,
+        filename=f"dossier-adhesion-{enrolment.member_number}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,192 @@
+import pytest
+from django.urls import reverse
+
+from enrolment import membership_form as mf
+from enrolment.enums import EnrolmentStatus
+from enrolment.models import SignatureAttempt, SignatureEvidence
+from mutuelle.models import OutboxMessage
+from tests.enrolment.factories import EnrolmentFactory
+from tests.enrolment.signing import last_sms_code, prepare_attempt, send_code
+from tests.mutuelle.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enrolment():
+    return EnrolmentFactory(ready_to_sign=True)
+
+
+@pytest.fixture
+def employee_client(client, enrolment):
+    client.login(username=enrolment.employee.user.username, password=PASSWORD)
+    return client
+
+
+def url(name, enrolment):
+    return reverse(f"member_portal:{name}", args=[enrolment.pk])
+
+
+def test_entry_url_without_argument_leads_to_the_enrolment(employee_client, enrolment):
+    response = employee_client.get(reverse("member_portal:signature_start"))
+    assert response.status_code == 302 and response.url == url("signature_start", enrolment)
+    response = employee_client.get(response.url)
+    assert "Bientôt terminé" in response.content.decode()
+
+
+def test_other_users_get_404(client, enrolment):
+    other = EnrolmentFactory(ready_to_sign=True)
+    client.login(username=other.employee.user.username, password=PASSWORD)
+    for name in ("signature_start", "signature_form", "signature_sms", "signature_dossier"):
+        assert client.get(url(name, enrolment)).status_code == 404
+    assert client.get(url("signature_form_pdf", enrolment)).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, enrolment):
+    response = client.get(url("signature_form", enrolment))
+    assert response.status_code == 302 and "/compte/login/" in response.url
+
+
+def test_form_page_boxes_disabled_until_viewed(
+    employee_client, enrolment, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(25):
+        response = employee_client.get(url("signature_form", enrolment))
+    html = response.content.decode()
+    assert "Télécharger mon bulletin d'adhésion" in html
+    assert enrolment.employee.last_name.upper() in html
+    assert "LAMBERT Claire" in html  # beneficiaries' names are shown to the employee
+    assert html.count("disabled") >= 2
+    # Ticking without having read the form is refused by the server.
+    fingerprint = response.context["fingerprint"]
+    response = employee_client.post(
+        url("signature_form", enrolment),
+        {"certify": "on", "contract_document": "on", "fingerprint": fingerprint},
+    )
+    assert response.status_code == 200
+    assert "consulter votre bulletin" in response.content.decode()
+    assert SignatureAttempt.objects.get().consents_at is None
+
+
+def test_pdf_download_counts_as_viewed(employee_client, enrolment):
+    response = employee_client.get(url("signature_form_pdf", enrolment))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert SignatureAttempt.objects.get().form_viewed_at is not None
+    response = employee_client.get(url("signature_form", enrolment))
+    assert response.context["viewed"] is True
+
+
+def test_scroll_mark_then_consents_then_sms(employee_client, enrolment):
+    page = employee_client.get(url("signature_form", enrolment))
+    fingerprint = page.context["fingerprint"]
+    bad = employee_client.post(url("signature_form_viewed", enrolment), {"fingerprint": "x"})
+    assert bad.status_code == 409
+    ok = employee_client.post(url("signature_form_viewed", enrolment), {"fingerprint": fingerprint})
+    assert ok.status_code == 200 and ok.json() == {"viewed": True}
+    # One box only: French message next to the missing box, the ticked one kept.
+    response = employee_client.post(
+        url("signature_form", enrolment), {"certify": "on", "fingerprint": fingerprint}
+    )
+    html = response.content.decode()
+    assert "Cochez cette case pour pouvoir signer." in html
+    assert response.context["form"]["certify"].value() is True
+    response = employee_client.post(
+        url("signature_form", enrolment),
+        {"certify": "on", "contract_document": "on", "fingerprint": fingerprint},
+    )
+    assert response.status_code == 302 and response.url == url("signature_sms", enrolment)
+    page = employee_client.get(response.url)
+    # Prefilled with the employee's mobile.
+    assert 'value="06 12 34 56 78"' in page.content.decode()
+
+
+def test_sms_page_requires_consents(employee_client, enrolment):
+    response = employee_client.get(url("signature_sms", enrolment))
+    assert response.status_code == 302 and response.url == url("signature_form", enrolment)
+
+
+def test_full_signature_through_the_pages(
+    employee_client, enrolment, django_capture_on_commit_callbacks
+):
+    prepare_attempt(enrolment)
+    sms_url = url("signature_sms", enrolment)
+    response = employee_client.post(sms_url, {"action": "send", "tel-phone": "01 45 00 00 00"})
+    assert "commençant par 06 ou 07" in response.content.decode()
+    assert 'value="01 45 00 00 00"' in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = employee_client.post(sms_url, {"action": "send", "tel-phone": "07 81 22 33 44"})
+    assert response.status_code == 302
+    page = employee_client.get(sms_url).content.decode()
+    assert "07 •• •• •• 44" in page and "Je n'ai pas reçu le code" in page
+    code = last_sms_code()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    response = employee_client.post(sms_url, {"action": "verify", "sms-code": wrong})
+    assert "Il vous reste 4 essais" in response.content.decode()
+    response = employee_client.post(sms_url, {"action": "verify", "sms-code": "12"})
+    assert "exactement 6 chiffres" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = employee_client.post(
+            sms_url,
+            {"action": "verify", "sms-code": code},
+            HTTP_USER_AGENT="Navigateur de test",
+            REMOTE_ADDR="198.51.100.4",
+        )
+    assert response.status_code == 302 and response.url == url("signature_done", enrolment)
+    evidence = SignatureEvidence.objects.get()
+    assert evidence.ip_address == "198.51.100.4" and evidence.user_agent == "Navigateur de test"
+    done = employee_client.get(response.url).content.decode()
+    assert "Votre adhésion est terminée" in done and "Télécharger mon dossier" in done
+    download = employee_client.get(url("signature_dossier", enrolment))
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # Read-only once signed: every signature page leads to the end page.
+    for name in ("signature_start", "signature_form", "signature_sms", "signature_form_pdf"):
+        response = employee_client.get(url(name, enrolment))
+        assert response.status_code == 302 and response.url == url("signature_done", enrolment)
+    response = employee_client.post(sms_url, {"action": "verify", "sms-code": code})
+    assert response.url == url("signature_done", enrolment)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.SIGNED
+
+
+def test_resend_link_and_limit(employee_client, enrolment):
+    attempt = prepare_attempt(enrolment)
+    send_code(attempt)
+    sms_url = url("signature_sms", enrolment)
+    for _ in range(3):
+        assert employee_client.post(sms_url, {"action": "resend"}).status_code == 302
+    response = employee_client.post(sms_url, {"action": "resend"})
+    assert response.status_code == 200
+    assert "trop de codes" in response.content.decode()
+    assert OutboxMessage.objects.filter(channel="sms").count() == 4
+
+
+def test_staff_may_download_the_dossier(client, enrolment):
+    attempt = prepare_attempt(enrolment)
+    from enrolment.services.signature import signature_code_verify
+    from tests.enrolment.signing import ORIGIN
+
+    signature_code_verify(attempt=attempt, code=send_code(attempt), by=None, origin=ORIGIN)
+    staff = UserFactory(staff=True)
+    client.login(username=staff.username, password=PASSWORD)
+    response = client.get(url("signature_dossier", enrolment))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
+def test_not_ready_page(employee_client):
+    incomplete = EnrolmentFactory(ready_to_sign=True, offer=None)
+    employee_client.logout()
+    employee_client.login(username=incomplete.employee.user.username, password=PASSWORD)
+    response = employee_client.get(url("signature_start", incomplete))
+    assert response.status_code == 409
+    assert "le choix de votre garantie" in response.content.decode()
+
+
+def test_fingerprint_matches_page_and_pdf(employee_client, enrolment):
+    page = employee_client.get(url("signature_form", enrolment))
+    assert page.context["fingerprint"] == mf.fingerprint(
+        mf.form_body_html(mf.load_enrolment(enrolment.pk))
+    )
