@@ -6,7 +6,6 @@ looks the same on every server. Resources are only read from local files.
 """
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -21,8 +20,9 @@ from weasyprint.urls import URLFetcher
 
 from mutuelle.validators import format_nir
 
-from .enums import BankAccountPurpose, Relationship
+from .enums import BankAccountPurpose
 from .models import Enrolment
+from .services import wizard
 
 # Bump when the wording of the form or of the consent boxes changes: the evidence keeps
 # the versions the employee saw.
@@ -76,54 +76,32 @@ class Debit:
 
 def monthly_costs(enrolment: Enrolment) -> dict:
     """The employee's monthly cost for the chosen offer, member and beneficiaries."""
+    spouses, children = wizard.beneficiary_counts(enrolment)
     offer = enrolment.offer
-    beneficiaries = list(enrolment.beneficiaries.all())
-    spouses = sum(1 for b in beneficiaries if b.relationship == Relationship.SPOUSE)
-    children = sum(1 for b in beneficiaries if b.relationship == Relationship.CHILD)
-    if offer is None:
-        zero = Decimal("0.00")
-        return {
-            "member": zero,
-            "spouses": zero,
-            "children": zero,
-            "spouse_count": spouses,
-            "child_count": children,
-            "total": zero,
-        }
-    member = offer.member_monthly_cost
-    spouse_cost = offer.spouse_monthly_cost * spouses
-    child_cost = offer.child_monthly_cost * children
+    zero = Decimal("0.00")
     return {
-        "member": member,
-        "spouses": spouse_cost,
-        "children": child_cost,
+        "member": offer.member_monthly_cost if offer else zero,
+        "spouses": offer.spouse_monthly_cost * spouses if offer else zero,
+        "children": offer.child_monthly_cost * children if offer else zero,
         "spouse_count": spouses,
         "child_count": children,
-        "total": member + spouse_cost + child_cost,
+        "total": wizard.offer_costs(enrolment, offer, (spouses, children)).total if offer else zero,
     }
 
 
-def debit_of(enrolment: Enrolment, costs: dict | None = None) -> Debit:
-    """What is debited from the employee's account each month, as the contract says:
-    the member's own share when the contract debits the employee, and the
-    beneficiaries' cost when it debits beneficiaries."""
-    costs = costs or monthly_costs(enrolment)
-    contract = enrolment.contract
-    amount = Decimal("0.00")
-    if contract.employee_debit:
-        amount += costs["member"]
-    if contract.beneficiaries_debited:
-        amount += costs["spouses"] + costs["children"]
-    return Debit(amount=amount, applies=amount > 0)
+def debit_of(enrolment: Enrolment) -> Debit:
+    """What is debited from the employee's account each month: the wizard's rule (the
+    contract says whether the member's share and the beneficiaries' are debited)."""
+    if enrolment.offer is None:
+        return Debit(amount=Decimal("0.00"), applies=False)
+    costs = wizard.offer_costs(enrolment, enrolment.offer, wizard.beneficiary_counts(enrolment))
+    return Debit(amount=costs.debited, applies=costs.debit_applies)
 
 
 def ensure_mandate_reference(enrolment: Enrolment) -> str:
     """Référence unique de mandat (RUM), at most 35 characters, created once."""
     if not enrolment.sepa_mandate_reference:
-        enrolment.sepa_mandate_reference = (
-            f"RUM-{enrolment.contract.number}-{enrolment.member_number}-"
-            f"{secrets.token_hex(3).upper()}"
-        )[:35]
+        enrolment.sepa_mandate_reference = wizard.new_mandate_reference(enrolment)
         enrolment.save(update_fields=["sepa_mandate_reference", "updated_at"])
     return enrolment.sepa_mandate_reference
 
@@ -150,7 +128,7 @@ def form_context(enrolment: Enrolment) -> dict:
         (a for a in accounts if a.purpose == BankAccountPurpose.CONTRIBUTIONS), None
     )
     costs = monthly_costs(enrolment)
-    debit = debit_of(enrolment, costs)
+    debit = debit_of(enrolment)
     debit_account = contributions_account or benefits_account
     mutuelle = settings.MUTUELLE
     return {

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +31,7 @@ from enrolment.services.signature import (
 )
 
 from .signature_forms import CodeForm, ConsentForm, PhoneForm
+from .wizard_views import STEP_URLS, STEPPER
 
 SIGNED_STATES = {
     EnrolmentStatus.SIGNED,
@@ -37,6 +39,25 @@ SIGNED_STATES = {
     EnrolmentStatus.PORTABILITY,
     EnrolmentStatus.TERMINATED,
 }
+
+
+def _stepper() -> list[dict]:
+    """The wizard's stepper, every step done, on « Signature électronique »."""
+    last = len(STEPPER)
+    return [
+        {
+            "number": i,
+            "label": label,
+            "url": reverse(STEP_URLS[step]) if i < last else None,
+            "current": i == last,
+            "done": i < last,
+        }
+        for i, (step, label) in enumerate(STEPPER, start=1)
+    ]
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {"stepper": _stepper(), **context}, status=status)
 
 
 def _own_enrolment(request, enrolment_id: int) -> Enrolment:
@@ -62,7 +83,7 @@ def _attempt_or_response(request, enrolment: Enrolment):
     try:
         return signature_attempt_current(enrolment=enrolment), None
     except NotReadyToSign as exc:
-        return None, render(
+        return None, _render(
             request,
             "member_portal/signature/not_ready.html",
             {"enrolment": enrolment, "missing": exc.missing},
@@ -103,7 +124,7 @@ def signature_start(request, enrolment_id: int):
     _attempt, response = _attempt_or_response(request, enrolment)
     if response:
         return response
-    return render(request, "member_portal/signature/start.html", {"enrolment": enrolment})
+    return _render(request, "member_portal/signature/start.html", {"enrolment": enrolment})
 
 
 @login_required
@@ -137,7 +158,7 @@ def signature_form(request, enrolment_id: int):
     else:
         form = ConsentForm(initial={"fingerprint": fingerprint})
     viewed = bool(attempt.form_viewed_at) and attempt.form_fingerprint == fingerprint
-    return render(
+    return _render(
         request,
         "member_portal/signature/form.html",
         {
@@ -250,7 +271,7 @@ def signature_sms(request, enrolment_id: int):
         else:
             messages.error(request, exc.message)
     show_code = challenge is not None and not change_number
-    return render(
+    return _render(
         request,
         "member_portal/signature/sms.html",
         {
@@ -279,7 +300,7 @@ def signature_done(request, enrolment_id: int):
     evidence = latest_evidence(enrolment)
     if enrolment.status not in SIGNED_STATES or evidence is None:
         return redirect("member_portal:signature_start", enrolment.pk)
-    return render(
+    return _render(
         request,
         "member_portal/signature/done.html",
         {"enrolment": enrolment, "evidence": evidence},

@@ -30,6 +30,7 @@ from ..enums import EnrolmentStatus
 from ..models import Enrolment
 from ..signature_models import SignatureAttempt, SignatureChallenge, SignatureEvidence, hash_code
 from ..templatetags.enrolment_format import phone_masked
+from . import wizard
 
 CODE_VALIDITY = dt.timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
@@ -133,18 +134,13 @@ def is_french_mobile(phone) -> bool:
 
 
 def signature_missing_items(enrolment: Enrolment) -> list[str]:
-    """What the wizard still has to collect before the form can be signed."""
-    missing = []
-    employee = enrolment.employee
-    if not (employee.address_street and employee.postal_code and employee.city):
-        missing.append("votre adresse postale")
-    if enrolment.offer_id is None:
-        missing.append("le choix de votre garantie")
-    accounts = [a for a in enrolment.bank_accounts.all() if a.beneficiary_id is None]
-    if not any(a.purpose == "prestations" for a in accounts):
-        missing.append("votre RIB pour le remboursement des prestations")
-    if mf.debit_of(enrolment).applies and not enrolment.debit_day:
-        missing.append("le jour de prélèvement de vos cotisations")
+    """What the wizard still has to collect (its own rule) before the form can be
+    signed; the recap must have been validated too."""
+    missing = [label for _step, label in wizard.wizard_missing(enrolment)]
+    if not missing and wizard.step_index(enrolment.wizard_step) < wizard.step_index(
+        wizard.SIGNATURE_STEP
+    ):
+        missing.append("la validation du récapitulatif")
     return missing
 
 

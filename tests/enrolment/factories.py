@@ -85,7 +85,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
             ),
             debit_frequency=DebitFrequency.MONTHLY,
             debit_day=10,
-            wizard_step="recap",
+            wizard_step="signature",
             details__complete=True,
         )
         # Same, with a contract whose contributions are all paid through payroll.

@@ -190,3 +190,15 @@ def test_fingerprint_matches_page_and_pdf(employee_client, enrolment):
     assert page.context["fingerprint"] == mf.fingerprint(
         mf.form_body_html(mf.load_enrolment(enrolment.pk))
     )
+
+
+def test_recap_must_be_validated_first(client):
+    enrolment = EnrolmentFactory(ready_to_sign=True, wizard_step="recap")
+    client.login(username=enrolment.employee.user.username, password=PASSWORD)
+    response = client.get(url("signature_start", enrolment))
+    assert response.status_code == 409
+    assert "la validation du récapitulatif" in response.content.decode()
+    # The recap's « Valider » leads to the signature pages.
+    response = client.post(reverse("member_portal:wizard_recap"), follow=True)
+    assert response.redirect_chain[-1][0] == url("signature_start", enrolment)
+    assert "Bientôt terminé" in response.content.decode()
