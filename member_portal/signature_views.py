@@ -112,13 +112,16 @@ def signature_entry(request):
     if target is None:
         messages.warning(request, "Aucune adhésion n'est à signer.")
         return redirect("member_portal:home")
-    return redirect("member_portal:signature_start", target.pk)
+    return _start_page(request, target)
 
 
 @login_required
 @require_GET
 def signature_start(request, enrolment_id: int):
-    enrolment = _own_enrolment(request, enrolment_id)
+    return _start_page(request, _own_enrolment(request, enrolment_id))
+
+
+def _start_page(request, enrolment: Enrolment):
     if response := _guard(request, enrolment):
         return response
     _attempt, response = _attempt_or_response(request, enrolment)
