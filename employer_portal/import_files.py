@@ -259,16 +259,27 @@ class ParsedFile:
     rows: list[tuple[int, list]]  # (line number in the file, cell values)
 
 
-def _data_rows(rows: Iterator[list]) -> list[tuple[int, list]]:
+@dataclass
+class UploadRows:
+    """An upload whose header is checked; ``rows`` yields (line number, values) of the
+    non-empty rows, lazily, and raises FileRefused if there is none."""
+
+    format: str
+    header: list
+    estimated_rows: int
+    rows: Iterator[tuple[int, list]]
+
+
+def _data_rows(rows: Iterator[list]) -> Iterator[tuple[int, list]]:
     width = len(FIELDS)
     padding = [""] * width
-    result = []
-    append = result.append
+    count = 0
     for line, values in enumerate(rows, start=2):
         values = values[:width]
         if not any(v.strip() if v.__class__ is str else v is not None for v in values):
             continue
-        if len(result) >= MAX_DATA_ROWS:
+        count += 1
+        if count > MAX_DATA_ROWS:
             raise FileRefused(
                 f"Le fichier contient plus de {MAX_DATA_ROWS:,} salariés : "
                 "découpez-le en plusieurs fichiers.".replace(",", " ")
@@ -277,13 +288,12 @@ def _data_rows(rows: Iterator[list]) -> list[tuple[int, list]]:
             values = [_strip_neutralised(v) for v in values]
         if len(values) < width:
             values = values + padding[len(values) :]
-        append((line, values))
-    if not result:
+        yield line, values
+    if not count:
         raise FileRefused("Le fichier ne contient aucun salarié (aucune ligne sous l'en-tête).")
-    return result
 
 
-def read_xlsx(fileobj) -> ParsedFile:
+def open_xlsx(fileobj) -> UploadRows:
     check_zip(fileobj)
     fileobj.seek(0)
     try:
@@ -296,7 +306,7 @@ def read_xlsx(fileobj) -> ParsedFile:
     if header is None:
         raise FileRefused("Le fichier est vide.")
     check_header(header)
-    return ParsedFile("xlsx", header, _data_rows(rows))
+    return UploadRows("xlsx", header, max(0, sheet.height - 1), _data_rows(rows))
 
 
 def decode_csv(data: bytes) -> str:
@@ -314,23 +324,27 @@ def decode_csv(data: bytes) -> str:
         ) from exc
 
 
-def read_csv(data: bytes) -> ParsedFile:
-    text = decode_csv(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+def _csv_rows(reader) -> Iterator[list]:
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise FileRefused("Le fichier est vide.")
-        check_header(header)
-        return ParsedFile("csv", header, _data_rows(reader))
+        yield from reader
     except csv.Error as exc:
         raise FileRefused(f"Le fichier CSV est mal formé ({exc}).") from exc
 
 
-def read_upload(fileobj, *, size: int) -> ParsedFile:
-    """Read an uploaded file whatever its name says; FileRefused explains a refusal."""
+def open_csv(data: bytes) -> UploadRows:
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = next(reader, None)
+    if header is None:
+        raise FileRefused("Le fichier est vide.")
+    check_header(header)
+    return UploadRows("csv", header, max(0, text.count("\n") - 1), _data_rows(reader))
+
+
+def open_upload(fileobj, *, size: int) -> UploadRows:
+    """Open an uploaded file whatever its name says; FileRefused explains a refusal."""
     if size > MAX_UPLOAD_BYTES:
         raise FileRefused("Le fichier dépasse la taille maximale autorisée de 20 Mo.")
     if size == 0:
@@ -339,8 +353,14 @@ def read_upload(fileobj, *, size: int) -> ParsedFile:
     fmt = sniff_format(fileobj.read(8192))
     fileobj.seek(0)
     if fmt == "xlsx":
-        return read_xlsx(fileobj)
-    return read_csv(fileobj.read())
+        return open_xlsx(fileobj)
+    return open_csv(fileobj.read())
+
+
+def read_upload(fileobj, *, size: int) -> ParsedFile:
+    """:func:`open_upload`, all rows read at once (small files, tests)."""
+    upload = open_upload(fileobj, size=size)
+    return ParsedFile(upload.format, upload.header, list(upload.rows))
 
 
 def row_as_dict(values: list) -> dict:

@@ -15,14 +15,15 @@ from django.utils import timezone
 
 from enrolment.services.preaffiliation import (
     PreAffiliationInvalid,
+    PreparedEmployee,
+    batch_duplicate_message,
     check_employee,
     enrolment_pre_affiliate_ids,
-    mark_batch_duplicates,
     open_nir_hashes,
 )
 from mutuelle.models import Company, Contract, InsuredGroup
 
-from .import_files import FileRefused, build_rejection_xlsx, read_upload, row_as_dict
+from .import_files import FIELDS, FileRefused, build_rejection_xlsx, open_upload, row_as_dict
 from .models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -90,56 +91,87 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
 
 
 def _run(job: ImportJob) -> ImportJob:
-    try:
-        with job.source_file.open("rb") as handle:
-            parsed = read_upload(handle, size=job.source_file.size)
-    except FileRefused as refusal:
-        return _refuse(job, refusal.message)
-    job.file_format = parsed.format
-    job.total_rows = len(parsed.rows)
-    job.save(update_fields=["file_format", "total_rows"])
-
+    """Stream the rows: a valid one is kept as a compact tuple, an invalid one with its
+    cells for the rejection file; the file's Python rows are never all in memory."""
     company, contract = job.company, job.contract
     today = timezone.localdate()
     taken = open_nir_hashes(contract=contract)
-    checks = []
-    for index, (_line, values) in enumerate(parsed.rows, start=1):
-        checks.append(
-            check_employee(
-                row_as_dict(values),
-                company=company,
-                contract=contract,
-                today=today,
-                taken_nir_hashes=taken,
-            )
-        )
-        if index % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=index)
-    mark_batch_duplicates(checks, [line for line, _values in parsed.rows])
+    valid: list[tuple[int, PreparedEmployee]] = []
+    rejected: list[list] = []  # [line, values, messages]
+    first_line: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    try:
+        with job.source_file.open("rb") as handle:
+            upload = open_upload(handle, size=job.source_file.size)
+            job.file_format = upload.format
+            job.total_rows = upload.estimated_rows
+            job.save(update_fields=["file_format", "total_rows"])
+            for count, (line, values) in enumerate(upload.rows, start=1):
+                check = check_employee(
+                    row_as_dict(values),
+                    company=company,
+                    contract=contract,
+                    today=today,
+                    taken_nir_hashes=taken,
+                )
+                nir_hash = check.nir_hash
+                if nir_hash:
+                    if nir_hash in first_line:
+                        repeated.setdefault(nir_hash, [first_line[nir_hash]]).append(line)
+                    else:
+                        first_line[nir_hash] = line
+                if check.is_valid:
+                    valid.append((line, check.prepared()))
+                else:
+                    rejected.append([line, values, check.messages(), nir_hash])
+                if count % PROGRESS_EVERY == 0:
+                    ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+            del upload
+    except FileRefused as refusal:
+        return _refuse(job, refusal.message)
+    del first_line
+    total = len(valid) + len(rejected)
 
-    for _attempt in range(2):
+    if repeated:
+        # Every row of a NIR found twice is refused: nothing tells which one is right.
+        for item in rejected:
+            lines = repeated.get(item[3])
+            if lines:
+                item[2].append(batch_duplicate_message([x for x in lines if x != item[0]]))
+        kept = []
+        for line, prepared in valid:
+            lines = repeated.get(prepared.nir_hash)
+            if lines:
+                others = [x for x in lines if x != line]
+                rejected.append([line, _values_of(prepared), [batch_duplicate_message(others)], ""])
+            else:
+                kept.append((line, prepared))
+        valid = kept
+
+    for _attempt in range(3):
         try:
-            return _save(job, parsed.rows, checks)
+            return _save(job, total, valid, rejected)
         except PreAffiliationInvalid as race:
             # Someone declared the same employee meanwhile: report it as a row error.
-            valid = [i for i, c in enumerate(checks) if c.is_valid]
-            for position, errors in race.errors.items():
-                for key, messages in errors.items():
-                    for message in messages:
-                        checks[valid[position]].add(key, message)
-    return _save(job, parsed.rows, checks)
+            for position in sorted(race.errors, reverse=True):
+                line, prepared = valid.pop(position)
+                messages = [m for ms in race.errors[position].values() for m in ms]
+                rejected.append([line, _values_of(prepared), messages, ""])
+    return _save(job, total, valid, rejected)
 
 
-def _save(job: ImportJob, rows: list, checks: list) -> ImportJob:
-    rejected = [
-        (values, " ; ".join(check.messages()), line)
-        for (line, values), check in zip(rows, checks, strict=True)
-        if not check.is_valid
-    ]
-    valid = [check for check in checks if check.is_valid]
+def _values_of(prepared: PreparedEmployee) -> list:
+    values = prepared.as_row_values()
+    return [values[key] for key in FIELDS]
+
+
+def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
+    rejected.sort(key=lambda item: item[0])
     rejection_name = ""
     if rejected:
-        content = build_rejection_xlsx([(values, error) for values, error, _ in rejected])
+        content = build_rejection_xlsx(
+            [(values, " ; ".join(messages)) for _line, values, messages, _h in rejected]
+        )
         rejection_name = job.rejection_file.storage.save(
             f"imports/{job.company_id}/{job.token}/rejet.xlsx", ContentFile(content)
         )
@@ -149,18 +181,19 @@ def _save(job: ImportJob, rows: list, checks: list) -> ImportJob:
                 company=job.company,
                 contract=job.contract,
                 group=job.group,
-                rows=valid,
+                rows=[prepared for _line, prepared in valid],
                 by=job.created_by,
                 source="fichier",
             )
         job.status = ImportStatus.DONE
-        job.processed_rows = len(rows)
+        job.total_rows = total
+        job.processed_rows = total
         job.valid_count = len(valid)
         job.error_count = len(rejected)
         job.rejection_file.name = rejection_name
         job.preview = [
-            {"line": line, "name": _display_name(values), "error": error}
-            for values, error, line in rejected[:PREVIEW_SIZE]
+            {"line": line, "name": _display_name(values), "error": " ; ".join(messages)}
+            for line, values, messages, _h in rejected[:PREVIEW_SIZE]
         ]
         job.finished_at = timezone.now()
         job.save()

@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -196,6 +197,9 @@ def _is_blank(value) -> bool:
 def as_text(value) -> str:
     """A cell or form value as clean text; spreadsheet numbers lose their ``.0``."""
     if value.__class__ is str:
+        # Already clean (the usual case): keep the same object, no copy per cell.
+        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+            return value
         return " ".join(value.split())
     if value is None:
         return ""
@@ -460,6 +464,50 @@ class EmployeeCheck:
         ordered += [k for k in self.errors if k not in FIELD_LABELS]
         return [m for k in ordered for m in self.errors[k]]
 
+    def prepared(self) -> PreparedEmployee:
+        """The valid values in a compact tuple (a file of 150,000 rows keeps one per
+        row until the end of the import)."""
+        data = self.data
+        return PreparedEmployee(
+            self.nir_hash,
+            *(data[key] for key in EMPLOYEE_FIELDS),
+            data["effective_date"],
+            data.get("group"),
+        )
+
+
+class PreparedEmployee(NamedTuple):
+    """A validated employee, ready to be created (see :meth:`EmployeeCheck.prepared`)."""
+
+    nir_hash: str
+    civility: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    nir: str
+    insurance_fund_code: str
+    email: str
+    address_floor: str
+    address_building: str
+    address_number: str
+    address_street: str
+    address_locality: str
+    postal_code: str
+    city: str
+    country: str
+    payroll_id: str
+    hire_date: dt.date
+    alsace_moselle: bool
+    effective_date: dt.date
+    group: InsuredGroup | None
+
+    def as_row_values(self) -> dict:
+        """Back to the file's fields (for a rejection file)."""
+        values = {key: getattr(self, key) for key in FIELD_LABELS}
+        values["civility"] = "Mme" if self.civility == Civility.MRS else "M"
+        values["alsace_moselle"] = "Oui" if self.alsace_moselle else "Non"
+        return values
+
 
 def _clean_values(raw: Mapping, check: EmployeeCheck) -> dict:
     data: dict = {}
@@ -681,12 +729,16 @@ def mark_batch_duplicates(
         if len(indexes) < 2:
             continue
         for index in indexes:
-            others = ", ".join(str(numbers[i]) for i in indexes if i != index)
-            checks[index].add(
-                "nir",
-                "Ce numéro de sécurité sociale figure plusieurs fois dans le fichier "
-                f"(aussi ligne{'s' if len(indexes) > 2 else ''} {others}).",
-            )
+            others = [numbers[i] for i in indexes if i != index]
+            checks[index].add("nir", batch_duplicate_message(others))
+
+
+def batch_duplicate_message(other_lines: Sequence[int]) -> str:
+    others = ", ".join(str(line) for line in other_lines)
+    return (
+        "Ce numéro de sécurité sociale figure plusieurs fois dans le fichier "
+        f"(aussi ligne{'s' if len(other_lines) > 1 else ''} {others})."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -772,7 +824,7 @@ def enrolment_pre_affiliate_ids(
     company: Company,
     contract: Contract,
     group: InsuredGroup,
-    rows: Sequence[Mapping | EmployeeCheck],
+    rows: Sequence[Mapping | EmployeeCheck | PreparedEmployee],
     by,
     source: str = "formulaire",
     today: dt.date | None = None,
@@ -786,19 +838,23 @@ def enrolment_pre_affiliate_ids(
         return []
 
     with transaction.atomic():
-        raw_rows = [r for r in rows if not isinstance(r, EmployeeCheck)]
+        trusted = (EmployeeCheck, PreparedEmployee)
+        raw_rows = [r for r in rows if not isinstance(r, trusted)]
         fresh = iter(check_employees(raw_rows, company=company, contract=contract, today=today))
-        checks = [r if isinstance(r, EmployeeCheck) else next(fresh) for r in rows]
-        errors = {i: c.errors for i, c in enumerate(checks) if c.errors}
+        checks = [r if isinstance(r, trusted) else next(fresh) for r in rows]
+        errors = {
+            i: c.errors for i, c in enumerate(checks) if isinstance(c, EmployeeCheck) and c.errors
+        }
         if not errors:
+            checks = [c.prepared() if isinstance(c, EmployeeCheck) else c for c in checks]
             taken = open_nir_hashes(contract=contract)
             seen: set[str] = set()
-            for index, check in enumerate(checks):
-                if not check.nir_hash:
+            for index, item in enumerate(checks):
+                if not item.nir_hash:
                     errors[index] = {"nir": [_REQUIRED_MESSAGES["nir"]]}
-                elif check.nir_hash in taken or check.nir_hash in seen:
+                elif item.nir_hash in taken or item.nir_hash in seen:
                     errors[index] = {"nir": [DUPLICATE_ON_CONTRACT_MESSAGE]}
-                seen.add(check.nir_hash)
+                seen.add(item.nir_hash)
         if errors:
             raise PreAffiliationInvalid(errors)
         ids = _create(
@@ -856,7 +912,7 @@ _TEXT_EMPLOYEE_FIELDS = tuple(
 )
 
 
-def _create(*, company, contract, group, checks: list[EmployeeCheck], by, source: str):
+def _create(*, company, contract, group, checks: list[PreparedEmployee], by, source: str):
     existing = dict(
         Employee.objects.filter(company=company).exclude(nir_hash="").values_list("nir_hash", "id")
     )
@@ -870,29 +926,28 @@ def _create(*, company, contract, group, checks: list[EmployeeCheck], by, source
     waiting = str(RequestStatus.WAITING.value)
 
     returning: list[Employee] = []
-    new_rows: list[tuple] = []
-    for check in checks:
-        data = check.data
-        if check.nir_hash in existing:
-            employee = Employee(company=company, nir_hash=check.nir_hash, updated_at=now)
-            for key in EMPLOYEE_FIELDS:
-                setattr(employee, key, data[key])
-            employee.pk = existing[check.nir_hash]
-            returning.append(employee)
-            continue
-        new_rows.append(
-            (
+
+    def new_employee_rows():
+        for item in checks:
+            if item.nir_hash in existing:
+                employee = Employee(company=company, nir_hash=item.nir_hash, updated_at=now)
+                for key in EMPLOYEE_FIELDS:
+                    setattr(employee, key, getattr(item, key))
+                employee.pk = existing[item.nir_hash]
+                returning.append(employee)
+                continue
+            yield (
                 company.pk,
-                encrypt_str(data["nir"]),
-                check.nir_hash,
-                as_date(data["birth_date"]),
-                as_date(data["hire_date"]),
-                bool(data["alsace_moselle"]),
+                encrypt_str(item.nir),
+                item.nir_hash,
+                as_date(item.birth_date),
+                as_date(item.hire_date),
+                bool(item.alsace_moselle),
                 db_now,
                 db_now,
-                *(data[key] for key in _TEXT_EMPLOYEE_FIELDS),
+                *(getattr(item, key) for key in _TEXT_EMPLOYEE_FIELDS),
             )
-        )
+
     _insert(
         Employee,
         [
@@ -906,9 +961,8 @@ def _create(*, company, contract, group, checks: list[EmployeeCheck], by, source
             "updated_at",
             *_TEXT_EMPLOYEE_FIELDS,
         ],
-        new_rows,
+        new_employee_rows(),
     )
-    del new_rows
     if returning:
         Employee.objects.bulk_update(
             returning, [*EMPLOYEE_FIELDS, "updated_at"], batch_size=BULK_BATCH_SIZE
@@ -916,7 +970,8 @@ def _create(*, company, contract, group, checks: list[EmployeeCheck], by, source
     employee_ids = dict(
         Employee.objects.filter(company=company).exclude(nir_hash="").values_list("nir_hash", "id")
     )
-    employee_of = [employee_ids[check.nir_hash] for check in checks]
+    employee_of = [employee_ids[item.nir_hash] for item in checks]
+    del employee_ids
 
     _insert(
         Enrolment,
@@ -934,14 +989,14 @@ def _create(*, company, contract, group, checks: list[EmployeeCheck], by, source
             (
                 employee_id,
                 contract.pk,
-                (check.data.get("group") or group).pk,
+                (item.group or group).pk,
                 pre_affiliated,
-                as_date(check.data["effective_date"]),
+                as_date(item.effective_date),
                 by_id,
                 db_now,
                 db_now,
             )
-            for employee_id, check in zip(employee_of, checks, strict=True)
+            for employee_id, item in zip(employee_of, checks, strict=True)
         ),
     )
     # The open-enrolment constraint makes (employee, contract, pre-affiliated) unique.
