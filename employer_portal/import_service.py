@@ -7,7 +7,9 @@ job's final state: after a crash nothing of the import is in the database. Progr
 saved outside that transaction so that the waiting page can follow it.
 """
 
+import gc
 import logging
+from array import array
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -96,7 +98,8 @@ def _run(job: ImportJob) -> ImportJob:
     company, contract = job.company, job.contract
     today = timezone.localdate()
     taken = open_nir_hashes(contract=contract)
-    valid: list[tuple[int, PreparedEmployee]] = []
+    valid: list[PreparedEmployee] = []
+    valid_lines = array("l")
     rejected: list[list] = []  # [line, values, messages]
     first_line: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
@@ -121,7 +124,8 @@ def _run(job: ImportJob) -> ImportJob:
                     else:
                         first_line[nir_hash] = line
                 if check.is_valid:
-                    valid.append((line, check.prepared()))
+                    valid.append(check.prepared())
+                    valid_lines.append(line)
                 else:
                     rejected.append([line, values, check.messages(), nir_hash])
                 if count % PROGRESS_EVERY == 0:
@@ -138,15 +142,17 @@ def _run(job: ImportJob) -> ImportJob:
             lines = repeated.get(item[3])
             if lines:
                 item[2].append(batch_duplicate_message([x for x in lines if x != item[0]]))
-        kept = []
-        for line, prepared in valid:
+        kept, kept_lines = [], array("l")
+        for line, prepared in zip(valid_lines, valid, strict=True):
             lines = repeated.get(prepared.nir_hash)
             if lines:
                 others = [x for x in lines if x != line]
                 rejected.append([line, _values_of(prepared), [batch_duplicate_message(others)], ""])
             else:
-                kept.append((line, prepared))
-        valid = kept
+                kept.append(prepared)
+                kept_lines.append(line)
+        valid, valid_lines = kept, kept_lines
+    gc.collect()
 
     for _attempt in range(3):
         try:
@@ -154,7 +160,7 @@ def _run(job: ImportJob) -> ImportJob:
         except PreAffiliationInvalid as race:
             # Someone declared the same employee meanwhile: report it as a row error.
             for position in sorted(race.errors, reverse=True):
-                line, prepared = valid.pop(position)
+                prepared, line = valid.pop(position), valid_lines.pop(position)
                 messages = [m for ms in race.errors[position].values() for m in ms]
                 rejected.append([line, _values_of(prepared), messages, ""])
     return _save(job, total, valid, rejected)
@@ -181,7 +187,7 @@ def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
                 company=job.company,
                 contract=job.contract,
                 group=job.group,
-                rows=[prepared for _line, prepared in valid],
+                rows=valid,
                 by=job.created_by,
                 source="fichier",
             )
