@@ -290,7 +290,130 @@ def bench_import_20mb() -> dict:
     return {"import_20mb_file_mb": round(size_mb, 1), "import_20mb_peak_mb": peak_kb / 1024}
 
 
+# ---------------------------------------------------------------------------
+# « Mes collaborateurs » and « Mes demandes » with 10,000 employees
+# ---------------------------------------------------------------------------
+
+PAGE_EMPLOYEES = 10_000
+PAGE_REQUESTS = 20
+
+
+def _company_with_employees(count: int):
+    """A company with ``count`` employees in every situation, written in bulk."""
+    from django.utils import timezone
+
+    from enrolment.enums import REQUEST_STATUS_OF_ENROLMENT, EnrolmentStatus, RequestType
+    from enrolment.models import Employee, Enrolment, Request
+    from mutuelle.models import CorrespondentAccess, User
+
+    company, contract, group = _fixtures("pages")
+    statuses = [
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.ACTIVE,
+        EnrolmentStatus.INVITED,
+        EnrolmentStatus.IN_PROGRESS,
+        EnrolmentStatus.SIGNED,
+        EnrolmentStatus.DISPENSED,
+        EnrolmentStatus.PORTABILITY,
+        EnrolmentStatus.TERMINATED,
+    ]
+    rng = random.Random(7)  # noqa: S311 - test data, not secrets
+    now = timezone.now()
+    employees = Employee.objects.bulk_create(
+        [
+            Employee(
+                company=company,
+                civility="M" if i % 2 else "MME",
+                first_name=rng.choice(_FIRST),
+                last_name=f"{rng.choice(_LAST)}{i:05d}",
+                birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
+                hire_date=dt.date(2020, 1, 1),
+                email=f"salarie{i}@example.fr",
+            )
+            for i in range(count)
+        ],
+        batch_size=2000,
+    )
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                employee=employee,
+                contract=contract,
+                group=group,
+                status=statuses[i % len(statuses)],
+                effective_date=dt.date(2024, 1, 1),
+                invited_at=now,
+                expires_at=now + dt.timedelta(days=60),
+            )
+            for i, employee in enumerate(employees)
+        ],
+        batch_size=2000,
+    )
+    Request.objects.bulk_create(
+        [
+            Request(
+                company=company,
+                employee=e.employee,
+                enrolment=e,
+                type=RequestType.AFFILIATION,
+                status=REQUEST_STATUS_OF_ENROLMENT[e.status],
+            )
+            for e in enrolments
+        ],
+        batch_size=2000,
+    )
+    user = User.objects.create_user(username="rh-bench", email="rh-bench@example.fr")
+    CorrespondentAccess.objects.create(user=user, company=company)
+    return company, user
+
+
+def _measure_page(client, url: str, runs: int = PAGE_REQUESTS) -> tuple[int, float]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm-up: templates compiled, caches filled
+    # The query log is a bounded deque: full after the bulk set-up, it would count 0.
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: HTTP {response.status_code}")
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return len(queries), timings[len(timings) // 2]
+
+
+def bench_list_pages() -> dict:
+    """Query counts and median times (20 requests through the test client) of the two
+    list pages, first page, with 10,000 employees; also a search and a filter."""
+    from django.test import Client
+    from django.urls import reverse
+
+    company, user = _company_with_employees(PAGE_EMPLOYEES)
+    client = Client()
+    client.force_login(user)
+    employees = reverse("employer_portal:employees", args=[company.pk])
+    requests_url = reverse("employer_portal:requests", args=[company.pk])
+    collab_q, collab_ms = _measure_page(client, employees)
+    demandes_q, demandes_ms = _measure_page(client, requests_url)
+    _, search_ms = _measure_page(client, employees + "?q=martin&status=active")
+    _, filter_ms = _measure_page(client, requests_url + "?status=en_attente&type=affiliation")
+    return {
+        "collaborateurs_page_queries": collab_q,
+        "collaborateurs_page_ms": collab_ms,
+        "demandes_page_queries": demandes_q,
+        "demandes_page_ms": demandes_ms,
+        "collaborateurs_search_ms": search_ms,
+        "demandes_filtered_ms": filter_ms,
+    }
+
+
 BENCHMARKS = [
     bench_import_10k,
     bench_import_20mb,
+    bench_list_pages,
 ]

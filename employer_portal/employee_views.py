@@ -21,7 +21,7 @@ from .exports import export_csv, export_xlsx
 from .filters import EnrolmentFilter
 from .forms import TerminationForm
 from .paging import paginate
-from .selectors import company_enrolments
+from .selectors import company_enrolments, enrolment_list_rows
 
 EXPORT_FORMATS = {
     "xlsx": (
@@ -32,15 +32,17 @@ EXPORT_FORMATS = {
 }
 
 
-def _filtered(request):
+def _filtered(request, queryset=None):
     return EnrolmentFilter(
-        request.GET or None, queryset=company_enrolments(request.company), company=request.company
+        request.GET or None,
+        queryset=queryset if queryset is not None else company_enrolments(request.company),
+        company=request.company,
     )
 
 
 @correspondent_view
 def employee_list(request):
-    filterset = _filtered(request)
+    filterset = _filtered(request, enrolment_list_rows(request.company))
     page, querystring = paginate(request, filterset.qs)
     return render(
         request,

@@ -15,7 +15,12 @@ from .decorators import correspondent_view
 from .filters import RequestFilter
 from .forms import CancelForm
 from .paging import paginate
-from .selectors import company_requests, dispensation_enabled, request_type_choices
+from .selectors import (
+    company_requests,
+    dispensation_enabled,
+    request_list_rows,
+    request_type_choices,
+)
 
 REMINDABLE = REMINDABLE_STATES
 REMINDER_SENT = (
@@ -36,7 +41,7 @@ def request_list(request):
     company = request.company
     enabled = dispensation_enabled(company)
     filterset = RequestFilter(
-        request.GET or None, queryset=company_requests(company), dispensation_enabled=enabled
+        request.GET or None, queryset=request_list_rows(company), dispensation_enabled=enabled
     )
     page, querystring = paginate(request, filterset.qs)
     now = timezone.now()

@@ -54,6 +54,39 @@ def company_enrolments(company: Company) -> QuerySet[Enrolment]:
     )
 
 
+def request_list_rows(company: Company) -> QuerySet[Request]:
+    """The columns « Mes demandes » shows: no encrypted NIR to decrypt per row."""
+    return company_requests(company).only(
+        "id",
+        "type",
+        "status",
+        "created_at",
+        "employee__first_name",
+        "employee__last_name",
+        "employee__email",
+        "enrolment__status",
+        "enrolment__expires_at",
+    )
+
+
+def enrolment_list_rows(company: Company) -> QuerySet[Enrolment]:
+    """The columns « Mes collaborateurs » shows."""
+    return (
+        company_enrolments(company)
+        .select_related(None)
+        .select_related("employee", "contract")
+        .only(
+            "id",
+            "status",
+            "effective_date",
+            "employee__first_name",
+            "employee__last_name",
+            "contract__number",
+            "contract__product_line",
+        )
+    )
+
+
 def dispensation_enabled(company: Company) -> bool:
     return company.contracts.filter(dispensation_enabled=True).exists()
 
