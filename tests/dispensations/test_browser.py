@@ -95,11 +95,24 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
         RequestType.AFFILIATION: RequestStatus.CLOSED,
         RequestType.DISPENSATION: RequestStatus.CLOSED,
     }
-    # The correspondent cannot open the proofs.
+    # The correspondent sees both requests « Clôturée » and the employee « Dispensé »,
+    # never the case, the messages or the proofs.
     staff_context.close()
     employer_context = browser.new_context(locale="fr-FR")
     employer = employer_context.new_page()
     login(employer, live_server, correspondent.email, PASSWORD)
+    company_id = employee.company_id
+    employer.goto(f"{base}/entreprise/{company_id}/demandes/?type=dispense")
+    row = employer.locator(".request-item", has_text=f"n° {dispensation.number}")
+    expect(row).to_contain_text("Dispense")
+    expect(row).to_contain_text("Clôturée")
+    row.get_by_role("link").click()
+    expect(employer.get_by_text("Traitée : dispense validée")).to_be_visible()
+    for secret in ("manque attestation employeur", "Employeur conjoint", "attestation_employeur"):
+        expect(employer.get_by_text(secret)).to_have_count(0)
+    employer.goto(f"{base}/entreprise/{company_id}/collaborateurs/")
+    employee_row = employer.get_by_role("row", name=re.compile(employee.last_name.upper()))
+    expect(employee_row.get_by_role("cell", name="Dispensé", exact=True)).to_be_visible()
     proof = dispensation.proofs.first()
     response = employer.goto(
         f"{base}/adherent/dispense/{dispensation.pk}/justificatifs/{proof.pk}/"

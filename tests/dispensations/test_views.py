@@ -9,7 +9,11 @@ from django.urls import reverse
 
 from dispensations.enums import DispensationStatus as D
 from dispensations.models import Dispensation
-from dispensations.services import dispensation_accept, dispensation_ask_complement
+from dispensations.services import (
+    dispensation_accept,
+    dispensation_ask_complement,
+    dispensation_refuse,
+)
 from enrolment.enums import EnrolmentStatus as E
 from mutuelle.models import OutboxMessage
 from mutuelle.roles import GESTIONNAIRE
@@ -342,3 +346,18 @@ def test_contract_settings_admin_lists_act_only_cases(client, back_office):
         ).status
         == D.SUBMITTED
     )
+
+
+def test_correspondent_sees_status_changes_only(client):
+    enrolment = employee_enrolment()
+    dispensation = submit(enrolment)
+    staff = UserFactory(staff=True)
+    dispensation_ask_complement(dispensation=dispensation, by=staff, message="Carte illisible")
+    dispensation_refuse(dispensation=dispensation, by=staff, reason="Conjoint non couvert")
+    company = enrolment.employee.company
+    client.force_login(CorrespondentAccessFactory(company=company).user)
+    url = reverse("employer_portal:request_detail", args=[company.pk, dispensation.request.pk])
+    page = text(client.get(url))
+    assert "Dispense refusée : le salarié est invité à adhérer" in page
+    for secret in ("Carte illisible", "Conjoint non couvert", "Employeur conjoint", ".pdf"):
+        assert secret not in page
