@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from enrolment.services.postal_letters import postal_letters_queue
 from enrolment.services.preaffiliation import (
     PreAffiliationInvalid,
     PreparedEmployee,
@@ -183,7 +184,7 @@ def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
         )
     with transaction.atomic():
         if valid:
-            enrolment_pre_affiliate_ids(
+            enrolment_ids = enrolment_pre_affiliate_ids(
                 company=job.company,
                 contract=job.contract,
                 group=job.group,
@@ -191,6 +192,8 @@ def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
                 by=job.created_by,
                 source="fichier",
             )
+            # Employees without e-mail get their identifiers by two postal letters.
+            postal_letters_queue(enrolment_ids=enrolment_ids)
         job.status = ImportStatus.DONE
         job.total_rows = total
         job.processed_rows = total

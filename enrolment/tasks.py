@@ -2,6 +2,7 @@ from celery import shared_task
 
 from .models import Enrolment
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
+from .services.postal_letters import postal_letters_create
 from .services.termination import portability_end_due
 
 
@@ -37,3 +38,12 @@ def expire_enrolments() -> int:
 def end_portabilities() -> int:
     """Daily: end the portability periods whose end date has passed (idempotent)."""
     return portability_end_due()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+def create_postal_letters(enrolment_ids: list[int]) -> int:
+    """Letters for the employees declared without e-mail (idempotent per enrolment)."""
+    enrolments = Enrolment.objects.filter(pk__in=enrolment_ids, employee__email="").order_by("pk")
+    for enrolment in enrolments:
+        postal_letters_create(enrolment=enrolment)
+    return len(enrolments)

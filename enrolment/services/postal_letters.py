@@ -101,3 +101,17 @@ def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
             letter.save()
             letters.append(letter)
         return letters
+
+
+LETTER_BATCH_SIZE = 200
+
+
+def postal_letters_queue(*, enrolment_ids: list[int]) -> None:
+    """After commit, produce the letters of the employees without e-mail among these
+    enrolments, in batches (a file import may bring thousands: PDFs take time)."""
+    from ..tasks import create_postal_letters
+
+    ids = list(enrolment_ids)
+    for start in range(0, len(ids), LETTER_BATCH_SIZE):
+        chunk = ids[start : start + LETTER_BATCH_SIZE]
+        transaction.on_commit(lambda chunk=chunk: create_postal_letters.delay(chunk))

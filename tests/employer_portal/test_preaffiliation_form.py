@@ -234,3 +234,26 @@ def test_letters_admin_download_is_staff_only(admin_client, client, company, gro
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     response.close()
     assert hr.get(path).status_code == 302  # a correspondent is sent to the admin login
+
+
+def test_file_import_also_posts_letters_to_employees_without_email(
+    hr, company, group, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.employer_portal.test_import import csv_bytes, values
+
+    rows = [
+        values(1, email="", address_street="RUE DES LILAS", postal_code="75011", city="PARIS"),
+        values(2),
+    ]
+    rows = [[*r[:16], "01/03/2024", "Non", "01/03/2024"] for r in rows]
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post(
+            reverse("employer_portal:import_start", args=[company.pk]),
+            {"group": group.pk, "file": SimpleUploadedFile("s.csv", csv_bytes(rows))},
+        )
+    assert Enrolment.objects.filter(employee__company=company).count() == 2
+    letters = PostalLetter.objects.all()
+    assert {letter.enrolment.employee.email for letter in letters} == {""}
+    assert letters.count() == 2
