@@ -53,3 +53,16 @@ def test_other_company_objects_inside_own_company_are_404(hr, company, other_enr
         assert hr.post(path).status_code == 404, path
     other_enrolment.refresh_from_db()
     assert other_enrolment.status == EnrolmentStatus.INVITED
+
+
+def test_other_company_form_pages_are_404(hr, company, other_enrolment):
+    other = other_enrolment.employee.company.pk
+    for name in (
+        "add_employees",
+        "preaffiliation_form",
+        "preaffiliation_address",
+        "preaffiliation_review",
+    ):
+        assert hr.get(reverse(f"employer_portal:{name}", args=[other])).status_code == 404
+    for name in ("preaffiliation_submit", "preaffiliation_cancel"):
+        assert hr.post(reverse(f"employer_portal:{name}", args=[other])).status_code == 404

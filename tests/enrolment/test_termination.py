@@ -207,3 +207,27 @@ def test_process_without_portability_terminates(django_capture_on_commit_callbac
     assert enrolment.end_date == D(2024, 8, 15)
     message = OutboxMessage.objects.get()
     assert "prend fin le 15/08/2024" in message.body_text
+
+
+def test_admin_action_processes_submitted_terminations(admin_client):
+    from django.urls import reverse
+
+    enrolment = _active()
+    termination = termination_submit(
+        enrolment=enrolment,
+        hire_date=D(2024, 3, 1),
+        termination_date=D(2024, 8, 15),
+        reason=TerminationReason.DISMISSAL,
+        portability=True,
+        by=None,
+    )
+    changelist = reverse("admin:enrolment_termination_changelist")
+    assert "Traiter les résiliations" in admin_client.get(changelist).content.decode()
+    response = admin_client.post(
+        changelist,
+        {"action": "process_terminations", "_selected_action": [termination.pk]},
+        follow=True,
+    )
+    assert "1 résiliation(s) traitée(s)." in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.PORTABILITY
