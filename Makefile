@@ -2,8 +2,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test quality bench install
+.PHONY: run test quality bench install seed worker
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The embedded default: SQLite under var/, Celery's filesystem transport (no Redis),
+# e-mails and SMS in the development outbox (/dev/outbox/).
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -20,8 +23,11 @@ run: $(STAMP)
 	$(BIN)/celery -A mutuelle worker -B -P solo --without-mingle --without-gossip --loglevel=WARNING & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+seed: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
 test: $(STAMP)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 quality: $(STAMP)
 	$(BIN)/ruff format --check .
