@@ -3,8 +3,8 @@
 import hashlib
 import uuid
 
+from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import LoginForm as AllauthLoginForm
 from django.conf import settings
 from django.urls import reverse
 
@@ -37,16 +37,36 @@ def landing_url(user) -> str:
     return reverse("account_logout")
 
 
-class LoginForm(AllauthLoginForm):
+class PlainLabelsMixin:
+    """Visible labels only: allauth's placeholders repeat them and vanish on typing."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        login = self.fields["login"]
-        login.label = "Adresse e-mail ou identifiant"
-        login.widget.attrs.pop("placeholder", None)
-        login.widget.attrs["autocomplete"] = "username"
-        self.fields["password"].widget.attrs.pop("placeholder", None)
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
+class LoginForm(PlainLabelsMixin, allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Adresse e-mail ou identifiant"
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
         # The "forgotten password" link is on the page, outside the field's description.
         self.fields["password"].help_text = ""
+
+
+class ResetPasswordForm(PlainLabelsMixin, allauth_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse e-mail"
+
+
+class ResetPasswordKeyForm(PlainLabelsMixin, allauth_forms.ResetPasswordKeyForm):
+    pass
+
+
+class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
+    pass
 
 
 class AccountAdapter(DefaultAccountAdapter):

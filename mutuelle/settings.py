@@ -272,7 +272,12 @@ SITE_ID = 1
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "landing"
 ACCOUNT_ADAPTER = "mutuelle.accounts.AccountAdapter"
-ACCOUNT_FORMS = {"login": "mutuelle.accounts.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "mutuelle.accounts.LoginForm",
+    "reset_password": "mutuelle.accounts.ResetPasswordForm",
+    "reset_password_from_key": "mutuelle.accounts.ResetPasswordKeyForm",
+    "change_password": "mutuelle.accounts.ChangePasswordForm",
+}
 # No e-mail to addresses that have no account (nothing to say, nothing to leak).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
