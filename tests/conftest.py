@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from mutuelle.celery import app as celery_app
 from tests.browser_support import audit_every_document
@@ -49,7 +51,11 @@ def _isolated_state(settings, tmp_path):
     # A fast hasher: PBKDF2's cost is paid on every login and factory user otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
+    # A test's response.close() fires request_finished; on PostgreSQL that would close
+    # the connection holding the test's transaction (SQLite's in-memory one survives).
+    request_finished.disconnect(close_old_connections)
     yield
+    request_finished.connect(close_old_connections)
     cache.clear()
 
 

@@ -141,7 +141,9 @@ def enrolment_remind(*, enrolment: Enrolment, by, key: str | None = None) -> Non
     """
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            # Lock the enrolment row only: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the outer join to the user.
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("employee__company", "employee__user")
             .get(pk=enrolment.pk)
         )

@@ -183,7 +183,8 @@ def termination_process(*, termination: Termination, by) -> Termination:
     end date. The employee is told by e-mail, with the portability dates if any."""
     with transaction.atomic():
         termination = (
-            Termination.objects.select_for_update()
+            # Lock the termination row only: "request" is a nullable (outer) join.
+            Termination.objects.select_for_update(of=("self",))
             .select_related("enrolment__employee__company", "request")
             .get(pk=termination.pk)
         )
