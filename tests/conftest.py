@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import connection
 
 from mutuelle.celery import app as celery_app
 from tests.browser_support import audit_every_document
@@ -31,7 +30,7 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(settings, tmp_path):
+def _isolated_state(settings, tmp_path, monkeypatch):
     """Each test: empty local cache (rate limits), private files in a temp folder, eager tasks."""
     # A per-process cache: xdist workers must not share (or clear) each other's
     # rate-limit counters, whether the configured cache is a file or Redis.
@@ -51,11 +50,18 @@ def _isolated_state(settings, tmp_path):
     # A fast hasher: PBKDF2's cost is paid on every login and factory user otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
-    # A test's response.close() fires request_finished; on PostgreSQL that would close
-    # the connection holding the test's transaction (SQLite's in-memory one survives).
-    request_finished.disconnect(close_old_connections)
+    # A test's response.close() fires request_finished, whose close_old_connections
+    # would close (on PostgreSQL) the connection holding the test's own transaction.
+    close_if_obsolete = connection.close_if_unusable_or_obsolete
+
+    def keep_open_inside_the_test_transaction():
+        if not connection.in_atomic_block:
+            close_if_obsolete()
+
+    monkeypatch.setattr(
+        connection, "close_if_unusable_or_obsolete", keep_open_inside_the_test_transaction
+    )
     yield
-    request_finished.connect(close_old_connections)
     cache.clear()
 
 
