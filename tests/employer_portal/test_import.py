@@ -20,7 +20,7 @@ from employer_portal.import_files import (
 )
 from employer_portal.models import ImportJob, ImportStatus
 from enrolment.enums import EnrolmentStatus
-from enrolment.models import Employee, Enrolment, Request, RequestEvent
+from enrolment.models import Employee, Enrolment, PostalLetter, Request, RequestEvent
 from mutuelle.models import OutboxMessage
 from tests.enrolment.factories import EmployeeFactory, EnrolmentFactory, make_nir
 from tests.mutuelle.factories import (
@@ -192,6 +192,9 @@ def test_upload_with_one_bad_row(client, setup, django_capture_on_commit_callbac
     assert Request.objects.filter(created_by=user).count() == 2
     assert "fichier" in RequestEvent.objects.first().label
     assert OutboxMessage.objects.count() == 1  # Zoé has no e-mail: letters by post
+    letters = PostalLetter.objects.filter(enrolment__employee=zoe)
+    assert letters.count() == 2
+    assert not PostalLetter.objects.exclude(enrolment__employee=zoe).exists()
 
     rejection = client.get(
         reverse("employer_portal:import_rejection", args=[contract.company.pk, job.pk])
