@@ -53,7 +53,7 @@ def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
     already has its letters gets nothing new."""
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("employee__company", "contract")
             .get(pk=enrolment.pk)
         )

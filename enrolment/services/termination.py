@@ -125,7 +125,9 @@ def termination_submit(
     « Décès » for a death), to be processed by the back office."""
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update().select_related("employee").get(pk=enrolment.pk)
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("employee")
+            .get(pk=enrolment.pk)
         )
         errors = termination_errors(
             enrolment=enrolment,
