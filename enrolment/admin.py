@@ -382,3 +382,7 @@ class PostalLetterAdmin(admin.ModelAdmin):
             printed_at=timezone.now(), printed_by=request.user
         )
         self.message_user(request, f"{count} courrier(s) marqué(s) comme postés.")
+
+
+# Signed enrolments to process and signature evidence (their own module).
+from . import signature_admin  # noqa: E402, F401

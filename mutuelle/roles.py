@@ -22,6 +22,7 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "mutuelle.offer": ("add", "change"),
     "enrolment.employee": ("change",),
     "enrolment.enrolment": ("change",),
+    "enrolment.signedenrolment": ("change",),
     "enrolment.beneficiary": ("add", "change"),
     "enrolment.bankaccount": ("add", "change"),
     "enrolment.request": ("change",),

@@ -1,0 +1,97 @@
+"""Back-office decisions on a signed enrolment: validate it (mis en gestion) or send it
+back to the employee with a message. Each writes the request's history and e-mails the
+employee after commit."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from mutuelle.enums import Channel
+from mutuelle.notifications import notification_send
+
+from ..enums import EnrolmentStatus
+from ..exceptions import InvalidTransition
+from ..models import Enrolment
+from . import wizard
+
+
+def _employee_email(enrolment: Enrolment) -> str:
+    employee = enrolment.employee
+    return (employee.user.email if employee.user_id else "") or employee.email
+
+
+def _lock_signed(enrolment: Enrolment) -> Enrolment:
+    locked = (
+        Enrolment.objects.select_for_update()
+        .select_related("employee__company", "employee__user")
+        .get(pk=enrolment.pk)
+    )
+    if locked.status != EnrolmentStatus.SIGNED:
+        raise InvalidTransition(locked, EnrolmentStatus.ACTIVE)
+    return locked
+
+
+def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
+    """Signed → mis en gestion: the member is covered and the card becomes available;
+    the employer's request is « Clôturée »."""
+    with transaction.atomic():
+        enrolment = _lock_signed(enrolment)
+        enrolment.activated_at = timezone.now()
+        enrolment.save(update_fields=["activated_at", "updated_at"])
+        event = enrolment.transition(
+            EnrolmentStatus.ACTIVE, by=by, label="Adhésion validée et mise en gestion"
+        )
+        email = _employee_email(enrolment)
+        if email:
+            notification_send(
+                key=f"enrolment-validated:{enrolment.pk}:{event.pk if event else 0}",
+                channel=Channel.EMAIL,
+                to=email,
+                template="enrolment_validated",
+                context={
+                    "employee": enrolment.employee,
+                    "company": enrolment.employee.company,
+                    "enrolment": enrolment,
+                },
+            )
+    return enrolment
+
+
+def enrolment_return_to_employee(*, enrolment: Enrolment, by, message: str) -> Enrolment:
+    """Signed → adhésion en cours: the employee corrects (the wizard opens again on its
+    recap) and signs again. The message may quote personal data, so only the employee
+    and the back office read it; the employer sees that the file was sent back."""
+    message = message.strip()
+    if not message:
+        raise ValueError("A message to the employee is required.")
+    with transaction.atomic():
+        enrolment = _lock_signed(enrolment)
+        enrolment.signed_at = None
+        if wizard.step_index(enrolment.wizard_step) > wizard.step_index("recap"):
+            enrolment.wizard_step = "recap"
+        enrolment.save(update_fields=["signed_at", "wizard_step", "updated_at"])
+        event = enrolment.transition(
+            EnrolmentStatus.IN_PROGRESS, by=by, label="Dossier renvoyé au salarié pour correction"
+        )
+        if event is not None:
+            event.request.move_to(
+                event.request.status,
+                by=by,
+                label="Message de la mutuelle au salarié",
+                note=message,
+                visible_to_employer=False,
+            )
+        email = _employee_email(enrolment)
+        if email:
+            notification_send(
+                key=f"enrolment-returned:{enrolment.pk}:{event.pk if event else 0}",
+                channel=Channel.EMAIL,
+                to=email,
+                template="enrolment_returned",
+                context={
+                    "employee": enrolment.employee,
+                    "company": enrolment.employee.company,
+                    "enrolment": enrolment,
+                    "message": message,
+                },
+            )
+    return enrolment

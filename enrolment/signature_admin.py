@@ -1,0 +1,219 @@
+"""Back office of signatures: the signed enrolments to process (validate or send back to
+the employee) and the read-only evidence with its PDF files."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .enums import EnrolmentStatus
+from .exceptions import InvalidTransition
+from .services.backoffice import enrolment_return_to_employee, enrolment_validate
+from .signature_models import SignatureEvidence, SignedEnrolment
+
+
+class ReturnForm(forms.Form):
+    message = forms.CharField(
+        label="Message au salarié (ce qu'il doit corriger)",
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        max_length=2000,
+        error_messages={"required": "Écrivez au salarié ce qu'il doit corriger."},
+    )
+
+
+def _evidence_links(evidence: SignatureEvidence | None):
+    if evidence is None:
+        return "—"
+    return format_html(
+        '<a href="{}">Dossier signé (PDF)</a> · <a href="{}">Preuve</a>',
+        reverse("admin:enrolment_signatureevidence_file", args=[evidence.pk, "dossier"]),
+        reverse("admin:enrolment_signatureevidence_change", args=[evidence.pk]),
+    )
+
+
+@admin.register(SignedEnrolment)
+class SignedEnrolmentAdmin(admin.ModelAdmin):
+    """« Adhésions signées à traiter »: the work list, oldest signature first."""
+
+    list_display = ["member_number", "employee", "company", "offer", "signed_at", "evidence"]
+    list_select_related = ["employee__company", "offer"]
+    list_filter = ["employee__company", "contract__product_line"]
+    search_fields = ["employee__last_name", "employee__first_name", "contract__number"]
+    ordering = ["signed_at", "pk"]
+    actions = ["validate", "return_to_employee"]
+    fields = [
+        "member_number",
+        "employee",
+        "company",
+        "contract",
+        "group",
+        "offer",
+        "effective_date",
+        "signed_at",
+        "evidence",
+        "history",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=EnrolmentStatus.SIGNED)
+            .prefetch_related("signature_evidences")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="n° d'adhérent", ordering="pk")
+    def member_number(self, obj):
+        return obj.member_number
+
+    @admin.display(description="entreprise", ordering="employee__company__legal_name")
+    def company(self, obj):
+        return obj.employee.company
+
+    @admin.display(description="dossier signé")
+    def evidence(self, obj):
+        evidences = sorted(obj.signature_evidences.all(), key=lambda e: (e.signed_at, e.pk))
+        return _evidence_links(evidences[-1] if evidences else None)
+
+    @admin.display(description="historique de la demande")
+    def history(self, obj):
+        request = obj.requests.filter(type="affiliation").first()
+        if request is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Demande n° {}</a>',
+            reverse("admin:enrolment_request_change", args=[request.pk]),
+            request.number,
+        )
+
+    def _apply(self, request, queryset, operation, **kwargs) -> int:
+        done = 0
+        for enrolment in queryset:
+            try:
+                operation(enrolment=enrolment, by=request.user, **kwargs)
+            except InvalidTransition:
+                self.message_user(
+                    request, f"{enrolment} n'est plus à l'état « signé ».", messages.WARNING
+                )
+            else:
+                done += 1
+        return done
+
+    @admin.action(description="Valider (mettre en gestion)", permissions=["change"])
+    def validate(self, request, queryset):
+        done = self._apply(request, queryset, enrolment_validate)
+        self.message_user(
+            request,
+            f"{done} adhésion(s) validée(s) et mise(s) en gestion : la carte mutualiste est "
+            "disponible pour le salarié.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Renvoyer au salarié pour correction", permissions=["change"])
+    def return_to_employee(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = self._apply(
+                request,
+                queryset,
+                enrolment_return_to_employee,
+                message=form.cleaned_data["message"],
+            )
+            self.message_user(
+                request, f"{done} adhésion(s) renvoyée(s) au salarié.", messages.SUCCESS
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/enrolment/return_to_employee.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Renvoyer au salarié pour correction",
+                "opts": self.model._meta,
+                "form": form,
+                "queryset": queryset,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(SignatureEvidence)
+class SignatureEvidenceAdmin(admin.ModelAdmin):
+    """Read-only: evidence is written once by the signature service."""
+
+    list_display = ["signed_at", "signer_name", "enrolment", "form_version", "files"]
+    list_select_related = ["enrolment"]
+    search_fields = ["signer_name", "email", "enrolment__employee__last_name"]
+    date_hierarchy = "signed_at"
+    fields = [
+        "enrolment",
+        "signer_name",
+        "email",
+        "phone",
+        "signed_at",
+        "ip_address",
+        "user_agent",
+        "form_version",
+        "consent_version",
+        "consents",
+        "events",
+        "document_sha256",
+        "dossier_sha256",
+        "files",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="fichiers")
+    def files(self, obj):
+        return format_html(
+            '<a href="{}">Bulletin signé</a> · <a href="{}">Dossier avec page de signature</a>',
+            reverse("admin:enrolment_signatureevidence_file", args=[obj.pk, "bulletin"]),
+            reverse("admin:enrolment_signatureevidence_file", args=[obj.pk, "dossier"]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:evidence_id>/<str:kind>.pdf",
+                self.admin_site.admin_view(self.file_view),
+                name="enrolment_signatureevidence_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, evidence_id: int, kind: str):
+        """Private files, served only to back-office staff allowed to see evidence."""
+        if not self.has_view_permission(request) or kind not in {"bulletin", "dossier"}:
+            raise PermissionDenied
+        evidence = get_object_or_404(
+            SignatureEvidence.objects.select_related("enrolment"), pk=evidence_id
+        )
+        file = evidence.document if kind == "bulletin" else evidence.dossier
+        return FileResponse(
+            file.open("rb"),
+            as_attachment=False,
+            filename=f"{kind}-signe-{evidence.enrolment.member_number}.pdf",
+            content_type="application/pdf",
+        )
