@@ -28,7 +28,11 @@ def _email_of(message: OutboxMessage, connection=None) -> EmailMultiAlternatives
     max_retries=8,
 )
 def deliver_message(self, message_id: int) -> None:
-    """Hand one outbox message to its backend; a message already sent is skipped."""
+    """Hand one outbox message to its backend; a message already sent is skipped.
+
+    A failure is recorded (committed) before the error is raised for Celery's retry:
+    raising inside the transaction would roll the record back."""
+    error = None
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status == MessageStatus.SENT:
@@ -40,14 +44,17 @@ def deliver_message(self, message_id: int) -> None:
             else:
                 _email_of(message).send()
         except Exception as exc:
+            error = exc
             message.status = MessageStatus.FAILED
             message.last_error = str(exc)[:2000]
             message.save(update_fields=["attempts", "status", "last_error"])
-            raise
-        message.status = MessageStatus.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        else:
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    if error is not None:
+        raise error
 
 
 @shared_task(
