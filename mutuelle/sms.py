@@ -1,6 +1,7 @@
 """SMS backends. Selected by ``settings.SMS_BACKEND``."""
 
 import json
+import urllib.error
 import urllib.request
 from base64 import b64encode
 
@@ -48,6 +49,10 @@ class HttpGatewaySmsBackend:
             ) as response:
                 if not 200 <= response.status < 300:
                     raise SmsDeliveryError(f"Gateway answered {response.status}.")
+        except urllib.error.HTTPError as exc:
+            # The error carries the open response: close it, or its socket leaks.
+            exc.close()
+            raise SmsDeliveryError(f"Gateway answered {exc.code}.") from exc
         except OSError as exc:
             raise SmsDeliveryError(str(exc)) from exc
 
