@@ -401,3 +401,22 @@ class DebitForm(forms.Form):
 
 class BeneficiaryRibChoiceForm(forms.Form):
     own_rib = forms.BooleanField(required=False)
+
+
+class PersonalEmailForm(forms.Form):
+    """For an account created from the postal letters: give a personal e-mail."""
+
+    required_css_class = "required"
+    email = forms.EmailField(label="Votre adresse e-mail personnelle", max_length=254)
+    email_confirm = forms.EmailField(label="Confirmez votre adresse e-mail", max_length=254)
+
+    def clean(self):
+        data = super().clean()
+        email = (data.get("email") or "").strip().lower()
+        confirm = (data.get("email_confirm") or "").strip().lower()
+        if email and confirm and email != confirm:
+            self.add_error("email_confirm", "Les deux adresses e-mail ne sont pas identiques.")
+        elif email and login_email_taken(email):
+            self.add_error("email", "Cette adresse e-mail est déjà utilisée par un autre compte.")
+        data["email"] = email
+        return data

@@ -17,6 +17,12 @@ from django.views.decorators.http import require_POST
 from enrolment.enums import BankAccountPurpose, EnrolmentStatus
 from enrolment.models import BankAccount, Beneficiary, Enrolment
 from enrolment.services import wizard
+from enrolment.services.activation import (
+    email_confirmation_send,
+    enrolment_first_login,
+    pending_email,
+)
+from enrolment.services.postal_letters import has_postal_login
 from mutuelle.models import Offer
 
 from .forms import (
@@ -24,6 +30,7 @@ from .forms import (
     BeneficiaryRibChoiceForm,
     DebitForm,
     OfferChoiceForm,
+    PersonalEmailForm,
     ProfileForm,
     RibForm,
 )
@@ -46,13 +53,23 @@ RETURN_TO_RECAP = "recap"
 
 
 def current_enrolment(user) -> Enrolment | None:
-    """The employee's enrolment being completed (the most recent if several)."""
-    return (
-        Enrolment.objects.filter(employee__user=user, status=EnrolmentStatus.IN_PROGRESS)
+    """The employee's enrolment being completed (the most recent if several).
+
+    An invited enrolment whose account already exists (identifiers sent by post)
+    starts at its first login.
+    """
+    enrolment = (
+        Enrolment.objects.filter(
+            employee__user=user,
+            status__in=[EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS],
+        )
         .select_related("employee__company", "employee__user", "contract", "group", "offer")
         .order_by("-created_at")
         .first()
     )
+    if enrolment is not None and enrolment.status == EnrolmentStatus.INVITED:
+        enrolment_first_login(enrolment=enrolment, user=user)
+    return enrolment
 
 
 def url_if_exists(name: str, *args) -> str | None:
@@ -137,7 +154,19 @@ def _with_return(request, url: str) -> str:
 
 @wizard_view("welcome")
 def welcome(request, enrolment):
-    if request.method == "POST":
+    postal = has_postal_login(request.user.email)
+    email_form = PersonalEmailForm(request.POST if request.POST.get("action") == "email" else None)
+    if request.method == "POST" and request.POST.get("action") == "email" and postal:
+        if email_form.is_valid():
+            address = email_form.cleaned_data["email"]
+            email_confirmation_send(user=request.user, email=address)
+            messages.success(
+                request,
+                f"Un e-mail de confirmation a été envoyé à {address}. Cette adresse deviendra "
+                "votre identifiant une fois confirmée.",
+            )
+            return redirect("member_portal:welcome")
+    elif request.method == "POST":
         wizard.wizard_start(enrolment=enrolment)
         return redirect(STEP_URLS["profile"])
     dispensation_url = (
@@ -152,6 +181,8 @@ def welcome(request, enrolment):
             "enrolment": enrolment,
             "steps": [label for _, label in STEPPER],
             "dispensation_url": dispensation_url,
+            "email_form": email_form if postal else None,
+            "pending_email": pending_email(request.user) if postal else None,
         },
     )
 
@@ -437,6 +468,7 @@ def recap(request, enrolment):
         "member_portal/wizard/recap.html",
         {
             "employee": enrolment.employee,
+            "login_email": "" if has_postal_login(request.user.email) else request.user.email,
             "beneficiaries": beneficiaries,
             "costs": costs,
             "benefits_account": benefits,

@@ -20,6 +20,7 @@ from mutuelle.notifications import notification_send
 from ..enums import EnrolmentStatus
 from ..models import EmailConfirmation, Enrolment, InvitationToken
 from .invitation import hash_token
+from .postal_letters import has_postal_login
 
 EMAIL_CONFIRMATION_VALIDITY = dt.timedelta(days=7)
 
@@ -117,6 +118,21 @@ def account_activate(
     return user
 
 
+def enrolment_first_login(*, enrolment: Enrolment, user) -> None:
+    """An employee whose account was created for the postal letters (no e-mail) logs in
+    for the first time: the enrolment is now « adhésion en cours »."""
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if locked.status != EnrolmentStatus.INVITED or locked.employee.user_id != user.pk:
+            return
+        locked.transition(
+            EnrolmentStatus.IN_PROGRESS,
+            by=user,
+            label="Première connexion du salarié (identifiants reçus par courrier)",
+        )
+    enrolment.status = EnrolmentStatus.IN_PROGRESS
+
+
 def email_confirmation_send(*, user, email: str) -> EmailConfirmation:
     """Record the pending address (hashed single-use token) and e-mail the link to it."""
     raw = secrets.token_urlsafe(32)
@@ -138,6 +154,7 @@ def email_confirmation_send(*, user, email: str) -> EmailConfirmation:
                 "email": email,
                 "link": settings.SITE_URL + reverse("member_portal:confirm_email", args=[raw]),
                 "expires_at": confirmation.expires_at,
+                "postal": has_postal_login(user.email),
             },
         )
     return confirmation
