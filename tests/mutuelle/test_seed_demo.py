@@ -4,8 +4,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from enrolment.enums import EnrolmentStatus, Relationship
-from enrolment.models import Enrolment
+from enrolment.enums import EnrolmentStatus, Relationship, TerminationStatus
+from enrolment.models import Enrolment, Termination
+from enrolment.signature_models import SignatureEvidence
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.management.commands.seed_demo import DEMO_PASSWORD, MEMBER_EMAIL
 from mutuelle.models import Company, Contract, Offer, OutboxMessage
@@ -77,6 +78,13 @@ def test_seed_content(seeded):
     assert family[1].birth_date == family[2].birth_date
     assert [family[1].twin_rank, family[2].twin_rank] == [1, 2]
     assert OutboxMessage.objects.filter(key__startswith="invitation:").count() >= 3
+    # Signed through the real SMS-code signature, terminated through the real service.
+    signed = Enrolment.objects.filter(signed_at__isnull=False)
+    assert signed.count() == SignatureEvidence.objects.count() == 5
+    assert set(Termination.objects.values_list("status", "portability")) == {
+        (TerminationStatus.PROCESSED, True),
+        (TerminationStatus.PROCESSED, False),
+    }
 
 
 def test_printed_logins_work_and_land_in_each_space(seeded, client):

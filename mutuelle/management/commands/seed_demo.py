@@ -3,8 +3,9 @@ nothing is duplicated (companies by SIRET, users by e-mail, contracts by number,
 by level, employees by NIR).
 
 This command is the one place that composes every app (like ``bench``): employees are
-declared, invited, activated and dispensed through the same services as the pages, so
-the invitation links really appear in the development outbox.
+declared, invited, activated and dispensed through the same services as the pages (invitation,
+account activation, SMS-code signature with its evidence, termination), so the
+invitation links and signature codes really appear in the development outbox.
 """
 
 import datetime as dt
@@ -529,34 +530,57 @@ class Command(BaseCommand):
         if spec.key == "sophie":
             self.add_family(enrolment)
         self.add_bank_details(enrolment, holder=f"{spec.first_name} {spec.last_name}")
-        now = timezone.now()
-        enrolment.signed_at = now
-        enrolment.save(update_fields=["signed_at"])
-        enrolment.transition(S.SIGNED, by=user, label="Bulletin d'adhésion signé par SMS")
+        self.sign(enrolment, user)
+        enrolment.refresh_from_db()
         if spec.target == S.SIGNED:
             return
-        enrolment.activated_at = now
+        enrolment.activated_at = timezone.now()
         enrolment.save(update_fields=["activated_at"])
         enrolment.transition(S.ACTIVE, by=users["staff"], label="Adhésion mise en gestion")
         if spec.target == S.ACTIVE:
             return
-        enrolment.ended_at = now
-        enrolment.end_date = today - dt.timedelta(days=10)
-        enrolment.save(update_fields=["ended_at", "end_date"])
-        if spec.target == S.PORTABILITY:
-            enrolment.transition(
-                S.PORTABILITY,
-                by=correspondent,
-                label="Résiliation avec portabilité des droits",
-                note="Fin de contrat à durée déterminée : portabilité 6 mois.",
-            )
-        else:
-            enrolment.transition(
-                S.TERMINATED,
-                by=correspondent,
-                label="Salarié radié",
-                note="Démission.",
-            )
+        self.terminate(enrolment, spec, hire_date, by=correspondent, staff=users["staff"])
+
+    def sign(self, enrolment, user) -> None:
+        """Recap validated, form read, consents given, code received by SMS and typed."""
+        from enrolment import membership_form as mf
+        from enrolment.services import signature
+        from enrolment.services.wizard import wizard_validate
+
+        missing = wizard_validate(enrolment=enrolment)
+        if missing:
+            raise RuntimeError(f"Parcours incomplet pour la démo : {missing}")
+        attempt = signature.signature_attempt_current(enrolment=enrolment)
+        fingerprint = mf.fingerprint(mf.form_body_html(mf.load_enrolment(enrolment.pk)))
+        signature.signature_form_viewed(attempt=attempt, fingerprint=fingerprint, how="scroll")
+        signature.signature_consents_give(
+            attempt=attempt, certify=True, contract_document=True, fingerprint=fingerprint
+        )
+        challenge = signature.signature_code_send(attempt=attempt, phone="+33612345678")
+        sms = OutboxMessage.objects.get(key=f"signature-code:{challenge.pk}")
+        code = re.search(r"\b(\d{6})\b", sms.body_text).group(1)
+        signature.signature_code_verify(
+            attempt=attempt,
+            code=code,
+            by=user,
+            origin=signature.SignatureContext(ip_address="127.0.0.1", user_agent="seed_demo"),
+        )
+
+    def terminate(self, enrolment, spec, hire_date, *, by, staff) -> None:
+        from enrolment.enums import EnrolmentStatus as S
+        from enrolment.enums import TerminationReason
+        from enrolment.services.termination import termination_process, termination_submit
+
+        portability = spec.target == S.PORTABILITY
+        termination = termination_submit(
+            enrolment=enrolment,
+            hire_date=hire_date,
+            termination_date=timezone.localdate() - dt.timedelta(days=10),
+            reason=TerminationReason.DISMISSAL if portability else TerminationReason.RESIGNATION,
+            portability=True if portability else None,
+            by=by,
+        )
+        termination_process(termination=termination, by=staff)
 
     def activate_account(self, enrolment):
         """Open the invitation link from the outbox, as the employee would."""
