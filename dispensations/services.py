@@ -309,6 +309,12 @@ def dispensation_withdraw(*, dispensation: Dispensation, by: User) -> Dispensati
             raise ValidationError(
                 "Cette demande est déjà traitée : elle ne peut plus être retirée."
             )
+        enrolment = locked.enrolment
+        if enrolment.expires_at:
+            # The time spent waiting for the back office does not count against the
+            # employee's 60 days to enrol.
+            enrolment.expires_at += timezone.now() - locked.created_at
+            enrolment.save(update_fields=["expires_at", "updated_at"])
         locked.withdraw(by=by)
     return locked
 

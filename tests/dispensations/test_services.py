@@ -261,6 +261,18 @@ def test_withdraw_while_undecided_returns_to_enrolment():
     assert submit(enrolment).status == D.SUBMITTED
 
 
+def test_withdraw_gives_back_the_days_spent_waiting():
+    enrolment = employee_enrolment()
+    expires_at = enrolment.expires_at
+    dispensation = submit(enrolment)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=70), tick=False):
+        dispensation_withdraw(dispensation=dispensation, by=enrolment.employee.user)
+        assert enrolments_expire_due() == 0
+    enrolment.refresh_from_db()
+    assert enrolment.status == E.IN_PROGRESS
+    assert enrolment.expires_at - expires_at > dt.timedelta(days=69)
+
+
 def test_withdraw_after_decision_is_refused():
     dispensation = submit(employee_enrolment())
     dispensation_accept(dispensation=dispensation, by=UserFactory(staff=True))
