@@ -73,7 +73,7 @@ def _notify_employee(dispensation: Dispensation, *, key: str, template: str, **e
 
 def _lock(dispensation: Dispensation) -> Dispensation:
     return (
-        Dispensation.objects.select_for_update()
+        Dispensation.objects.select_for_update(of=("self",))
         .select_related("enrolment__employee__company", "enrolment__contract", "request")
         .get(pk=dispensation.pk)
     )
@@ -187,7 +187,7 @@ def dispensation_submit(
 
     def operation(stored: list[str]) -> Dispensation:
         locked = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("employee__company", "contract")
             .get(pk=enrolment.pk)
         )

@@ -81,7 +81,7 @@ def account_activate(
     now = timezone.now()
     with transaction.atomic():
         token = (
-            InvitationToken.objects.select_for_update()
+            InvitationToken.objects.select_for_update(of=("self",))
             .select_related("enrolment__employee__company")
             .filter(token_hash=hash_token(raw_token))
             .first()
@@ -165,7 +165,7 @@ def email_confirm(*, raw_token: str):
     now = timezone.now()
     with transaction.atomic():
         confirmation = (
-            EmailConfirmation.objects.select_for_update()
+            EmailConfirmation.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(token_hash=hash_token(raw_token))
             .first()

@@ -21,7 +21,7 @@ def _employee_email(enrolment: Enrolment) -> str:
 
 def _lock_signed(enrolment: Enrolment) -> Enrolment:
     locked = (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(of=("self",))
         .select_related("employee__company", "employee__user")
         .get(pk=enrolment.pk)
     )

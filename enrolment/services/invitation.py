@@ -104,7 +104,7 @@ def enrolment_invite(*, enrolment: Enrolment, by=None) -> None:
     """
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("employee__company")
             .get(pk=enrolment.pk)
         )
@@ -284,7 +284,7 @@ def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("employee__company")
             .get(pk=enrolment.pk)
         )

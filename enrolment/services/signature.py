@@ -169,7 +169,9 @@ def signature_attempt_current(*, enrolment: Enrolment) -> SignatureAttempt:
 
 def _lock_open_attempt(attempt: SignatureAttempt) -> SignatureAttempt:
     locked = (
-        SignatureAttempt.objects.select_for_update().select_related("enrolment").get(pk=attempt.pk)
+        SignatureAttempt.objects.select_for_update(of=("self",))
+        .select_related("enrolment")
+        .get(pk=attempt.pk)
     )
     if (
         locked.completed_at

@@ -469,6 +469,8 @@ class Command(BaseCommand):
 
     def _seed_employee(self, spec: DemoEmployee, company: Company, users) -> None:
         from enrolment.enums import EnrolmentStatus as S
+        from enrolment.services.backoffice import enrolment_validate
+        from enrolment.services.cancellation import enrolment_cancel
         from enrolment.services.invitation import enrolment_expire, enrolment_invite
         from enrolment.services.preaffiliation import enrolment_pre_affiliate
 
@@ -500,10 +502,9 @@ class Command(BaseCommand):
         if spec.target == S.PRE_AFFILIATED:
             return
         if spec.target == S.CANCELLED:
-            enrolment.transition(
-                S.CANCELLED,
+            enrolment_cancel(
+                enrolment=enrolment,
                 by=correspondent,
-                label="Demande annulée par l'entreprise",
                 note="Embauche annulée avant la prise de poste.",
             )
             return
@@ -534,9 +535,7 @@ class Command(BaseCommand):
         enrolment.refresh_from_db()
         if spec.target == S.SIGNED:
             return
-        enrolment.activated_at = timezone.now()
-        enrolment.save(update_fields=["activated_at"])
-        enrolment.transition(S.ACTIVE, by=users["staff"], label="Adhésion mise en gestion")
+        enrolment = enrolment_validate(enrolment=enrolment, by=users["staff"])
         if spec.target == S.ACTIVE:
             return
         self.terminate(enrolment, spec, hire_date, by=correspondent, staff=users["staff"])
