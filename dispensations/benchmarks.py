@@ -26,7 +26,7 @@ DUE_EACH = 100  # ending today, entering the notice, owing the yearly proof
 
 
 def _populate(today: dt.date) -> None:
-    company = Company.objects.create(legal_name="Bench Dispenses SAS", siret="73282932000074")
+    company = Company.objects.create(legal_name="Bench Dispenses SAS", siret="44306184100047")
     contract = Contract.objects.create(
         company=company,
         number="BENCH-D",
