@@ -8,16 +8,15 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
+from mutuelle.admin_actions import action_form_response
 from mutuelle.models import Company
 
 from .cases import ACT_ONLY_CASES, YEARLY_CASE_CODES
@@ -358,18 +357,17 @@ class DispensationAdmin(admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             self._run(request, queryset, operation, **{field: form.cleaned_data[field]})
             return HttpResponseRedirect(request.get_full_path())
-        return TemplateResponse(
+        return action_form_response(
+            self,
             request,
-            "admin/dispensations/action_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "opts": self.model._meta,
-                "form": form,
-                "queryset": queryset,
-                "action": request.POST.get("action"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            form=form,
+            title=title,
+            items=[
+                f"Dispense N°{d.number} — {d.enrolment.employee.full_name} "
+                f"({d.get_status_display()})"
+                for d in queryset
+            ],
         )
 
     @admin.action(description="Demander un complément", permissions=["change"])

@@ -3,13 +3,13 @@ the employee) and the read-only evidence with its PDF files."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+
+from mutuelle.admin_actions import action_form_response
 
 from .enums import EnrolmentStatus
 from .exceptions import InvalidTransition
@@ -135,18 +135,19 @@ class SignedEnrolmentAdmin(admin.ModelAdmin):
                 request, f"{done} adhésion(s) renvoyée(s) au salarié.", messages.SUCCESS
             )
             return None
-        return TemplateResponse(
+        return action_form_response(
+            self,
             request,
-            "admin/enrolment/return_to_employee.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Renvoyer au salarié pour correction",
-                "opts": self.model._meta,
-                "form": form,
-                "queryset": queryset,
-                "action": request.POST.get("action"),
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            form=form,
+            title="Renvoyer au salarié pour correction",
+            submit_label="Renvoyer au salarié",
+            intro=(
+                "Adhésions concernées (le salarié reçoit ce message par e-mail, peut corriger "
+                "ses informations puis signer de nouveau ; l'entreprise voit seulement que le "
+                "dossier lui a été renvoyé)"
+            ),
+            items=[f"{e} — {e.employee.full_name} ({e.employee.company})" for e in queryset],
         )
 
 
