@@ -25,6 +25,7 @@ from mutuelle.notifications import Notification, notification_send, notification
 
 from ..enums import EnrolmentStatus, RequestType
 from ..models import Enrolment, InvitationToken, Request, RequestEvent
+from .postal_letters import has_postal_login
 
 MANUAL_REMINDER_MIN_INTERVAL = dt.timedelta(hours=24)
 # Reminders stop once the employee has signed or asked for a dispensation.
@@ -77,7 +78,7 @@ def _issue_link(enrolment: Enrolment) -> str:
 def _recipient(enrolment: Enrolment) -> str:
     """Where the employee is written to: the login once the account exists."""
     user = enrolment.employee.user
-    if user is not None and not user.email.endswith("@courrier.invalid"):
+    if user is not None and not has_postal_login(user.email):
         return user.email
     # No account yet, or an account posted by letter (no real address: see
     # services/postal_letters.py): the address the employer gave, possibly none.
