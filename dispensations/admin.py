@@ -366,7 +366,7 @@ class DispensationAdmin(admin.ModelAdmin):
             items=[
                 f"Dispense N°{d.number} — {d.enrolment.employee.full_name} "
                 f"({d.get_status_display()})"
-                for d in queryset
+                for d in queryset.select_related("enrolment__employee")
             ],
         )
 

@@ -147,7 +147,10 @@ class SignedEnrolmentAdmin(admin.ModelAdmin):
                 "ses informations puis signer de nouveau ; l'entreprise voit seulement que le "
                 "dossier lui a été renvoyé)"
             ),
-            items=[f"{e} — {e.employee.full_name} ({e.employee.company})" for e in queryset],
+            items=[
+                f"{e} — {e.employee.full_name} ({e.employee.company})"
+                for e in queryset.select_related("employee__company")
+            ],
         )
 
 
