@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test quality bench install seed worker
+.PHONY: run test quality bench install seed worker system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian packages (WeasyPrint's libraries, Chromium, poppler): installed when missing.
+system-packages:
+	bash scripts/system-packages.sh
+
 # The embedded default: SQLite under var/, Celery's filesystem transport (no Redis),
 # e-mails and SMS in the development outbox (/dev/outbox/).
-run: $(STAMP)
+run: system-packages $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@trap 'kill 0' EXIT INT TERM; \
@@ -26,8 +30,8 @@ run: $(STAMP)
 seed: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 
-test: $(STAMP)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS)
+test: system-packages $(STAMP)
+	REQUIRE_BROWSER=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 quality: $(STAMP)
 	$(BIN)/ruff format --check .

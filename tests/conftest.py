@@ -29,6 +29,11 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def _browser_required() -> bool:
+    """CI, and ``make test`` (which installs Chromium first), never skip the journeys."""
+    return _in_ci() or os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path, monkeypatch):
     """Each test: empty local cache (rate limits), private files in a temp folder, eager tasks."""
@@ -74,11 +79,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium (``playwright install`` cannot download here). Missing
-    Chromium skips browser tests locally, and fails them in CI."""
+    Chromium skips browser tests in a bare ``pytest`` run, and fails them under ``make
+    test`` and in CI."""
     if not CHROMIUM.exists():
-        reason = f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian « chromium »."
-        if _in_ci():
-            pytest.fail(reason + " Les tests navigateur ne sont jamais ignorés en CI.")
+        reason = f"Chromium introuvable ({CHROMIUM}) : lancez scripts/system-packages.sh."
+        if _browser_required():
+            pytest.fail(reason + " Les tests navigateur ne sont pas ignorés ici.")
         pytest.skip(reason)
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
 
