@@ -129,9 +129,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "mutuelle.passwords.FrenchCommonPasswordValidator"},
     {"NAME": "mutuelle.passwords.CharacterClassesValidator"},
 ]
+# Argon2id first (see mutuelle.passwords); PBKDF2 stays listed so that older hashes
+# still verify and are re-hashed with Argon2id at their owner's next login.
 PASSWORD_HASHERS = [
+    "mutuelle.passwords.MutuelleArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
