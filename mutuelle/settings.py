@@ -171,10 +171,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # Cache: Redis when configured (shared by all processes: login rate limits need it),
 # otherwise a file cache under var/ shared by the web process and the worker.
+# When Redis cannot be reached, the cache falls back to process memory with the error
+# logged (mutuelle/cache.py): logging in keeps working, limits become per process.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "mutuelle.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
@@ -225,7 +231,8 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
+# No default SMTP host in production: ``check --deploy`` reports it missing.
+EMAIL_HOST = env("EMAIL_HOST", "localhost" if DEBUG else "")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
@@ -268,7 +275,9 @@ MUTUELLE = {
     "member_help_phone": env("HELP_PHONE_MEMBER", "09 80 98 00 18"),
     "contact_email": env("MUTUELLE_CONTACT_EMAIL", "contact@mutuelle-avenir.example.fr"),
     "sepa_creditor_name": env("SEPA_CREDITOR_NAME", "Mutuelle Avenir Santé"),
-    "sepa_creditor_ics": env("SEPA_CREDITOR_ICS", "FR12ZZZ123456"),
+    # A made-up but well-formed ICS for development; production must set its own
+    # (``check --deploy`` refuses a missing or invalid one, mutuelle/checks.py).
+    "sepa_creditor_ics": env("SEPA_CREDITOR_ICS", "FR72ZZZ123456" if DEBUG else ""),
 }
 
 # Accounts (django-allauth 65.x)

@@ -55,7 +55,7 @@ def test_form_pdf_contains_all_the_data():
         "Cotisation mensuelle de l'adhérent 12,40 €",
         "Total mensuel à votre charge 53,10 €",
         "Mandat de prélèvement SEPA",
-        "FR12ZZZ123456",
+        "FR72ZZZ123456",
         enrolment.sepa_mandate_reference,
         "Mutuelle Avenir Santé à envoyer des instructions à votre banque",
         "dans les 8 semaines suivant la date de débit",

@@ -139,6 +139,9 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "portail.mutuelle.example.fr",
+    "EMAIL_HOST": "smtp.mutuelle.example.fr",
+    "SMS_GATEWAY_URL": "https://sms.mutuelle.example.fr/api/send",
+    "SEPA_CREDITOR_ICS": "FR72ZZZ123456",
 }
 
 

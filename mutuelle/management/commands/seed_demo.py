@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -285,7 +285,23 @@ INVITATION_LINK = re.compile(r"/adherent/invitation/([^/\s]+)/")
 class Command(BaseCommand):
     help = "Crée (ou complète) les données de démonstration et affiche les identifiants."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Accepte DEBUG=false (copie de préproduction seulement : les comptes "
+            "reçoivent le mot de passe publié dans le README, e-mails et SMS partent).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        # The demo accounts share the README's password and the demo sends real
+        # e-mails and SMS through the production backends.
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_demo refuse de s'exécuter en production (DEBUG=false) : les comptes "
+                "de démonstration ont un mot de passe public. Pour une copie de "
+                "préproduction, relancez avec --allow-production."
+            )
         ensure_gestionnaire_group()
         with transaction.atomic():
             companies = self.seed_companies()

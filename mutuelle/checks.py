@@ -1,0 +1,54 @@
+"""Production system checks (``manage.py check --deploy``): settings whose absence
+would otherwise show only when a message or a debit batch fails."""
+
+import re
+
+from django.conf import settings
+from django.core.checks import Error, register
+from stdnum.iso7064 import mod_97_10
+
+HTTP_SMS_BACKEND = "mutuelle.sms.HttpGatewaySmsBackend"
+SMTP_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def ics_is_valid(ics: str) -> bool:
+    """SEPA creditor identifier (ICS, ``FRkkZZZnnnnnn``): the key is the ISO 7064
+    mod 97-10 check of the national part followed by the country code and the key,
+    the 3-character business code being left out (EPC262-08)."""
+    ics = ics.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", ics):
+        return False
+    checked = ics[7:] + ics[:4]
+    return mod_97_10.is_valid("".join(str(int(char, 36)) for char in checked))
+
+
+@register(deploy=True)
+def delivery_settings_check(app_configs, **kwargs):
+    errors = []
+    if settings.SMS_BACKEND == HTTP_SMS_BACKEND and not settings.SMS_GATEWAY_URL:
+        errors.append(
+            Error(
+                "SMS_GATEWAY_URL is empty: no SMS (signature codes) can be sent.",
+                hint="Set SMS_GATEWAY_URL to the operator's HTTP gateway.",
+                id="mutuelle.E001",
+            )
+        )
+    if settings.EMAIL_BACKEND == SMTP_EMAIL_BACKEND and not settings.EMAIL_HOST:
+        errors.append(
+            Error(
+                "EMAIL_HOST is empty: no e-mail (invitations, resets) can be sent.",
+                hint="Set EMAIL_HOST to the SMTP server.",
+                id="mutuelle.E002",
+            )
+        )
+    ics = settings.MUTUELLE["sepa_creditor_ics"]
+    if not ics_is_valid(ics):
+        errors.append(
+            Error(
+                f"SEPA_CREDITOR_ICS is missing or invalid ({ics!r}): SEPA mandates and "
+                "debit batches need the mutuelle's creditor identifier.",
+                hint="Set SEPA_CREDITOR_ICS to the ICS given by the bank (FRkkZZZnnnnnn).",
+                id="mutuelle.E003",
+            )
+        )
+    return errors
