@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from .models import (
     AccountManager,
     Company,
     Contract,
     CorrespondentAccess,
+    GuaranteeRow,
     InsuredGroup,
     Offer,
     OutboxMessage,
     User,
+    guarantee_grid_errors,
 )
 
 
@@ -116,8 +120,44 @@ class InsuredGroupAdmin(admin.ModelAdmin):
         return obj.contract.company
 
 
+class GuaranteeGridFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # Empty extra forms have no cleaned data; rows ticked for deletion do not count.
+        rows = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        errors = guarantee_grid_errors(rows)
+        if errors:
+            raise ValidationError(errors)
+
+
+class GuaranteeRowInline(admin.TabularInline):
+    """The offer's guarantee grid, edited in place: the engine and the PDF read it."""
+
+    model = GuaranteeRow
+    formset = GuaranteeGridFormSet
+    extra = 0
+    fields = [
+        "display_order",
+        "domain",
+        "act_code",
+        "label",
+        "formula",
+        "fee_sector",
+        "rate",
+        "amount",
+        "ceiling",
+        "count_limit",
+        "period",
+    ]
+
+
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
+    inlines = [GuaranteeRowInline]
     list_display = [
         "level",
         "group",

@@ -4,12 +4,26 @@ access and the notification outbox."""
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .enums import DEBIT_DAYS, Channel, CoverageLevel, DebitFrequency, MessageStatus, ProductLine
+from .enums import (
+    DEBIT_DAYS,
+    ActCode,
+    Channel,
+    CoverageLevel,
+    DebitFrequency,
+    FeeSector,
+    GuaranteeDomain,
+    GuaranteeFormula,
+    GuaranteePeriod,
+    MessageStatus,
+    ProductLine,
+)
+from .formatting import euros, percent
 from .validators import compact_digits, validate_siret
 
 
@@ -288,3 +302,149 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} : {self.subject}"
+
+
+class GuaranteeRow(models.Model):
+    """One line of an offer's guarantee grid: what the mutuelle pays for one act code.
+
+    The reimbursement engine (``benefits.rules``) reads these rows; the table shown to
+    members and the PDF tableau de garanties are generated from them. Doctors' fees have
+    an OPTAM row and a non-OPTAM row; other acts one row for any sector.
+    """
+
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="guarantee_rows", verbose_name="offre"
+    )
+    domain = models.CharField("domaine", max_length=20, choices=GuaranteeDomain.choices)
+    act_code = models.CharField("code acte", max_length=40, choices=ActCode.choices)
+    label = models.CharField("libellé", max_length=150)
+    formula = models.CharField("formule", max_length=20, choices=GuaranteeFormula.choices)
+    rate = models.DecimalField(
+        "taux (% BR, Sécurité sociale incluse)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    amount = models.DecimalField(
+        "montant du forfait (€)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Par acte (forfait par acte) ou par période et bénéficiaire.",
+    )
+    fee_sector = models.CharField(
+        "secteur", max_length=10, choices=FeeSector.choices, default=FeeSector.ANY
+    )
+    ceiling = models.DecimalField(
+        "plafond par période et bénéficiaire (€)",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    count_limit = models.PositiveSmallIntegerField(
+        "nombre d'actes par période", null=True, blank=True
+    )
+    period = models.CharField(
+        "période",
+        max_length=20,
+        choices=GuaranteePeriod.choices,
+        default=GuaranteePeriod.CALENDAR_YEAR,
+    )
+    display_order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "ligne de garantie"
+        verbose_name_plural = "lignes de garantie"
+        ordering = ["offer_id", "display_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "act_code", "fee_sector"], name="unique_guarantee_row_sector"
+            ),
+            models.CheckConstraint(
+                condition=~Q(formula=GuaranteeFormula.PERCENT_BR) | Q(rate__isnull=False),
+                name="guarantee_row_percent_has_rate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    formula__in=[GuaranteeFormula.FLAT_PER_ACT, GuaranteeFormula.FLAT_PER_PERIOD]
+                )
+                | Q(amount__isnull=False),
+                name="guarantee_row_flat_has_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} : {self.value_label()}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.formula == GuaranteeFormula.PERCENT_BR and self.rate is None:
+            errors["rate"] = "Indiquez le taux de cette formule en % de la base de remboursement."
+        flat = (GuaranteeFormula.FLAT_PER_ACT, GuaranteeFormula.FLAT_PER_PERIOD)
+        if self.formula in flat and self.amount is None:
+            errors["amount"] = "Indiquez le montant du forfait."
+        if errors:
+            raise ValidationError(errors)
+
+    def value_label(self) -> str:
+        """The value as a member reads it in the table (« 150 % BR », « 40,00 € par jour »)."""
+        match self.formula:
+            case GuaranteeFormula.PERCENT_BR:
+                text = f"{percent(self.rate)} BR"
+            case GuaranteeFormula.FLAT_PER_ACT:
+                text = f"{euros(self.amount)} par acte"
+            case GuaranteeFormula.FLAT_PER_PERIOD:
+                text = f"{euros(self.amount)} {self.get_period_display()}"
+            case GuaranteeFormula.REAL_COSTS:
+                text = "Frais réels"
+            case _:
+                text = "100 % Santé : sans reste à charge"
+        if self.count_limit:
+            text += f", {self.count_limit} acte(s) {self.get_period_display()}"
+        if self.ceiling is not None:
+            text += f", plafond {euros(self.ceiling)} {self.get_period_display()}"
+        return text
+
+
+# Contrat responsable (art. R871-2 CSS): a non-OPTAM doctor's excess fees are covered at
+# most 100 % BR above the Sécurité sociale base, and, when covered at all, at least 20
+# points below the OPTAM row (100 % BR on both rows covers no excess fee: allowed).
+BASE_RATE = Decimal("100")
+NON_OPTAM_MAX_RATE = Decimal("200")
+NON_OPTAM_MIN_GAP = Decimal("20")
+
+
+def guarantee_grid_errors(rows) -> list[str]:
+    """Contrat responsable errors of one offer's grid (rows not yet saved included)."""
+    by_code: dict[str, dict[str, GuaranteeRow]] = {}
+    for row in rows:
+        by_code.setdefault(row.act_code, {})[row.fee_sector] = row
+    errors = []
+    for code, sectors in by_code.items():
+        label = ActCode(code).label if code in ActCode.values else code
+        non_optam = sectors.get(FeeSector.NON_OPTAM)
+        optam = sectors.get(FeeSector.OPTAM)
+        if non_optam is None or non_optam.formula != GuaranteeFormula.PERCENT_BR:
+            continue
+        if non_optam.rate > NON_OPTAM_MAX_RATE:
+            errors.append(
+                f"{label} : un médecin non adhérent OPTAM est pris en charge à "
+                f"{percent(NON_OPTAM_MAX_RATE)} BR au plus (contrat responsable)."
+            )
+        if (
+            optam is not None
+            and non_optam.rate > BASE_RATE
+            and optam.formula == GuaranteeFormula.PERCENT_BR
+            and non_optam.rate > optam.rate - NON_OPTAM_MIN_GAP
+        ):
+            errors.append(
+                f"{label} : le taux non-OPTAM doit être inférieur d'au moins 20 points "
+                "au taux OPTAM (contrat responsable)."
+            )
+    return errors

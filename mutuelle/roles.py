@@ -20,6 +20,7 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "mutuelle.contract": ("add", "change"),
     "mutuelle.insuredgroup": ("add", "change"),
     "mutuelle.offer": ("add", "change"),
+    "mutuelle.guaranteerow": ("add", "change", "delete"),
     "enrolment.employee": ("change",),
     "enrolment.enrolment": ("change",),
     "enrolment.signedenrolment": ("change",),

@@ -1,29 +1,14 @@
 """French formats for amounts and phone numbers in pages and PDFs."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import phonenumbers
 from django import template
 
+from mutuelle.formatting import euros, percent
+
 register = template.Library()
 
-NBSP = "\u00a0"
-
-
-@register.filter
-def euros(value) -> str:
-    """``1234.5`` → ``1 234,50 €`` (no-break spaces: the amount never wraps)."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while len(units) > 3:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    groups.insert(0, units)
-    return f"{sign}{NBSP.join(groups)},{cents}{NBSP}€"
+register.filter("euros", euros)
+register.filter("percent", percent)
 
 
 def _national(value) -> str:

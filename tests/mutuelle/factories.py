@@ -4,12 +4,13 @@ from decimal import Decimal
 import factory
 from stdnum import luhn
 
-from mutuelle.enums import CoverageLevel, ProductLine
+from mutuelle.enums import ActCode, CoverageLevel, GuaranteeDomain, GuaranteeFormula, ProductLine
 from mutuelle.models import (
     AccountManager,
     Company,
     Contract,
     CorrespondentAccess,
+    GuaranteeRow,
     InsuredGroup,
     Offer,
     User,
@@ -109,3 +110,15 @@ class CorrespondentAccessFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
+
+
+class GuaranteeRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GuaranteeRow
+
+    offer = factory.SubFactory(OfferFactory)
+    domain = GuaranteeDomain.ROUTINE_CARE
+    act_code = ActCode.PHARMACIE
+    label = factory.LazyAttribute(lambda row: ActCode(row.act_code).label)
+    formula = GuaranteeFormula.PERCENT_BR
+    rate = Decimal("100")

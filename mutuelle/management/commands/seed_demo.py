@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from stdnum import luhn
 
+from mutuelle.demo_grids import demo_grid_seed
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.fields import keyed_hash
 from mutuelle.models import (
@@ -389,6 +390,7 @@ class Command(BaseCommand):
                         "display_order": order,
                     },
                 )
+                demo_grid_seed(offer=offer)
                 offers.append(offer)
         # One table per level (both groups' costs on it): one file shared by the two offers.
         stored: dict[str, str] = {}
