@@ -7,16 +7,16 @@ in the browser through an admin-only view, never through a public media URL.
 import datetime as dt
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
-from mutuelle.admin_actions import action_form_response
+from mutuelle.admin_actions import apply_to_rows, apply_with_text_form, text_form
 from mutuelle.models import Company
 
 from .cases import ACT_ONLY_CASES, YEARLY_CASE_CODES
@@ -121,20 +121,16 @@ class DispensationProofInline(admin.TabularInline):
         return filesizeformat(proof.size)
 
 
-class MessageForm(forms.Form):
-    message = forms.CharField(
-        label="Message au salarié (complément attendu)",
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        max_length=2000,
-    )
+MessageForm = text_form(field="message", label="Message au salarié (complément attendu)")
+ReasonForm = text_form(field="reason", label="Motif du refus (envoyé au salarié)")
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Motif du refus (envoyé au salarié)",
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        max_length=2000,
-    )
+def _describe(dispensation) -> str:
+    return f"N°{dispensation.number} ({dispensation.get_status_display()})"
+
+
+def _on_dispensation(service):
+    return lambda row, **kwargs: service(dispensation=row, **kwargs)
 
 
 @admin.register(Dispensation)
@@ -333,41 +329,19 @@ class DispensationAdmin(admin.ModelAdmin):
 
     # --- actions -----------------------------------------------------------------------
 
-    def _run(self, request, queryset, operation, **kwargs) -> None:
-        done, failed = 0, []
-        for dispensation in queryset:
-            try:
-                operation(dispensation=dispensation, by=request.user, **kwargs)
-                done += 1
-            except (InvalidTransition, ValidationError):
-                failed.append(f"N°{dispensation.number} ({dispensation.get_status_display()})")
-        if done:
-            self.message_user(request, f"{done} demande(s) traitée(s).", messages.SUCCESS)
-        if failed:
-            self.message_user(
-                request,
-                "Action impossible pour ces demandes dans leur état actuel : " + ", ".join(failed),
-                messages.WARNING,
-            )
-
-    def _with_form(self, request, queryset, *, form_class, title, field, operation):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        form = form_class(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            self._run(request, queryset, operation, **{field: form.cleaned_data[field]})
-            return HttpResponseRedirect(request.get_full_path())
-        return action_form_response(
+    def _with_form(self, request, queryset, *, form_class, title, operation):
+        return apply_with_text_form(
             self,
             request,
-            queryset,
-            form=form,
+            queryset.select_related("enrolment__employee", "request"),
+            _on_dispensation(operation),
+            form_class=form_class,
             title=title,
-            items=[
+            describe=lambda d: (
                 f"Dispense N°{d.number} — {d.enrolment.employee.full_name} "
                 f"({d.get_status_display()})"
-                for d in queryset.select_related("enrolment__employee")
-            ],
+            ),
+            expected=(InvalidTransition, ValidationError),
         )
 
     @admin.action(description="Demander un complément", permissions=["change"])
@@ -377,13 +351,19 @@ class DispensationAdmin(admin.ModelAdmin):
             queryset,
             form_class=MessageForm,
             title="Demander un complément",
-            field="message",
             operation=dispensation_ask_complement,
         )
 
     @admin.action(description="Accepter la dispense", permissions=["change"])
     def action_accept(self, request, queryset):
-        self._run(request, queryset, dispensation_accept)
+        apply_to_rows(
+            self,
+            request,
+            queryset,
+            _on_dispensation(dispensation_accept),
+            describe=_describe,
+            expected=(InvalidTransition, ValidationError),
+        )
 
     @admin.action(description="Refuser la dispense", permissions=["change"])
     def action_refuse(self, request, queryset):
@@ -392,7 +372,6 @@ class DispensationAdmin(admin.ModelAdmin):
             queryset,
             form_class=ReasonForm,
             title="Refuser la dispense",
-            field="reason",
             operation=dispensation_refuse,
         )
 

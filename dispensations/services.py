@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -26,6 +25,7 @@ from enrolment.services.invitation import _issue_link, _login_url, _message_cont
 from mutuelle.enums import Channel
 from mutuelle.models import User
 from mutuelle.notifications import Notification, notification_send, notification_send_many
+from mutuelle.uploads import run_with_files
 
 from .cases import CASES_BY_CODE, DispensationCase, cases_open_for, check_case_rules
 from .enums import UNDECIDED_STATES, DispensationStatus, ProofKind
@@ -39,14 +39,6 @@ NON_FIELD = "__all__"
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def employee_email(enrolment: Enrolment) -> str:
-    """The address the employee chose for their account, else the one declared."""
-    employee = enrolment.employee
-    if employee.user_id and employee.user.email:
-        return employee.user.email
-    return employee.email
 
 
 def _context(dispensation: Dispensation, **extra) -> dict:
@@ -65,7 +57,7 @@ def _notify_employee(dispensation: Dispensation, *, key: str, template: str, **e
     notification_send(
         key=key,
         channel=Channel.EMAIL,
-        to=employee_email(dispensation.enrolment),
+        to=dispensation.enrolment.employee.contact_email,
         template=template,
         context=_context(dispensation, **extra),
     )
@@ -103,22 +95,6 @@ def _store_proofs(
         record.save()
         created.append(record)
     return created
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
-
-
-def _run_with_files(operation):
-    """Run ``operation(stored)`` atomically; files it stored are removed if it fails."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            return operation(stored)
-    except BaseException:
-        _delete_files(stored)
-        raise
 
 
 def _reinvite(enrolment: Enrolment) -> str:
@@ -245,7 +221,7 @@ def dispensation_submit(
         )
         return dispensation
 
-    return _run_with_files(operation)
+    return run_with_files(operation)
 
 
 def dispensation_complete(
@@ -298,7 +274,7 @@ def dispensation_complete(
         locked.complete(by=by)
         return locked
 
-    return _run_with_files(operation)
+    return run_with_files(operation)
 
 
 def dispensation_withdraw(*, dispensation: Dispensation, by: User) -> Dispensation:
@@ -343,7 +319,7 @@ def dispensation_rejustify(*, dispensation: Dispensation, by: User, files: list)
         )
         return locked
 
-    return _run_with_files(operation)
+    return run_with_files(operation)
 
 
 def can_rejustify(dispensation: Dispensation) -> bool:
@@ -450,7 +426,7 @@ def dispensations_remind_end(*, today: dt.date) -> int:
     notifications = (
         Notification(
             key=f"dispensation-end-reminder:{d.pk}:{d.end_date:%Y-%m-%d}",
-            to=employee_email(d.enrolment),
+            to=d.enrolment.employee.contact_email,
             context=_context(d),
         )
         for d in due.iterator(chunk_size=1000)

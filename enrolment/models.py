@@ -134,6 +134,11 @@ class Employee(NirMixin, PostalAddress):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}"
 
+    @property
+    def contact_email(self) -> str:
+        """The address the employee chose for their account, else the one declared."""
+        return (self.user.email if self.user_id else "") or self.email
+
     def save(self, *args, **kwargs):
         self._prepare_nir()
         super().save(*args, **kwargs)

@@ -7,7 +7,7 @@ any app listed here) get their permissions without another data migration.
 from django.contrib.auth.models import Group, Permission
 
 GESTIONNAIRE = "Gestionnaire"
-BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations")
+BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations", "member_requests")
 
 # app_label.model → actions beyond "view" (granted on every back-office model).
 # Request history (RequestEvent), evidence and the outbox stay read-only: they are
@@ -30,6 +30,11 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "enrolment.termination": ("change",),
     "dispensations.dispensation": ("change",),
     "dispensations.contractdispensationsettings": ("add", "change"),
+    "member_requests.memberrequest": ("change",),
+    "member_requests.beneficiaryrequest": ("change",),
+    "member_requests.bankaccountrequest": ("change",),
+    "member_requests.portabilityrequest": ("change",),
+    "member_requests.otherrequest": ("change",),
 }
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "mutuelle",
     "enrolment",
     "dispensations",
+    "member_requests",
     "employer_portal",
     "member_portal",
 ]
@@ -350,6 +351,9 @@ INVITATION_REMINDER_DAYS = [int(d) for d in env_list("INVITATION_REMINDER_DAYS",
 # re-justification; the daily job is idempotent (one message per key).
 DISPENSATION_MAX_PROOFS = int(env("DISPENSATION_MAX_PROOFS", "5"))
 DISPENSATION_PROOF_MAX_BYTES = int(env("DISPENSATION_PROOF_MAX_BYTES", str(5 * 1024 * 1024)))
+# Files joined to a member request (« Mes demandes »): count and size per file.
+MEMBER_REQUEST_MAX_FILES = int(env("MEMBER_REQUEST_MAX_FILES", "5"))
+MEMBER_REQUEST_FILE_MAX_BYTES = int(env("MEMBER_REQUEST_FILE_MAX_BYTES", str(5 * 1024 * 1024)))
 DISPENSATION_END_REMINDER_DAYS = int(env("DISPENSATION_END_REMINDER_DAYS", "30"))
 DISPENSATION_REJUSTIFICATION_NOTICE_DAYS = int(
     env("DISPENSATION_REJUSTIFICATION_NOTICE_DAYS", "30")

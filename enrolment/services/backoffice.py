@@ -14,11 +14,6 @@ from ..models import Enrolment
 from . import wizard
 
 
-def _employee_email(enrolment: Enrolment) -> str:
-    employee = enrolment.employee
-    return (employee.user.email if employee.user_id else "") or employee.email
-
-
 def _lock_signed(enrolment: Enrolment) -> Enrolment:
     locked = (
         Enrolment.objects.select_for_update(of=("self",))
@@ -40,7 +35,7 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
         event = enrolment.transition(
             EnrolmentStatus.ACTIVE, by=by, label="Adhésion validée et mise en gestion"
         )
-        email = _employee_email(enrolment)
+        email = enrolment.employee.contact_email
         if email:
             notification_send(
                 key=f"enrolment-validated:{enrolment.pk}:{event.pk if event else 0}",
@@ -80,7 +75,7 @@ def enrolment_return_to_employee(*, enrolment: Enrolment, by, message: str) -> E
                 note=message,
                 visible_to_employer=False,
             )
-        email = _employee_email(enrolment)
+        email = enrolment.employee.contact_email
         if email:
             notification_send(
                 key=f"enrolment-returned:{enrolment.pk}:{event.pk if event else 0}",

@@ -1,0 +1,261 @@
+"""Back office: one queue per request type, with the documents at hand and the
+decisions (take up, ask for a complement, accept, refuse) made through the services.
+
+``MemberRequestAdmin`` is the base of every queue: an app that adds kinds (benefits)
+registers its own proxy model with a subclass naming its ``kinds``.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from enrolment.exceptions import InvalidTransition
+from mutuelle.admin_actions import apply_to_rows, apply_with_text_form, text_form
+from mutuelle.uploads import serve_proof
+
+from .enums import MemberRequestKind
+from .models import (
+    BankAccountRequest,
+    BeneficiaryRequest,
+    MemberRequest,
+    MemberRequestDocument,
+    OtherRequest,
+    PortabilityRequest,
+)
+from .services import (
+    member_request_accept,
+    member_request_ask_complement,
+    member_request_refuse,
+    member_request_take_up,
+)
+
+K = MemberRequestKind
+EXPECTED = (InvalidTransition, ValidationError)
+MessageForm = text_form(field="message", label="Message à l'adhérent (complément attendu)")
+ReasonForm = text_form(field="reason", label="Motif du refus (envoyé à l'adhérent)")
+
+
+def _describe(member_request: MemberRequest) -> str:
+    return f"N° {member_request.number} ({member_request.get_status_display()})"
+
+
+def _on_request(service):
+    return lambda row, **kwargs: service(member_request=row, **kwargs)
+
+
+class DocumentInline(admin.TabularInline):
+    model = MemberRequestDocument
+    extra = 0
+    can_delete = False
+    fields = ("open_link", "label", "stage", "content_type", "size_display", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="document")
+    def open_link(self, document):
+        url = reverse(
+            "admin:member_requests_memberrequest_document",
+            args=[document.request_id, document.pk],
+        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, document)
+
+    @admin.display(description="taille")
+    def size_display(self, document):
+        return filesizeformat(document.size)
+
+
+class MemberRequestAdmin(admin.ModelAdmin):
+    # The kinds this queue lists (empty: every kind).
+    kinds: frozenset[str] = frozenset()
+    list_display = (
+        "number_display",
+        "kind",
+        "member_display",
+        "status",
+        "created_at",
+        "age_display",
+        "document_count",
+    )
+    list_filter = ("status", "kind")
+    search_fields = (
+        "enrolment__employee__last_name",
+        "enrolment__employee__first_name",
+        "id",
+    )
+    date_hierarchy = "created_at"
+    inlines = [DocumentInline]
+    actions = ["action_take_up", "action_ask_complement", "action_accept", "action_refuse"]
+    readonly_fields = (
+        "number_display",
+        "kind",
+        "member_display",
+        "status",
+        "message",
+        "back_office_message",
+        "refusal_reason",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "history",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("enrolment__employee", "decided_by")
+            .annotate(_document_count=Count("documents"))
+        )
+        if self.kinds:
+            queryset = queryset.filter(kind__in=sorted(self.kinds))
+        return queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="demande", ordering="id")
+    def number_display(self, obj):
+        return f"N° {obj.number}"
+
+    @admin.display(description="adhérent", ordering="enrolment__employee__last_name")
+    def member_display(self, obj):
+        return f"{obj.enrolment.employee.full_name} (adhérent n° {obj.enrolment.member_number})"
+
+    @admin.display(description="ancienneté")
+    def age_display(self, obj):
+        return f"{(timezone.now() - obj.created_at).days} j"
+
+    @admin.display(description="documents", ordering="_document_count")
+    def document_count(self, obj):
+        return obj._document_count
+
+    @admin.display(description="historique de la demande")
+    def history(self, obj):
+        events = obj.events.select_related("actor").order_by("at", "id")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>Le {} : {}{}{}</li>",
+                (
+                    (
+                        timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"),
+                        e.label,
+                        f" ({e.actor})" if e.actor else "",
+                        f" — {e.note}" if e.note else "",
+                    )
+                    for e in events
+                ),
+            ),
+        )
+
+    # --- documents -----------------------------------------------------------------
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if self.model is not MemberRequest:
+            return urls  # the queues link to the documents of the main list
+        return [
+            path(
+                "<int:request_id>/document/<int:document_id>/",
+                self.admin_site.admin_view(self.document_view),
+                name="member_requests_memberrequest_document",
+            ),
+            *urls,
+        ]
+
+    def document_view(self, request, request_id: int, document_id: int):
+        document = (
+            MemberRequestDocument.objects.select_related("request")
+            .filter(pk=document_id, request_id=request_id)
+            .first()
+        )
+        if document is None:
+            raise Http404
+        if not self.has_view_permission(request, document.request):
+            raise PermissionDenied
+        return serve_proof(document)
+
+    # --- actions ---------------------------------------------------------------------
+
+    @admin.action(description="Prendre en charge", permissions=["change"])
+    def action_take_up(self, request, queryset):
+        apply_to_rows(
+            self,
+            request,
+            queryset,
+            _on_request(member_request_take_up),
+            describe=_describe,
+            expected=EXPECTED,
+        )
+
+    @admin.action(description="Demander un complément", permissions=["change"])
+    def action_ask_complement(self, request, queryset):
+        return apply_with_text_form(
+            self,
+            request,
+            queryset,
+            _on_request(member_request_ask_complement),
+            form_class=MessageForm,
+            title="Demander un complément",
+            describe=_describe,
+            expected=EXPECTED,
+        )
+
+    @admin.action(description="Accepter la demande", permissions=["change"])
+    def action_accept(self, request, queryset):
+        apply_to_rows(
+            self,
+            request,
+            queryset,
+            _on_request(member_request_accept),
+            describe=_describe,
+            expected=EXPECTED,
+        )
+
+    @admin.action(description="Refuser la demande", permissions=["change"])
+    def action_refuse(self, request, queryset):
+        return apply_with_text_form(
+            self,
+            request,
+            queryset,
+            _on_request(member_request_refuse),
+            form_class=ReasonForm,
+            title="Refuser la demande",
+            describe=_describe,
+            expected=EXPECTED,
+        )
+
+
+admin.site.register(MemberRequest, MemberRequestAdmin)
+
+
+@admin.register(BeneficiaryRequest)
+class BeneficiaryRequestAdmin(MemberRequestAdmin):
+    kinds = frozenset({K.BENEFICIARY_ADD, K.BENEFICIARY_REMOVE})
+
+
+@admin.register(BankAccountRequest)
+class BankAccountRequestAdmin(MemberRequestAdmin):
+    kinds = frozenset({K.CONTRIBUTION_ACCOUNT, K.BENEFIT_ACCOUNT})
+
+
+@admin.register(PortabilityRequest)
+class PortabilityRequestAdmin(MemberRequestAdmin):
+    kinds = frozenset({K.PORTABILITY, K.PORTABILITY_END})
+
+
+@admin.register(OtherRequest)
+class OtherRequestAdmin(MemberRequestAdmin):
+    kinds = frozenset({K.OTHER})

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MemberRequestsConfig(AppConfig):
+    name = "member_requests"
+    verbose_name = "Demandes des adhérents"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,287 @@
+"""Member requests: one state machine for every request a member sends from their
+space (beneficiaries, bank accounts, portability, free messages, and the benefits app's
+reimbursement and estimate requests), with their history and documents.
+
+A request's own data lives in a detail model one-to-one with ``MemberRequest`` (in the
+app that owns the kind). Member requests never reach the employer: no correspondent
+queryset includes them (``visible_to`` keeps them to the member and the back office).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from enrolment.exceptions import InvalidTransition
+from enrolment.models import Enrolment
+
+from .enums import UNDECIDED_STATES, DocumentStage, MemberRequestKind, MemberRequestStatus
+
+S = MemberRequestStatus
+# The one table of allowed member-request transitions.
+MEMBER_REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset(
+        {S.IN_PROGRESS, S.AWAITING_COMPLEMENT, S.ACCEPTED, S.REFUSED, S.WITHDRAWN}
+    ),
+    S.IN_PROGRESS: frozenset({S.AWAITING_COMPLEMENT, S.ACCEPTED, S.REFUSED, S.WITHDRAWN}),
+    S.AWAITING_COMPLEMENT: frozenset({S.IN_PROGRESS, S.REFUSED, S.WITHDRAWN}),
+    S.ACCEPTED: frozenset(),
+    S.REFUSED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+
+class MemberRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MemberRequestQuerySet":
+        """The back office sees all; anyone else only the requests of their own
+        enrolments. There is deliberately no correspondent branch: an employer never
+        sees a member request, whatever company they manage."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(enrolment__employee__user=user)
+
+    def undecided(self) -> "MemberRequestQuerySet":
+        return self.filter(status__in=sorted(UNDECIDED_STATES))
+
+
+class MemberRequest(models.Model):
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name="adhésion",
+        on_delete=models.PROTECT,
+        related_name="member_requests",
+    )
+    kind = models.CharField("type de demande", max_length=30, choices=MemberRequestKind.choices)
+    status = models.CharField(
+        "statut", max_length=20, choices=MemberRequestStatus.choices, default=S.SUBMITTED
+    )
+    message = models.TextField("message de l'adhérent", blank=True)
+    back_office_message = models.TextField("complément demandé", blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+    # A random key the form carries: the same form posted twice (double click, reload)
+    # finds the request it already created instead of sending a second one.
+    submission_key = models.CharField("clé d'envoi", max_length=64, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="envoyée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = MemberRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'adhérent"
+        verbose_name_plural = "demandes d'adhérents"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "status", "created_at"]),
+            models.Index(fields=["enrolment", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~Q(submission_key=""),
+                name="unique_member_request_submission_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} n° {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"D{self.pk:07d}" if self.pk else ""
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in UNDECIDED_STATES
+
+    # --- state machine -------------------------------------------------------------
+
+    def can_transition(self, to_status: str) -> bool:
+        return to_status in MEMBER_REQUEST_TRANSITIONS[self.status]
+
+    def _move(
+        self, to_status: str, *, by, label: str, note: str = "", fields: tuple[str, ...] = ()
+    ) -> "MemberRequestEvent":
+        if not self.can_transition(to_status):
+            raise InvalidTransition(self, to_status)
+        previous = self.status
+        self.status = to_status
+        self.save(update_fields=["status", "updated_at", *fields])
+        return MemberRequestEvent.objects.create(
+            request=self,
+            actor=by,
+            label=label,
+            note=note,
+            from_status=previous,
+            to_status=to_status,
+        )
+
+    def record_submission(self, *, by, note: str = "") -> "MemberRequestEvent":
+        """The first history row (no previous state)."""
+        return MemberRequestEvent.objects.create(
+            request=self,
+            actor=by,
+            at=self.created_at,
+            label="Demande envoyée",
+            note=note,
+            to_status=self.status,
+        )
+
+    def take_up(self, *, by) -> "MemberRequestEvent":
+        return self._move(S.IN_PROGRESS, by=by, label="Prise en charge par le centre de gestion")
+
+    def ask_complement(self, *, by, message: str) -> "MemberRequestEvent":
+        self.back_office_message = message
+        return self._move(
+            S.AWAITING_COMPLEMENT,
+            by=by,
+            label="Complément demandé",
+            note=message,
+            fields=("back_office_message",),
+        )
+
+    def complete(self, *, by, note: str = "") -> "MemberRequestEvent":
+        return self._move(S.IN_PROGRESS, by=by, label="Demande complétée par l'adhérent", note=note)
+
+    def accept(self, *, by, note: str = "") -> "MemberRequestEvent":
+        self.decided_at = timezone.now()
+        self.decided_by = by
+        return self._move(
+            S.ACCEPTED,
+            by=by,
+            label="Demande acceptée",
+            note=note,
+            fields=("decided_at", "decided_by"),
+        )
+
+    def refuse(self, *, by, reason: str) -> "MemberRequestEvent":
+        self.decided_at = timezone.now()
+        self.decided_by = by
+        self.refusal_reason = reason
+        return self._move(
+            S.REFUSED,
+            by=by,
+            label="Demande refusée",
+            note=reason,
+            fields=("decided_at", "decided_by", "refusal_reason"),
+        )
+
+    def withdraw(self, *, by) -> "MemberRequestEvent":
+        return self._move(S.WITHDRAWN, by=by, label="Demande retirée par l'adhérent")
+
+
+class MemberRequestEvent(models.Model):
+    """« Historique de la demande »: who did what, when."""
+
+    request = models.ForeignKey(
+        MemberRequest, verbose_name="demande", on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label = models.CharField("événement", max_length=200)
+    note = models.TextField("message", blank=True)
+    from_status = models.CharField(
+        "de", max_length=20, blank=True, choices=MemberRequestStatus.choices
+    )
+    to_status = models.CharField(
+        "vers", max_length=20, blank=True, choices=MemberRequestStatus.choices
+    )
+
+    class Meta:
+        verbose_name = "événement de demande d'adhérent"
+        verbose_name_plural = "historique des demandes d'adhérents"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.label}"
+
+
+def document_upload_to(instance, filename: str) -> str:
+    # The service already gave the file a random name; keep it under one folder.
+    return f"demandes/documents/{filename}"
+
+
+class MemberRequestDocument(models.Model):
+    request = models.ForeignKey(
+        MemberRequest, verbose_name="demande", on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField("fichier", upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField("nom du fichier", max_length=120)
+    content_type = models.CharField("type", max_length=50)
+    size = models.PositiveIntegerField("taille (octets)")
+    label = models.CharField("pièce", max_length=120, blank=True)
+    stage = models.CharField(
+        "envoyé pour", max_length=20, choices=DocumentStage.choices, default=DocumentStage.REQUEST
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="envoyé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "document de demande"
+        verbose_name_plural = "documents de demande"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.label or self.original_name
+
+
+# --- back-office queues: one admin list per request type ------------------------------
+
+
+class BeneficiaryRequest(MemberRequest):
+    class Meta:
+        proxy = True
+        verbose_name = "demande de bénéficiaire (ajout, retrait)"
+        verbose_name_plural = "file : bénéficiaires (ajout, retrait)"
+
+
+class BankAccountRequest(MemberRequest):
+    class Meta:
+        proxy = True
+        verbose_name = "demande de modification de RIB"
+        verbose_name_plural = "file : RIB de cotisation et de prestation"
+
+
+class PortabilityRequest(MemberRequest):
+    class Meta:
+        proxy = True
+        verbose_name = "déclaration de portabilité"
+        verbose_name_plural = "file : portabilité"
+
+
+class OtherRequest(MemberRequest):
+    class Meta:
+        proxy = True
+        verbose_name = "autre demande"
+        verbose_name_plural = "file : autres demandes"

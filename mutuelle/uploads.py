@@ -1,0 +1,120 @@
+"""Checks on uploaded proofs and documents, shared by every request that takes files
+(dispensations, member requests): type read from the content with ``filetype``,
+sanitised names, count and size limits, private serving, and files removed again when
+the operation that stored them fails."""
+
+import os
+import unicodedata
+import uuid
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_valid_filename
+
+# Detected MIME type → the extension the stored file gets.
+ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+ALLOWED_LABEL = "PDF, JPEG ou PNG"
+
+
+def sanitize_name(name: str, *, extension: str) -> str:
+    """A display name without path, control characters or odd punctuation, with the
+    extension of the detected type (a PNG named « .pdf » is shown as a PNG)."""
+    base = os.path.basename(name.replace("\\", "/"))
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    stem = os.path.splitext(base)[0].strip(" .") or "justificatif"
+    try:
+        stem = get_valid_filename(stem)
+    except Exception:  # get_valid_filename refuses names made only of dots
+        stem = "justificatif"
+    return f"{stem[:90]}.{extension}"
+
+
+def detect_type(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        return None
+    return kind.mime
+
+
+class CheckedProof:
+    """An upload that passed the checks, with what will be stored about it."""
+
+    def __init__(self, upload: UploadedFile, content_type: str):
+        self.upload = upload
+        self.content_type = content_type
+        self.extension = ALLOWED_TYPES[content_type]
+        self.original_name = sanitize_name(upload.name or "", extension=self.extension)
+        self.size = upload.size
+        self.storage_name = f"{uuid.uuid4().hex}.{self.extension}"
+
+
+def check_uploads(
+    uploads: list[UploadedFile],
+    *,
+    already: int,
+    max_files: int,
+    max_bytes: int,
+    field: str = "proofs",
+) -> list[CheckedProof]:
+    """Every file checked; raises one ValidationError on ``field`` listing the problems."""
+    errors: list[str] = []
+    if already + len(uploads) > max_files:
+        remaining = max(0, max_files - already)
+        errors.append(
+            f"Vous ne pouvez joindre que {max_files} fichiers au total "
+            f"(encore {remaining} pour cette demande)."
+        )
+    checked = []
+    for upload in uploads:
+        name = os.path.basename(upload.name or "fichier")
+        if upload.size > max_bytes:
+            errors.append(f"« {name} » dépasse la taille maximale de {filesizeformat(max_bytes)}.")
+            continue
+        if upload.size == 0:
+            errors.append(f"« {name} » est vide.")
+            continue
+        content_type = detect_type(upload)
+        if content_type is None:
+            errors.append(
+                f"« {name} » n'est pas un fichier {ALLOWED_LABEL} (son contenu a été vérifié)."
+            )
+            continue
+        checked.append(CheckedProof(upload, content_type))
+    if errors:
+        raise ValidationError({field: errors})
+    return checked
+
+
+def run_with_files(operation):
+    """Run ``operation(stored)`` atomically; the private files it stored (names appended
+    to ``stored``) are removed if it fails, so a failed upload leaves nothing behind."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return operation(stored)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def serve_proof(proof) -> FileResponse:
+    """The stored file, shown inline with the type detected at upload."""
+    response = FileResponse(
+        proof.file.open("rb"),
+        content_type=proof.content_type,
+        as_attachment=False,
+        filename=proof.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

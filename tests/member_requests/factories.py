@@ -1,0 +1,29 @@
+"""An active member with an account, and member requests in each state."""
+
+import uuid
+
+from enrolment.enums import EnrolmentStatus
+from member_requests.enums import MemberRequestKind
+from member_requests.services import member_request_submit
+from tests.dispensations.factories import pdf_upload
+from tests.enrolment.factories import EnrolmentFactory
+from tests.mutuelle.factories import UserFactory
+
+
+def member_enrolment(**kwargs):
+    """An active enrolment (mis en gestion) of an employee who has an account."""
+    kwargs.setdefault("status", EnrolmentStatus.ACTIVE)
+    kwargs.setdefault("employee__user", UserFactory())
+    return EnrolmentFactory(**kwargs)
+
+
+def sent_request(enrolment=None, *, kind=MemberRequestKind.OTHER, message="Une question", files=1):
+    enrolment = enrolment or member_enrolment()
+    return member_request_submit(
+        enrolment=enrolment,
+        kind=kind,
+        by=enrolment.employee.user,
+        message=message,
+        documents=[("Pièce jointe", pdf_upload()) for _ in range(files)],
+        submission_key=uuid.uuid4().hex,
+    )
