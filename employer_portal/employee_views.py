@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from enrolment.enums import (
-    PORTABILITY_REASONS,
     EnrolmentStatus,
     Relationship,
     TerminationReason,
     TerminationStatus,
+    UnemploymentEligibility,
 )
-from enrolment.services.termination import portability_period, termination_submit
+from enrolment.portability import PORTABILITY_REASONS
+from enrolment.services.termination import termination_submit
 from mutuelle.validators import format_nir
 
 from .decorators import correspondent_view
@@ -90,6 +91,9 @@ def employee_detail(request, enrolment_id: int):
             "pending_termination": enrolment.terminations.filter(
                 status=TerminationStatus.SUBMITTED
             ).first(),
+            "scheduled_termination": enrolment.terminations.filter(
+                status=TerminationStatus.PROCESSED, applied_at__isnull=True
+            ).first(),
         },
     )
 
@@ -102,23 +106,26 @@ def employee_terminate(request, enrolment_id: int):
     form = TerminationForm(request.POST or None, enrolment=enrolment)
     context = {"company": request.company, "enrolment": enrolment, "form": form}
     context["portability_reasons"] = sorted(PORTABILITY_REASONS)
+    context["portability_reason_labels"] = [
+        label for value, label in TerminationReason.choices if value in PORTABILITY_REASONS
+    ]
     step = request.POST.get("step")
     if request.method == "POST" and form.is_valid() and step != "edit":
         data = form.cleaned_data
-        if data["portability"]:
-            context["period"] = portability_period(
-                hire_date=data["hire_date"], termination_date=data["termination_date"]
-            )
+        context["decision"] = form.decision()
         if step != "confirm":
             context["reason_label"] = TerminationReason(data["reason"]).label
+            if data["unemployment"]:
+                context["unemployment_label"] = UnemploymentEligibility(data["unemployment"]).label
             return render(request, "employer_portal/employees/terminate_confirm.html", context)
         try:
             termination = termination_submit(
                 enrolment=enrolment,
                 hire_date=data["hire_date"],
+                contracts_start_date=data["contracts_start_date"],
                 termination_date=data["termination_date"],
                 reason=data["reason"],
-                portability=data["portability"],
+                unemployment=data["unemployment"],
                 by=request.user,
             )
         except ValidationError as exc:

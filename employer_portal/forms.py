@@ -3,7 +3,8 @@ attach the services' French messages next to the fields."""
 
 from django import forms
 
-from enrolment.enums import PORTABILITY_REASONS, TerminationReason
+from enrolment.enums import TerminationReason, UnemploymentEligibility
+from enrolment.portability import PORTABILITY_REASONS, portability_decide
 from enrolment.services.termination import termination_errors
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -14,6 +15,17 @@ YES_NO = [("oui", "Oui"), ("non", "Non")]
 class TerminationForm(forms.Form):
     hire_date = forms.DateField(
         label="Date d'embauche", widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
+    contracts_start_date = forms.DateField(
+        label="Début du premier des contrats successifs chez votre entreprise",
+        widget=DATE_INPUT,
+        input_formats=DATE_FORMATS,
+        required=False,
+        help_text=(
+            "Si le salarié a enchaîné plusieurs contrats chez vous sans interruption (CDD "
+            "successifs, CDD puis CDI…), la date de début du premier. Laissez vide sinon : "
+            "la date d'embauche est retenue."
+        ),
     )
     termination_date = forms.DateField(
         label="Date de résiliation",
@@ -26,9 +38,9 @@ class TerminationForm(forms.Form):
         choices=TerminationReason.choices,
         widget=forms.RadioSelect,
     )
-    portability = forms.ChoiceField(
-        label="Souhaitez-vous activer la portabilité ?",
-        choices=YES_NO,
+    unemployment = forms.ChoiceField(
+        label="Le salarié peut-il prétendre à l'assurance chômage ?",
+        choices=UnemploymentEligibility.choices,
         widget=forms.RadioSelect,
         required=False,
     )
@@ -40,24 +52,32 @@ class TerminationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        reason = data.get("reason")
-        answer = data.get("portability")
-        data["portability"] = (
-            {"oui": True, "non": False}.get(answer) if reason in PORTABILITY_REASONS else None
-        )
-        if "hire_date" in self.errors or "termination_date" in self.errors:
+        if data.get("reason") not in PORTABILITY_REASONS:
+            data["unemployment"] = None
+        if {"hire_date", "termination_date", "contracts_start_date"} & set(self.errors):
             return data
         errors = termination_errors(
             enrolment=self.enrolment,
             hire_date=data.get("hire_date"),
             termination_date=data.get("termination_date"),
-            reason=reason,
-            portability=data["portability"],
+            reason=data.get("reason"),
+            unemployment=data.get("unemployment"),
+            contracts_start_date=data.get("contracts_start_date"),
         )
         for field, messages in errors.items():
             for message in messages:
                 self.add_error(None if field == "__all__" else field, message)
         return data
+
+    def decision(self):
+        """The portability that this valid form's facts open (art. L911-8 CSS)."""
+        data = self.cleaned_data
+        return portability_decide(
+            reason=data["reason"],
+            unemployment=data["unemployment"],
+            start_date=data["contracts_start_date"] or data["hire_date"],
+            termination_date=data["termination_date"],
+        )
 
 
 class CancelForm(forms.Form):

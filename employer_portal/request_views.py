@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from enrolment.enums import EnrolmentStatus, RequestType
+from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
 from enrolment.services.cancellation import enrolment_cancel
 from enrolment.services.invitation import REMINDABLE_STATES, ReminderTooSoon, enrolment_remind
+from enrolment.services.termination import termination_withdraw
 
 from .decorators import correspondent_view
 from .filters import RequestFilter
@@ -90,7 +91,49 @@ def request_detail(request, request_id: int):
             "can_remind": is_waiting_affiliation and enrolment.status in REMINDABLE,
             "days_left": enrolment.days_left() if is_waiting_affiliation else None,
             "cancel_form": CancelForm(),
+            "withdrawable_termination": _withdrawable_termination(item),
         },
+    )
+
+
+def _withdrawable_termination(item):
+    """The termination of this request while the back office has not processed it."""
+    if item.type not in {RequestType.TERMINATION, RequestType.DEATH}:
+        return None
+    termination = getattr(item, "termination", None)
+    return (
+        termination if termination and termination.status == TerminationStatus.SUBMITTED else None
+    )
+
+
+@correspondent_view
+def request_withdraw_termination(request, request_id: int):
+    """Confirmation page (GET), then withdrawal (POST) of a termination not yet processed."""
+    item = get_object_or_404(company_requests(request.company), pk=request_id)
+    termination = _withdrawable_termination(item)
+    if termination is None:
+        messages.error(
+            request,
+            "Cette demande de résiliation a déjà été traitée ou retirée : elle ne peut plus "
+            "être retirée.",
+        )
+        return redirect("employer_portal:request_detail", request.company.pk, item.pk)
+    if request.method == "POST":
+        try:
+            termination_withdraw(termination=termination, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"La demande de résiliation de {item.employee.full_name} a été retirée : "
+                "sa couverture continue.",
+            )
+        return redirect("employer_portal:request_detail", request.company.pk, item.pk)
+    return render(
+        request,
+        "employer_portal/requests/withdraw_termination.html",
+        {"company": request.company, "item": item, "termination": termination},
     )
 
 

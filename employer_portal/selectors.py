@@ -79,6 +79,7 @@ def enrolment_list_rows(company: Company) -> QuerySet[Enrolment]:
             "id",
             "status",
             "effective_date",
+            "end_date",
             "employee__first_name",
             "employee__last_name",
             "contract__number",

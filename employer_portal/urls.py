@@ -33,6 +33,11 @@ urlpatterns = [
         request_views.request_cancel,
         name="request_cancel",
     ),
+    path(
+        "<int:company_id>/demandes/<int:request_id>/retirer-resiliation/",
+        request_views.request_withdraw_termination,
+        name="request_withdraw_termination",
+    ),
     # Mes collaborateurs
     path("<int:company_id>/collaborateurs/", employee_views.employee_list, name="employees"),
     re_path(

@@ -26,7 +26,11 @@ from .models import (
     RequestEvent,
     Termination,
 )
-from .services.termination import termination_process
+from .services.termination import (
+    portability_proofs_due,
+    portability_record_proof,
+    termination_process,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -279,6 +283,21 @@ class RequestEventAdmin(admin.ModelAdmin):
         return False
 
 
+class UnemploymentProofFilter(admin.SimpleListFilter):
+    """Portability periods whose proof of unemployment benefits is missing or stale."""
+
+    title = "justificatif chômage"
+    parameter_name = "justificatif_chomage"
+
+    def lookups(self, request, model_admin):
+        return [("a_demander", "Manquant ou à renouveler")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "a_demander":
+            return portability_proofs_due(queryset)
+        return queryset
+
+
 @admin.register(Termination)
 class TerminationAdmin(admin.ModelAdmin):
     list_display = (
@@ -292,11 +311,11 @@ class TerminationAdmin(admin.ModelAdmin):
         "status",
         "created_at",
     )
-    list_filter = ("status", "reason", "portability")
+    list_filter = ("status", "reason", "portability", UnemploymentProofFilter)
     search_fields = ("enrolment__employee__last_name", "enrolment__employee__company__legal_name")
     list_select_related = ("enrolment__employee__company",)
     date_hierarchy = "created_at"
-    actions = ["process_terminations"]
+    actions = ["process_terminations", "record_unemployment_proof_today"]
     readonly_fields = [f.name for f in Termination._meta.fields]
 
     def has_add_permission(self, request):
@@ -324,6 +343,19 @@ class TerminationAdmin(admin.ModelAdmin):
             else:
                 done += 1
         self.message_user(request, f"{done} résiliation(s) traitée(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Enregistrer un justificatif d'indemnisation chômage reçu aujourd'hui",
+        permissions=["change"],
+    )
+    def record_unemployment_proof_today(self, request, queryset):
+        done = 0
+        for termination in queryset.filter(portability=True):
+            portability_record_proof(
+                termination=termination, received_on=timezone.localdate(), by=request.user
+            )
+            done += 1
+        self.message_user(request, f"{done} justificatif(s) enregistré(s).", messages.SUCCESS)
 
 
 @admin.register(PostalLetter)

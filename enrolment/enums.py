@@ -124,23 +124,42 @@ class BankAccountPurpose(models.TextChoices):
 
 
 class TerminationReason(models.TextChoices):
-    END_OF_CONTRACT = "fin_cdd", "Fin de contrat à durée déterminée / Fin de période d'essai"
-    DISMISSAL = "licenciement", "Licenciement / Rupture conventionnelle"
+    """Why the employment contract ended. Whether it opens portability (art. L911-8 CSS)
+    is decided in ``enrolment.portability``, not here."""
+
+    END_OF_CONTRACT = "fin_cdd", "Fin de contrat à durée déterminée (CDD)"
+    EARLY_END_FIXED_TERM = (
+        "rupture_anticipee_cdd",
+        "Rupture anticipée du CDD à l'initiative de l'employeur",
+    )
+    END_OF_MISSION = "fin_mission", "Fin de mission de travail temporaire (intérim)"
+    APPRENTICESHIP_END = "fin_apprentissage", "Fin ou rupture du contrat d'apprentissage"
+    TRIAL_END_BY_EMPLOYER = (
+        "essai_employeur",
+        "Fin de la période d'essai à l'initiative de l'employeur",
+    )
+    TRIAL_END_BY_EMPLOYEE = "essai_salarie", "Fin de la période d'essai à l'initiative du salarié"
+    DISMISSAL = "licenciement", "Licenciement (hors faute lourde)"
+    DISMISSAL_GROSS_MISCONDUCT = "licenciement_faute_lourde", "Licenciement pour faute lourde"
+    CONVENTIONAL_TERMINATION = "rupture_conventionnelle", "Rupture conventionnelle"
     RESIGNATION = "demission", "Démission"
-    RESIGNATION_PORTABILITY = "demission_portabilite", "Démission ouvrant droit à la portabilité"
-    RETIREMENT = "retraite", "Départ en retraite"
+    RESIGNATION_PORTABILITY = (
+        "demission_portabilite",
+        "Démission légitime (ouvrant droit à l'assurance chômage)",
+    )
+    RETIREMENT = "retraite", "Départ ou mise à la retraite"
     DEATH = "deces", "Décès"
     EXCEPTIONAL = "exceptionnelle", "Résiliation exceptionnelle en cours d'année / Suite dispense"
     PARENTAL_LEAVE = "conge", "Congé parental / sabbatique"
 
 
-PORTABILITY_REASONS = frozenset(
-    {
-        TerminationReason.END_OF_CONTRACT,
-        TerminationReason.DISMISSAL,
-        TerminationReason.RESIGNATION_PORTABILITY,
-    }
-)
+class UnemploymentEligibility(models.TextChoices):
+    """The correspondent's answer to « Le salarié peut-il prétendre à l'assurance
+    chômage ? »."""
+
+    YES = "oui", "Oui"
+    NO = "non", "Non"
+    UNKNOWN = "ne_sait_pas", "Ne sait pas"
 
 
 class TerminationStatus(models.TextChoices):

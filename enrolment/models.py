@@ -39,6 +39,7 @@ from .enums import (
     SpouseKind,
     TerminationReason,
     TerminationStatus,
+    UnemploymentEligibility,
 )
 from .exceptions import InvalidTransition
 
@@ -253,6 +254,12 @@ class Enrolment(models.Model):
             return None
         remaining = self.expires_at - (now or timezone.now())
         return max(0, remaining.days + (1 if remaining.seconds else 0))
+
+    @property
+    def termination_scheduled_on(self):
+        """Last day of cover of a processed termination not yet in effect (the enrolment
+        is still active until then)."""
+        return self.end_date if self.status == S.ACTIVE else None
 
     def can_transition(self, to_status: str) -> bool:
         return to_status in ENROLMENT_TRANSITIONS[self.status]
@@ -556,9 +563,21 @@ class Termination(models.Model):
         Request, on_delete=models.PROTECT, related_name="termination", null=True, blank=True
     )
     hire_date = models.DateField("date d'embauche")
+    contracts_start_date = models.DateField(
+        "début du premier des contrats successifs",
+        null=True,
+        blank=True,
+        help_text="Pour la durée de la portabilité ; à défaut, la date d'embauche.",
+    )
     termination_date = models.DateField("date de résiliation")
     reason = models.CharField("motif", max_length=30, choices=TerminationReason.choices)
-    portability = models.BooleanField("portabilité activée", default=False)
+    unemployment_benefits = models.CharField(
+        "peut prétendre à l'assurance chômage",
+        max_length=12,
+        choices=UnemploymentEligibility.choices,
+        blank=True,
+    )
+    portability = models.BooleanField("portabilité ouverte", default=False)
     portability_months = models.PositiveSmallIntegerField(
         "durée de portabilité (mois)",
         null=True,
@@ -566,11 +585,23 @@ class Termination(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     portability_end_date = models.DateField("fin de portabilité", null=True, blank=True)
+    unemployment_proof_on = models.DateField(
+        "dernier justificatif d'indemnisation chômage reçu le", null=True, blank=True
+    )
+    early_end_cause = models.CharField(
+        "cause de fin anticipée de la portabilité", max_length=30, blank=True
+    )
     status = models.CharField(
         "statut",
         max_length=20,
         choices=TerminationStatus.choices,
         default=TerminationStatus.SUBMITTED,
+    )
+    applied_at = models.DateTimeField(
+        "appliquée le",
+        null=True,
+        blank=True,
+        help_text="Quand la résiliation a pris effet sur l'adhésion (le lendemain de sa date).",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -595,6 +626,11 @@ class Termination(models.Model):
                 name="termination_after_hire",
             ),
             models.CheckConstraint(
+                condition=Q(contracts_start_date__isnull=True)
+                | Q(contracts_start_date__lte=models.F("hire_date")),
+                name="contracts_start_before_hire",
+            ),
+            models.CheckConstraint(
                 condition=Q(portability=False) | Q(portability_end_date__isnull=False),
                 name="portability_has_end_date",
             ),
@@ -607,6 +643,16 @@ class Termination(models.Model):
 
     def __str__(self) -> str:
         return f"Résiliation au {self.termination_date:%d/%m/%Y}"
+
+    @property
+    def period_start_date(self) -> dt.date:
+        """Start of the contracts counted for the portability duration."""
+        return self.contracts_start_date or self.hire_date
+
+    @property
+    def scheduled(self) -> bool:
+        """Processed by the back office, taking effect the day after its date."""
+        return self.status == TerminationStatus.PROCESSED and self.applied_at is None
 
 
 def postal_letter_path(instance: "PostalLetter", filename: str) -> str:

@@ -3,7 +3,7 @@ from celery import shared_task
 from .models import Enrolment
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
 from .services.postal_letters import postal_letters_create
-from .services.termination import portability_end_due
+from .services.termination import portability_end_due, terminations_apply_due
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
@@ -35,9 +35,11 @@ def expire_enrolments() -> int:
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
-def end_portabilities() -> int:
-    """Daily: end the portability periods whose end date has passed (idempotent)."""
-    return portability_end_due()
+def terminations_daily() -> int:
+    """Daily: apply the terminations whose date has passed (radié, or portability from
+    the next day), then end the portability periods whose end date has passed. Both
+    steps are idempotent."""
+    return terminations_apply_due() + portability_end_due()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)

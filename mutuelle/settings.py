@@ -363,8 +363,11 @@ CELERY_BEAT_SCHEDULE["dispensations-daily"] = {
     "schedule": crontab(hour=2, minute=0),
 }
 
-# Portability periods (art. L911-8 CSS) end on their end date; the job is idempotent.
-CELERY_BEAT_SCHEDULE["end-portabilities"] = {
-    "task": "enrolment.tasks.end_portabilities",
+# Terminations take effect the day after their date, and portability periods (art.
+# L911-8 CSS) end on their end date; the job is idempotent. The former employee's proof
+# of unemployment benefits is asked at the start, then every N days.
+PORTABILITY_PROOF_RENEWAL_DAYS = int(env("PORTABILITY_PROOF_RENEWAL_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["terminations-daily"] = {
+    "task": "enrolment.tasks.terminations_daily",
     "schedule": crontab(hour=1, minute=30),
 }

@@ -1,14 +1,17 @@
 """Termination of an employee's enrolment, with the portability of art. L911-8 CSS.
 
-The correspondent submits a termination (a « Résiliation » request, or « Décès »); the
-back office processes it in the admin, which ends the coverage or opens the
-portability period; a periodic job ends portability periods on their end date.
+The correspondent submits a termination (a « Résiliation » request, or « Décès ») and
+may withdraw it until the back office processes it. Processing schedules it: the
+enrolment stays « mis en gestion » until the termination date, and the daily job
+applies it the day after (radié, or in portability from that day). The same job ends
+portability periods on their end date, which an early end (benefits stopped) may bring
+forward. The rule itself — which endings open portability and for how long — is in
+``enrolment.portability``.
 """
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +20,6 @@ from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 
 from ..enums import (
-    PORTABILITY_REASONS,
     EnrolmentStatus,
     RequestStatus,
     RequestType,
@@ -25,47 +27,13 @@ from ..enums import (
     TerminationStatus,
 )
 from ..models import Enrolment, Request, Termination
-
-PORTABILITY_MAX_MONTHS = 12
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's last day (31/01 + 1 → 28/02)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def employment_months(*, hire_date: dt.date, termination_date: dt.date) -> int:
-    """Length of the employment contract, both days included, in months rounded up."""
-    end_exclusive = termination_date + dt.timedelta(days=1)
-    months = (end_exclusive.year - hire_date.year) * 12 + end_exclusive.month - hire_date.month
-    while months > 0 and add_months(hire_date, months) > end_exclusive:
-        months -= 1
-    if add_months(hire_date, months) < end_exclusive:
-        months += 1
-    return max(months, 1)
-
-
-@dataclass(frozen=True)
-class PortabilityPeriod:
-    months: int
-    start_date: dt.date
-    end_date: dt.date
-
-
-def portability_period(*, hire_date: dt.date, termination_date: dt.date) -> PortabilityPeriod:
-    """Art. L911-8 CSS: as long as the last employment contract with this employer,
-    counted in whole months rounded up, at most 12 months, from the day after the
-    contract ends."""
-    months = min(
-        employment_months(hire_date=hire_date, termination_date=termination_date),
-        PORTABILITY_MAX_MONTHS,
-    )
-    start = termination_date + dt.timedelta(days=1)
-    return PortabilityPeriod(
-        months=months, start_date=start, end_date=add_months(start, months) - dt.timedelta(days=1)
-    )
+from ..portability import (
+    PORTABILITY_REASONS,
+    EarlyEndCause,
+    early_end_date,
+    portability_decide,
+    proof_due,
+)
 
 
 def termination_errors(
@@ -74,7 +42,8 @@ def termination_errors(
     hire_date: dt.date | None,
     termination_date: dt.date | None,
     reason: str | None,
-    portability: bool | None,
+    unemployment: str | None,
+    contracts_start_date: dt.date | None = None,
 ) -> dict[str, list[str]]:
     """Every rule of the termination form, as French messages keyed by field."""
     errors: dict[str, list[str]] = {}
@@ -88,12 +57,28 @@ def termination_errors(
             "Seul le contrat d'un collaborateur mis en gestion peut être résilié "
             f"(statut actuel : {enrolment.get_status_display().lower()}).",
         )
-    elif enrolment.terminations.filter(status=TerminationStatus.SUBMITTED).exists():
+    elif (
+        enrolment.terminations.filter(status=TerminationStatus.SUBMITTED).exists()
+        or enrolment.terminations.filter(
+            status=TerminationStatus.PROCESSED, applied_at__isnull=True
+        ).exists()
+    ):
         add("__all__", "Une demande de résiliation est déjà en cours pour ce collaborateur.")
     if hire_date and hire_date <= enrolment.employee.birth_date:
         add("hire_date", "La date d'embauche doit être postérieure à la date de naissance.")
     if hire_date and hire_date > timezone.localdate():
         add("hire_date", "La date d'embauche ne peut pas être dans le futur.")
+    if contracts_start_date and hire_date and contracts_start_date > hire_date:
+        add(
+            "contracts_start_date",
+            "Le premier des contrats successifs commence au plus tard à la date d'embauche "
+            f"({hire_date:%d/%m/%Y}).",
+        )
+    if contracts_start_date and contracts_start_date <= enrolment.employee.birth_date:
+        add(
+            "contracts_start_date",
+            "Le début du premier contrat doit être postérieur à la date de naissance.",
+        )
     if termination_date:
         if hire_date and termination_date < hire_date:
             add(
@@ -107,8 +92,12 @@ def termination_errors(
                 "La date de résiliation ne peut pas être antérieure à la date d'effet du "
                 f"contrat ({enrolment.effective_date:%d/%m/%Y}).",
             )
-    if reason in PORTABILITY_REASONS and portability is None:
-        add("portability", "Indiquez si vous souhaitez activer la portabilité.")
+    if reason in PORTABILITY_REASONS and not unemployment:
+        add(
+            "unemployment",
+            "Indiquez si le salarié peut prétendre à l'assurance chômage (Oui, Non ou "
+            "Ne sait pas).",
+        )
     return errors
 
 
@@ -118,11 +107,13 @@ def termination_submit(
     hire_date: dt.date,
     termination_date: dt.date,
     reason: str,
-    portability: bool | None,
+    unemployment: str | None,
+    contracts_start_date: dt.date | None = None,
     by,
 ) -> Termination:
     """Record the correspondent's termination and open its request (« Résiliation », or
-    « Décès » for a death), to be processed by the back office."""
+    « Décès » for a death), to be processed by the back office. Portability is not asked
+    for: it follows from the reason and the unemployment answer (art. L911-8 CSS)."""
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",))
@@ -134,16 +125,20 @@ def termination_submit(
             hire_date=hire_date,
             termination_date=termination_date,
             reason=reason,
-            portability=portability,
+            unemployment=unemployment,
+            contracts_start_date=contracts_start_date,
         )
         if errors:
             raise ValidationError(errors)
-        with_portability = bool(portability) and reason in PORTABILITY_REASONS
-        period = (
-            portability_period(hire_date=hire_date, termination_date=termination_date)
-            if with_portability
-            else None
+        if reason not in PORTABILITY_REASONS:
+            unemployment = None
+        decision = portability_decide(
+            reason=reason,
+            unemployment=unemployment,
+            start_date=contracts_start_date or hire_date,
+            termination_date=termination_date,
         )
+        period = decision.period
         request = Request.objects.create(
             company_id=enrolment.employee.company_id,
             employee=enrolment.employee,
@@ -158,31 +153,58 @@ def termination_submit(
             enrolment=enrolment,
             request=request,
             hire_date=hire_date,
+            contracts_start_date=contracts_start_date
+            if contracts_start_date and contracts_start_date != hire_date
+            else None,
             termination_date=termination_date,
             reason=reason,
-            portability=with_portability,
+            unemployment_benefits=unemployment or "",
+            portability=decision.opens,
             portability_months=period.months if period else None,
             portability_end_date=period.end_date if period else None,
             created_by=by,
         )
-        note = f"Motif : {TerminationReason(reason).label}. Date de résiliation : " + (
-            f"{termination_date:%d/%m/%Y}."
+        note = (
+            f"Motif : {TerminationReason(reason).label}. Date de résiliation : "
+            f"{termination_date:%d/%m/%Y}. {decision.explanation}"
         )
-        if period:
-            note += (
-                f" Portabilité demandée : {period.months} mois, du "
-                f"{period.start_date:%d/%m/%Y} au {period.end_date:%d/%m/%Y}."
-            )
         request.move_to(
             RequestStatus.PROCESSING, by=by, label="Demande transmise par l'entreprise", note=note
         )
         return termination
 
 
+def termination_withdraw(*, termination: Termination, by) -> Termination:
+    """The correspondent withdraws a termination the back office has not processed yet:
+    the employee stays covered as if nothing had been sent."""
+    with transaction.atomic():
+        termination = (
+            Termination.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=termination.pk)
+        )
+        if termination.status != TerminationStatus.SUBMITTED:
+            raise ValidationError(
+                "Cette résiliation a déjà été traitée par la mutuelle : elle ne peut plus être "
+                "retirée. Contactez votre chargé d'affaires."
+            )
+        termination.status = TerminationStatus.CANCELLED
+        termination.save(update_fields=["status"])
+        if termination.request is not None:
+            termination.request.move_to(
+                RequestStatus.CANCELLED,
+                by=by,
+                label="Demande de résiliation retirée par l'entreprise",
+                note="Demande retirée par l'entreprise avant son traitement.",
+            )
+        return termination
+
+
 def termination_process(*, termination: Termination, by) -> Termination:
-    """Back office: end the coverage (radié) or open the portability period until its end
-    date. Beneficiaries are covered through the enrolment, so they follow its status and
-    end date. The employee is told by e-mail, with the portability dates if any."""
+    """Back office: accept the termination. It takes effect the day after its date (the
+    cover runs to the end of the last day worked): until then the employee stays « mis
+    en gestion » with the termination scheduled, and the daily job applies it. A
+    termination whose date has already passed is applied at once."""
     with transaction.atomic():
         termination = (
             # Lock the termination row only: "request" is a nullable (outer) join.
@@ -193,25 +215,25 @@ def termination_process(*, termination: Termination, by) -> Termination:
         if termination.status != TerminationStatus.SUBMITTED:
             raise ValidationError("Cette résiliation a déjà été traitée ou annulée.")
         enrolment = termination.enrolment
-        if termination.portability:
-            end_date = termination.portability_end_date
-            label = f"Résiliation traitée : portabilité jusqu'au {end_date:%d/%m/%Y}"
-            to_status = EnrolmentStatus.PORTABILITY
-        else:
-            end_date = termination.termination_date
-            label = f"Résiliation traitée : salarié radié au {end_date:%d/%m/%Y}"
-            to_status = EnrolmentStatus.TERMINATED
-        enrolment.end_date = end_date
-        if to_status == EnrolmentStatus.TERMINATED:
-            enrolment.ended_at = timezone.now()
-        enrolment.save(update_fields=["end_date", "ended_at", "updated_at"])
-        enrolment.transition(to_status, by=by, label=label)
         termination.status = TerminationStatus.PROCESSED
         termination.processed_by = by
         termination.processed_at = timezone.now()
         termination.save(update_fields=["status", "processed_by", "processed_at"])
+        # The cover runs to the termination date; portability, if any, extends it when
+        # the termination takes effect.
+        enrolment.end_date = termination.termination_date
+        enrolment.save(update_fields=["end_date", "updated_at"])
+        label = f"Résiliation traitée : fin de la couverture le {enrolment.end_date:%d/%m/%Y}"
+        if termination.portability:
+            label = (
+                f"Résiliation traitée : fin du contrat de travail le "
+                f"{termination.termination_date:%d/%m/%Y}, portabilité jusqu'au "
+                f"{termination.portability_end_date:%d/%m/%Y}"
+            )
         if termination.request is not None:
             termination.request.move_to(RequestStatus.CLOSED, by=by, label=label)
+        if timezone.localdate() > termination.termination_date:
+            _apply(termination, by=by)
         employee = enrolment.employee
         if employee.email and termination.reason != TerminationReason.DEATH:
             notification_send(
@@ -228,6 +250,142 @@ def termination_process(*, termination: Termination, by) -> Termination:
                 },
             )
         return termination
+
+
+def _apply(termination: Termination, *, by=None) -> None:
+    """The termination takes effect: radié, or in portability from the next day. Called
+    under the termination's lock."""
+    enrolment = termination.enrolment
+    if termination.portability:
+        enrolment.end_date = termination.portability_end_date
+        enrolment.save(update_fields=["end_date", "updated_at"])
+        enrolment.transition(
+            EnrolmentStatus.PORTABILITY,
+            by=by,
+            label=(
+                f"Début de la portabilité le "
+                f"{termination.termination_date + dt.timedelta(days=1):%d/%m/%Y}, jusqu'au "
+                f"{enrolment.end_date:%d/%m/%Y}"
+            ),
+        )
+    else:
+        enrolment.ended_at = timezone.now()
+        enrolment.save(update_fields=["ended_at", "updated_at"])
+        enrolment.transition(
+            EnrolmentStatus.TERMINATED,
+            by=by,
+            label=f"Fin de la couverture au {termination.termination_date:%d/%m/%Y}",
+        )
+    termination.applied_at = timezone.now()
+    termination.save(update_fields=["applied_at"])
+
+
+def terminations_apply_due(*, today: dt.date | None = None) -> int:
+    """Daily: apply the processed terminations whose date has passed. Idempotent: a
+    termination is applied once, under its lock."""
+    today = today or timezone.localdate()
+    due = Termination.objects.filter(
+        status=TerminationStatus.PROCESSED,
+        applied_at__isnull=True,
+        termination_date__lt=today,
+    ).values_list("pk", flat=True)
+    applied = 0
+    for pk in list(due):
+        with transaction.atomic():
+            termination = (
+                Termination.objects.select_for_update(of=("self",))
+                .select_related("enrolment")
+                .get(pk=pk)
+            )
+            if termination.applied_at is not None:
+                continue
+            _apply(termination)
+            applied += 1
+    return applied
+
+
+def portability_record_proof(*, termination: Termination, received_on: dt.date, by) -> None:
+    """Back office: the former employee sent a proof of unemployment benefits."""
+    with transaction.atomic():
+        termination = Termination.objects.select_for_update(of=("self",)).get(pk=termination.pk)
+        if not termination.portability:
+            raise ValidationError("Cette résiliation n'a pas ouvert de portabilité.")
+        termination.unemployment_proof_on = received_on
+        termination.save(update_fields=["unemployment_proof_on"])
+        if termination.request_id:
+            termination.request.move_to(
+                termination.request.status,
+                by=by,
+                label=f"Justificatif d'indemnisation chômage reçu le {received_on:%d/%m/%Y}",
+                visible_to_employer=False,
+            )
+
+
+def portability_end_early(
+    *, termination: Termination, benefits_end: dt.date, cause: str, by
+) -> dt.date:
+    """The former employee's benefits stopped (new job, end of rights, retirement): the
+    portability ends that day, never after its computed end. The daily job then closes
+    it. Returns the new end date."""
+    if cause not in EarlyEndCause.LABELS:
+        raise ValueError(f"Unknown early-end cause {cause!r}")
+    with transaction.atomic():
+        termination = (
+            Termination.objects.select_for_update(of=("self",))
+            .select_related("enrolment", "request")
+            .get(pk=termination.pk)
+        )
+        enrolment = Enrolment.objects.select_for_update().get(pk=termination.enrolment_id)
+        if not termination.portability or enrolment.status not in {
+            EnrolmentStatus.ACTIVE,
+            EnrolmentStatus.PORTABILITY,
+        }:
+            raise ValidationError("Aucune portabilité en cours pour cette adhésion.")
+        if benefits_end < termination.termination_date:
+            raise ValidationError(
+                "La fin de l'indemnisation ne peut pas précéder la fin du contrat de travail "
+                f"({termination.termination_date:%d/%m/%Y})."
+            )
+        end = early_end_date(
+            computed_end=termination.portability_end_date, benefits_end=benefits_end
+        )
+        termination.portability_end_date = end
+        termination.early_end_cause = cause
+        termination.save(update_fields=["portability_end_date", "early_end_cause"])
+        if enrolment.status == EnrolmentStatus.PORTABILITY:
+            enrolment.end_date = end
+            enrolment.save(update_fields=["end_date", "updated_at"])
+        if termination.request is not None:
+            termination.request.move_to(
+                termination.request.status,
+                by=by,
+                label=f"Portabilité écourtée au {end:%d/%m/%Y} ({EarlyEndCause.LABELS[cause]})",
+            )
+        return end
+
+
+def portability_proofs_due(queryset=None, *, today: dt.date | None = None):
+    """Processed terminations with portability whose unemployment proof is missing or
+    stale (one at the start, then every ``PORTABILITY_PROOF_RENEWAL_DAYS``), for the back
+    office's filter. Evaluated in Python over the (few) open portability periods."""
+    today = today or timezone.localdate()
+    queryset = queryset if queryset is not None else Termination.objects.all()
+    open_periods = queryset.filter(
+        status=TerminationStatus.PROCESSED,
+        portability=True,
+        enrolment__status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.PORTABILITY],
+    ).values_list("pk", "termination_date", "unemployment_proof_on")
+    due = [
+        pk
+        for pk, termination_date, proof_on in open_periods
+        if proof_due(
+            last_proof_on=proof_on,
+            period_start=termination_date + dt.timedelta(days=1),
+            today=today,
+            renewal_days=settings.PORTABILITY_PROOF_RENEWAL_DAYS,
+        )
+    ]
+    return queryset.filter(pk__in=due)
 
 
 def portability_end_due(*, today: dt.date | None = None) -> int:

@@ -99,20 +99,24 @@ def test_terminate_with_portability_preview_then_confirm(hr, company, make_enrol
     path = url("employee_terminate", company, enrolment.pk)
     form = hr.get(path)
     assert 'value="2024-03-01"' in form.content.decode()  # hire date prefilled
-    assert "Souhaitez-vous activer la portabilité ?" in form.content.decode()
+    html = unescape(form.content.decode())
+    assert "Le salarié peut-il prétendre à l'assurance chômage ?" in html
+    assert "activer la portabilité" not in html
+    assert "1er juin 2014" in html.replace("<sup>", "").replace("</sup>", "")
     data = {
         "hire_date": "2024-03-01",
         "termination_date": "2024-08-15",
         "reason": "licenciement",
     }
     missing = hr.post(path, data)
-    assert "Indiquez si vous souhaitez activer la portabilité." in missing.content.decode()
+    assert "peut prétendre à l'assurance chômage" in unescape(missing.content.decode())
     assert 'value="2024-08-15"' in missing.content.decode()  # typed values kept
-    preview = hr.post(path, {**data, "portability": "oui"})
-    html = preview.content.decode()
+    preview = hr.post(path, {**data, "unemployment": "ne_sait_pas"})
+    html = unescape(preview.content.decode())
     assert "6 mois" in html and "15/02/2025" in html and "16/08/2024" in html
+    assert "s'ouvre de droit" in html and "France Travail en décidera" in html
     assert not Termination.objects.exists()
-    done = hr.post(path, {**data, "portability": "oui", "step": "confirm"}, follow=True)
+    done = hr.post(path, {**data, "unemployment": "ne_sait_pas", "step": "confirm"}, follow=True)
     termination = Termination.objects.get()
     assert termination.portability_months == 6
     assert termination.status == TerminationStatus.SUBMITTED
@@ -121,6 +125,58 @@ def test_terminate_with_portability_preview_then_confirm(hr, company, make_enrol
     detail = hr.get(url("employee_detail", company, enrolment.pk)).content.decode()
     assert "Résilier son contrat" not in detail
     assert "est en cours de traitement" in detail
+
+
+def test_correspondent_withdraws_a_termination_after_confirming(hr, company, make_enrolment):
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    data = {"hire_date": "2024-03-01", "termination_date": "2024-08-15", "reason": "retraite"}
+    hr.post(url("employee_terminate", company, enrolment.pk), {**data, "step": "confirm"})
+    termination = Termination.objects.get()
+    detail = url("request_detail", company, termination.request_id)
+    assert "Retirer la demande de résiliation" in hr.get(detail).content.decode()
+    withdraw = url("request_withdraw_termination", company, termination.request_id)
+    confirm = hr.get(withdraw)
+    assert "Ne pas retirer" in confirm.content.decode()
+    termination.refresh_from_db()
+    assert termination.status == TerminationStatus.SUBMITTED  # a GET changes nothing
+    done = hr.post(withdraw, follow=True)
+    assert "a été retirée" in unescape(done.content.decode())
+    termination.refresh_from_db()
+    assert termination.status == TerminationStatus.CANCELLED
+    assert (
+        "Résilier son contrat"
+        in hr.get(url("employee_detail", company, enrolment.pk)).content.decode()
+    )
+
+
+def test_withdraw_termination_of_another_company_is_404(hr, make_enrolment):
+    from tests.mutuelle.factories import CompanyFactory
+
+    other = CompanyFactory()
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    data = {"hire_date": "2024-03-01", "termination_date": "2024-08-15", "reason": "retraite"}
+    hr.post(
+        url("employee_terminate", enrolment.employee.company, enrolment.pk),
+        {**data, "step": "confirm"},
+    )
+    termination = Termination.objects.get()
+    response = hr.post(url("request_withdraw_termination", other, termination.request_id))
+    assert response.status_code == 404
+
+
+def test_scheduled_termination_shown_in_list_and_detail(hr, company, make_enrolment, time_machine):
+    from enrolment.services.termination import termination_process
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC))
+    enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    data = {"hire_date": "2024-03-01", "termination_date": "2026-12-31", "reason": "retraite"}
+    hr.post(url("employee_terminate", company, enrolment.pk), {**data, "step": "confirm"})
+    termination_process(termination=Termination.objects.get(), by=None)
+    listing = hr.get(url("employees", company)).content.decode()
+    assert "Résiliation programmée au 31/12/2026" in listing
+    detail = unescape(hr.get(url("employee_detail", company, enrolment.pk)).content.decode())
+    assert "Résiliation programmée au 31/12/2026" in detail
+    assert "Résilier son contrat" not in detail
 
 
 def test_terminate_date_before_effective_date_refused(hr, company, make_enrolment):

@@ -10,14 +10,14 @@ from enrolment.enums import (
     TerminationReason,
     TerminationStatus,
 )
+from enrolment.enums import UnemploymentEligibility as U
+from enrolment.portability import add_months, employment_months, portability_period
 from enrolment.services.termination import (
-    add_months,
-    employment_months,
     portability_end_due,
-    portability_period,
     termination_errors,
     termination_process,
     termination_submit,
+    terminations_apply_due,
 )
 from mutuelle.models import OutboxMessage
 
@@ -41,15 +41,15 @@ D = dt.date
     ],
 )
 def test_employment_months_rounded_up(hire, end, months):
-    assert employment_months(hire_date=hire, termination_date=end) == months
+    assert employment_months(start_date=hire, termination_date=end) == months
 
 
 def test_portability_capped_at_12_months_and_starts_next_day():
-    period = portability_period(hire_date=D(2020, 1, 1), termination_date=D(2024, 6, 30))
+    period = portability_period(start_date=D(2020, 1, 1), termination_date=D(2024, 6, 30))
     assert period.months == 12
     assert period.start_date == D(2024, 7, 1)
     assert period.end_date == D(2025, 6, 30)
-    short = portability_period(hire_date=D(2024, 3, 1), termination_date=D(2024, 4, 1))
+    short = portability_period(start_date=D(2024, 3, 1), termination_date=D(2024, 4, 1))
     assert (short.months, short.end_date) == (2, D(2024, 6, 1))
 
 
@@ -69,12 +69,12 @@ def test_errors_for_dates_before_hire_or_effective_date_and_missing_answer():
         hire_date=D(2024, 2, 1),
         termination_date=D(2024, 1, 15),
         reason=TerminationReason.DISMISSAL,
-        portability=None,
+        unemployment=None,
     )
     assert len(errors["termination_date"]) == 2
     assert "date d'embauche" in errors["termination_date"][0]
     assert "date d'effet" in errors["termination_date"][1]
-    assert errors["portability"] == ["Indiquez si vous souhaitez activer la portabilité."]
+    assert "assurance chômage" in errors["unemployment"][0]
 
 
 def test_portability_not_asked_for_other_reasons():
@@ -84,7 +84,7 @@ def test_portability_not_asked_for_other_reasons():
         hire_date=D(2024, 3, 1),
         termination_date=D(2025, 3, 1),
         reason=TerminationReason.RETIREMENT,
-        portability=None,
+        unemployment=None,
     )
     assert errors == {}
 
@@ -97,7 +97,7 @@ def test_only_active_enrolments_can_be_terminated():
             hire_date=D(2024, 3, 1),
             termination_date=D(2025, 3, 1),
             reason=TerminationReason.RESIGNATION,
-            portability=None,
+            unemployment=None,
             by=None,
         )
     assert "mis en gestion" in exc.value.messages[0]
@@ -111,7 +111,7 @@ def test_submit_creates_termination_request_with_portability():
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.END_OF_CONTRACT,
-        portability=True,
+        unemployment=U.YES,
         by=hr,
     )
     assert termination.portability and termination.portability_months == 6
@@ -127,18 +127,18 @@ def test_submit_creates_termination_request_with_portability():
             hire_date=D(2024, 3, 1),
             termination_date=D(2024, 8, 15),
             reason=TerminationReason.RESIGNATION,
-            portability=None,
+            unemployment=None,
             by=hr,
         )
 
 
-def test_portability_answer_ignored_for_reason_without_right():
+def test_unemployment_answer_ignored_for_reason_without_right():
     termination = termination_submit(
         enrolment=_active(),
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.RESIGNATION,
-        portability=True,
+        unemployment=U.YES,
         by=None,
     )
     assert termination.portability is False and termination.portability_end_date is None
@@ -150,7 +150,7 @@ def test_death_opens_a_deces_request_and_sends_no_email(django_capture_on_commit
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.DEATH,
-        portability=None,
+        unemployment=None,
         by=None,
     )
     assert termination.request.type == RequestType.DEATH
@@ -166,7 +166,7 @@ def test_process_with_portability_then_periodic_end(django_capture_on_commit_cal
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.DISMISSAL,
-        portability=True,
+        unemployment=U.YES,
         by=None,
     )
     staff = UserFactory(staff=True)
@@ -197,7 +197,7 @@ def test_process_without_portability_terminates(django_capture_on_commit_callbac
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.RETIREMENT,
-        portability=None,
+        unemployment=None,
         by=None,
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -218,7 +218,7 @@ def test_admin_action_processes_submitted_terminations(admin_client):
         hire_date=D(2024, 3, 1),
         termination_date=D(2024, 8, 15),
         reason=TerminationReason.DISMISSAL,
-        portability=True,
+        unemployment=U.YES,
         by=None,
     )
     changelist = reverse("admin:enrolment_termination_changelist")
@@ -231,3 +231,186 @@ def test_admin_action_processes_submitted_terminations(admin_client):
     assert "1 résiliation(s) traitée(s)." in response.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.PORTABILITY
+
+
+def _submit(enrolment, *, termination_date, reason=TerminationReason.DISMISSAL, **kwargs):
+    return termination_submit(
+        enrolment=enrolment,
+        hire_date=kwargs.pop("hire_date", D(2024, 3, 1)),
+        termination_date=termination_date,
+        reason=reason,
+        unemployment=kwargs.pop("unemployment", U.YES),
+        by=None,
+        **kwargs,
+    )
+
+
+def test_future_termination_is_scheduled_and_applied_the_day_after(
+    time_machine, django_capture_on_commit_callbacks
+):
+    from employer_portal.selectors import company_counters
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC))
+    enrolment = _active()
+    termination = _submit(enrolment, termination_date=D(2026, 12, 31))
+    with django_capture_on_commit_callbacks(execute=True):
+        termination_process(termination=termination, by=UserFactory(staff=True))
+    enrolment.refresh_from_db()
+    termination.refresh_from_db()
+    # Processed, but the employee stays covered until the end of the 31st.
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    assert enrolment.termination_scheduled_on == D(2026, 12, 31)
+    assert termination.scheduled and termination.request.status == RequestStatus.CLOSED
+    company = enrolment.employee.company
+    assert company_counters(company)["affiliated"] == 1
+    assert company_counters(company)["portability"] == 0
+    # A second termination cannot be sent while one is scheduled.
+    with pytest.raises(ValidationError):
+        _submit(enrolment, termination_date=D(2026, 12, 20))
+    assert terminations_apply_due(today=D(2026, 12, 31)) == 0
+    assert terminations_apply_due(today=D(2027, 1, 1)) == 1
+    assert terminations_apply_due(today=D(2027, 1, 2)) == 0
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.PORTABILITY
+    assert enrolment.end_date == termination.portability_end_date
+    assert company_counters(company)["portability"] == 1
+
+
+def test_future_termination_without_portability_ends_cover_after_its_date(time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC))
+    enrolment = _active()
+    termination = _submit(
+        enrolment, termination_date=D(2026, 12, 15), reason=TerminationReason.RESIGNATION
+    )
+    termination_process(termination=termination, by=None)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    assert terminations_apply_due(today=D(2026, 12, 16)) == 1
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.end_date) == (EnrolmentStatus.TERMINATED, D(2026, 12, 15))
+
+
+def test_daily_task_applies_then_ends_portability(time_machine):
+    from enrolment.tasks import terminations_daily
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC))
+    enrolment = _active()
+    termination = _submit(enrolment, termination_date=D(2026, 12, 31), hire_date=D(2026, 11, 1))
+    termination_process(termination=termination, by=None)
+    termination.refresh_from_db()
+    assert termination.portability_end_date == D(2027, 2, 28)  # 2 months
+    time_machine.move_to(dt.datetime(2027, 1, 1, 10, tzinfo=dt.UTC))
+    assert terminations_daily() == 1
+    time_machine.move_to(dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC))
+    assert terminations_daily() == 1
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.TERMINATED
+    assert terminations_daily() == 0
+
+
+def test_withdraw_before_processing_only():
+    from enrolment.services.termination import termination_withdraw
+
+    enrolment = _active()
+    first = _submit(enrolment, termination_date=D(2024, 8, 15))
+    termination_withdraw(termination=first, by=None)
+    first.refresh_from_db()
+    assert first.status == TerminationStatus.CANCELLED
+    assert first.request.status == RequestStatus.CANCELLED
+    assert "retirée" in first.request.events.order_by("-id").first().label
+    # The employee can be terminated again, and a processed one cannot be withdrawn.
+    second = _submit(enrolment, termination_date=D(2024, 8, 15))
+    termination_process(termination=second, by=None)
+    with pytest.raises(ValidationError, match="déjà été traitée"):
+        termination_withdraw(termination=second, by=None)
+
+
+def test_consecutive_contracts_lengthen_portability_and_must_start_before_hire():
+    enrolment = _active()
+    errors = termination_errors(
+        enrolment=enrolment,
+        hire_date=D(2024, 3, 1),
+        contracts_start_date=D(2024, 4, 1),
+        termination_date=D(2024, 8, 15),
+        reason=TerminationReason.END_OF_CONTRACT,
+        unemployment=U.YES,
+    )
+    assert "au plus tard à la date d'embauche" in errors["contracts_start_date"][0]
+    termination = _submit(
+        enrolment,
+        hire_date=D(2024, 3, 1),
+        contracts_start_date=D(2024, 1, 1),
+        termination_date=D(2024, 8, 15),
+        reason=TerminationReason.END_OF_CONTRACT,
+    )
+    assert termination.portability_months == 8
+    assert termination.contracts_start_date == D(2024, 1, 1)
+
+
+def test_faute_lourde_and_no_unemployment_right_close_without_portability():
+    lourde = _submit(
+        _active(),
+        termination_date=D(2024, 8, 15),
+        reason=TerminationReason.DISMISSAL_GROSS_MISCONDUCT,
+    )
+    assert not lourde.portability and lourde.unemployment_benefits == ""
+    no_right = _submit(_active(), termination_date=D(2024, 8, 15), unemployment=U.NO)
+    assert not no_right.portability
+    assert "ne peut pas prétendre" in no_right.request.events.get().note
+
+
+def test_portability_ends_early_when_benefits_stop():
+    from enrolment.portability import EarlyEndCause
+    from enrolment.services.termination import portability_end_early
+
+    enrolment = _active()
+    termination = _submit(enrolment, termination_date=D(2024, 8, 15))
+    termination_process(termination=termination, by=None)
+    with pytest.raises(ValidationError, match="ne peut pas précéder"):
+        portability_end_early(
+            termination=termination,
+            benefits_end=D(2024, 8, 1),
+            cause=EarlyEndCause.NEW_JOB,
+            by=None,
+        )
+    end = portability_end_early(
+        termination=termination,
+        benefits_end=D(2024, 10, 31),
+        cause=EarlyEndCause.NEW_JOB,
+        by=None,
+    )
+    assert end == D(2024, 10, 31)
+    # Never later than the computed end.
+    later = portability_end_early(
+        termination=termination, benefits_end=D(2026, 1, 1), cause=EarlyEndCause.RETIREMENT, by=None
+    )
+    assert later == D(2024, 10, 31)
+    assert portability_end_due(today=D(2024, 11, 1)) == 1
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.TERMINATED
+
+
+def test_back_office_sees_periods_lacking_their_proof(admin_client, time_machine):
+    from django.urls import reverse
+
+    time_machine.move_to(dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC))
+    with_proof = _submit(_active(), termination_date=D(2026, 10, 31))
+    without = _submit(_active(), termination_date=D(2026, 10, 31))
+    no_portability = _submit(
+        _active(), termination_date=D(2026, 10, 31), reason=TerminationReason.RESIGNATION
+    )
+    for termination in (with_proof, without, no_portability):
+        termination_process(termination=termination, by=None)
+    changelist = reverse("admin:enrolment_termination_changelist")
+    admin_client.post(
+        changelist,
+        {"action": "record_unemployment_proof_today", "_selected_action": [with_proof.pk]},
+    )
+    with_proof.refresh_from_db()
+    assert with_proof.unemployment_proof_on == D(2026, 11, 30)
+    response = admin_client.get(changelist, {"justificatif_chomage": "a_demander"})
+    assert list(response.context["cl"].result_list) == [without]
+    # 91 days later, the proof received is stale too.
+    from enrolment.services.termination import portability_proofs_due
+
+    assert set(portability_proofs_due(today=D(2027, 3, 1))) == {with_proof, without}

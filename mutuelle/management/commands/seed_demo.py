@@ -585,7 +585,7 @@ class Command(BaseCommand):
 
     def terminate(self, enrolment, spec, hire_date, *, by, staff) -> None:
         from enrolment.enums import EnrolmentStatus as S
-        from enrolment.enums import TerminationReason
+        from enrolment.enums import TerminationReason, UnemploymentEligibility
         from enrolment.services.termination import termination_process, termination_submit
 
         portability = spec.target == S.PORTABILITY
@@ -594,7 +594,7 @@ class Command(BaseCommand):
             hire_date=hire_date,
             termination_date=timezone.localdate() - dt.timedelta(days=10),
             reason=TerminationReason.DISMISSAL if portability else TerminationReason.RESIGNATION,
-            portability=True if portability else None,
+            unemployment=UnemploymentEligibility.YES if portability else None,
             by=by,
         )
         termination_process(termination=termination, by=staff)
