@@ -33,4 +33,5 @@ USER portail
 VOLUME ["/data"]
 EXPOSE 8000
 
-CMD ["gunicorn", "mutuelle.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Log format and access line: gunicorn.conf.py in /app.
+CMD ["gunicorn", "mutuelle.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

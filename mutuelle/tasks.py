@@ -1,3 +1,5 @@
+import logging
+
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
@@ -6,6 +8,10 @@ from django.utils import timezone
 from .enums import Channel, MessageStatus
 from .models import OutboxMessage
 from .sms import get_sms_backend
+
+# Lines name the channel and the outbox message id, never the recipient or the content
+# (personal data); the message itself is in the back office.
+logger = logging.getLogger(__name__)
 
 
 def _email_of(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
@@ -36,6 +42,7 @@ def deliver_message(self, message_id: int) -> None:
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status == MessageStatus.SENT:
+            logger.info("Outbox message %s already sent or gone: nothing to do", message_id)
             return
         message.attempts += 1
         try:
@@ -53,7 +60,17 @@ def deliver_message(self, message_id: int) -> None:
             message.sent_at = timezone.now()
             message.last_error = ""
             message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    if error is not None:
+    if error is None:
+        logger.info("Outbox message %s sent by %s", message.pk, message.channel)
+    else:
+        # The exception's text may quote the address: only its type is logged.
+        logger.warning(
+            "Outbox message %s by %s failed (attempt %s): %s",
+            message.pk,
+            message.channel,
+            message.attempts,
+            type(error).__name__,
+        )
         raise error
 
 
@@ -107,5 +124,20 @@ def deliver_messages(self, message_ids: list[int]) -> None:
             message.status = MessageStatus.FAILED
             message.last_error = str(exc)[:2000]
             message.save(update_fields=["attempts", "status", "last_error"])
-    for message, _exc in failed:
+    sent_ids = set(sent)
+    for channel in (Channel.EMAIL, Channel.SMS):
+        ids = [m.pk for m in messages if m.channel == channel and m.pk in sent_ids]
+        if ids:
+            logger.info("Outbox messages %s sent by %s", _id_list(ids), channel)
+    for message, exc in failed:
+        logger.warning(
+            "Outbox message %s by %s failed: %s, retried alone",
+            message.pk,
+            message.channel,
+            type(exc).__name__,
+        )
         deliver_message.delay(message.pk)
+
+
+def _id_list(ids: list[int]) -> str:
+    return ",".join(str(pk) for pk in ids)

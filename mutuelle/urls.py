@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import dev_views, views
+from .health import health
 
 admin.site.site_header = "Back-office de la mutuelle"
 admin.site.site_title = "Back-office"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("entreprise/", include("employer_portal.urls")),
     path("adherent/", include("member_portal.urls")),
     path("gestion/", admin.site.urls),
+    path("sante/", health, name="health"),
     path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),
     path("dev/outbox/<int:pk>/", dev_views.outbox_detail, name="dev_outbox_message"),
 ]

@@ -22,6 +22,7 @@ from mutuelle.celery import app as celery_app
 from mutuelle.enums import Channel, MessageStatus
 from mutuelle.models import OutboxMessage
 from mutuelle.notifications import notification_send
+from mutuelle.request_context import request_id_var
 from mutuelle.tasks import deliver_message
 
 pytestmark = pytest.mark.integration
@@ -155,3 +156,21 @@ def test_worker_records_a_failed_delivery_before_retrying(worker):
     deliver_message.delay(message.pk)
     failed = _wait_for(message, worker, lambda m: m.status == MessageStatus.FAILED)
     assert failed.attempts == 1 and failed.last_error
+
+
+def test_the_worker_logs_the_request_id_of_the_request_that_queued_the_task(worker):
+    token = request_id_var.set("itest-request-0001")
+    try:
+        message = notification_send(
+            key=f"integration-request-id:{uuid.uuid4().hex}",
+            channel=Channel.SMS,
+            to="+33612345678",
+            template="signature_code",
+            context={"code": "246810", "minutes": 10},
+        )
+    finally:
+        request_id_var.reset(token)
+    _wait_for(message, worker, lambda m: m.status == MessageStatus.SENT)
+    lines = worker["log"].read_text().splitlines()
+    delivered = [line for line in lines if f"Outbox message {message.pk} sent by sms" in line]
+    assert delivered and "request_id=itest-request-0001" in delivered[0], lines
