@@ -20,10 +20,10 @@ from .models import (
     Beneficiary,
     Employee,
     Enrolment,
-    InvitationToken,
     PostalLetter,
     Request,
     RequestEvent,
+    SingleUseLink,
     Termination,
 )
 from .services.termination import (
@@ -134,9 +134,11 @@ class BankAccountInline(admin.TabularInline):
         return obj.masked_iban
 
 
-class InvitationTokenInline(ReadOnlyInline):
-    model = InvitationToken
-    fields = ["created_at", "expires_at", "used_at", "revoked_at"]
+class SingleUseLinkInline(ReadOnlyInline):
+    """When links were sent and used; never their key nor what they carry."""
+
+    model = SingleUseLink
+    fields = ["kind", "created_at", "expires_at", "used_at", "revoked_at"]
 
 
 @admin.register(Enrolment)
@@ -178,7 +180,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     date_hierarchy = "created_at"
-    inlines = [BeneficiaryInline, BankAccountInline, InvitationTokenInline]
+    inlines = [BeneficiaryInline, BankAccountInline, SingleUseLinkInline]
 
     @admin.display(description="n° d'adhérent", ordering="pk")
     def member_number(self, obj):

@@ -173,3 +173,11 @@ class PostalLetterKind(models.TextChoices):
 
     IDENTIFIER = "identifiant", "Courrier 1 : identifiant de connexion"
     PASSWORD = "mot_de_passe", "Courrier 2 : mot de passe provisoire"
+
+
+class LinkKind(models.TextChoices):
+    """What a single-use e-mailed link does (``enrolment.services.links``)."""
+
+    INVITATION = "invitation", "Invitation à adhérer"
+    EMAIL_CONFIRMATION = "email_confirmation", "Confirmation d'adresse e-mail personnelle"
+    ACCOUNT_ACTIVATION = "account_activation", "Activation de l'espace adhérent"

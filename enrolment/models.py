@@ -1,5 +1,5 @@
 """Employees, their enrolments (with the lifecycle state machine), beneficiaries, bank
-accounts, invitation tokens, terminations and the request timeline."""
+accounts, single-use links, terminations and the request timeline."""
 
 import datetime as dt
 
@@ -32,6 +32,7 @@ from .enums import (
     Civility,
     EnrolmentStatus,
     FamilyStatus,
+    LinkKind,
     PostalLetterKind,
     Relationship,
     RequestStatus,
@@ -397,47 +398,62 @@ class BankAccount(models.Model):
         super().save(*args, **kwargs)
 
 
-class InvitationToken(models.Model):
-    """Single-use link of the invitation e-mail; only the SHA-256 of the token is kept."""
+class SingleUseLink(models.Model):
+    """Every single-use link sent by e-mail (invitation, personal e-mail confirmation,
+    member account activation), in the spirit of Zulip's ``Confirmation``.
 
-    enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="invitation_tokens"
-    )
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "lien d'invitation"
-        verbose_name_plural = "liens d'invitation"
-
-    def __str__(self) -> str:
-        return f"Lien du {self.created_at:%d/%m/%Y}, expire le {self.expires_at:%d/%m/%Y}"
-
-
-class EmailConfirmation(models.Model):
-    """A personal e-mail address waiting for confirmation before it becomes the login.
-
-    Only the SHA-256 of the emailed token is kept; the link is single-use and expires.
+    Only the SHA-256 of the key is stored. Its whole life (issue, find, consume under a
+    row lock, revoke) is in ``enrolment/services/links.py``; nothing else reads or
+    writes these rows.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_confirmations"
+    kind = models.CharField("type de lien", max_length=30, choices=LinkKind.choices)
+    key_hash = models.CharField("empreinte de la clé", max_length=64, unique=True)
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name="adhésion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
     )
-    email = models.EmailField("adresse e-mail à confirmer")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="single_use_links",
+    )
+    email = models.EmailField("adresse e-mail", blank=True)
+    # What the link carries until it is used (the chosen password's hash and
+    # preferences of a member account activation); never shown in the back office.
+    data = models.JSONField("données du lien", default=dict, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
     class Meta:
-        verbose_name = "confirmation d'adresse e-mail"
-        verbose_name_plural = "confirmations d'adresse e-mail"
+        verbose_name = "lien à usage unique"
+        verbose_name_plural = "liens à usage unique"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["kind", "enrolment"], name="link_kind_enrolment"),
+            models.Index(fields=["kind", "user"], name="link_kind_user"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment__isnull=False) | Q(user__isnull=False),
+                name="link_points_to_something",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.email} (expire le {self.expires_at:%d/%m/%Y})"
+        return (
+            f"{self.get_kind_display()} du {timezone.localtime(self.created_at):%d/%m/%Y}, "
+            f"expire le {timezone.localtime(self.expires_at):%d/%m/%Y %H:%M}"
+        )
 
 
 class RequestQuerySet(models.QuerySet):

@@ -3,18 +3,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from enrolment.services.activation import (
-    EmailAlreadyUsed,
-    LinkNotUsable,
-    account_activate,
-    email_confirm,
-    invitation_token_state,
-)
-from enrolment.services.invitation import find_invitation_token
+from enrolment.enums import LinkKind
+from enrolment.services.activation import EmailAlreadyUsed, account_activate, email_confirm
+from enrolment.services.links import LinkNotUsable, link_find, link_state
 
 from .forms import ActivationForm
 
@@ -24,8 +18,8 @@ from .forms import ActivationForm
 def invitation(request, token: str):
     """« Espace personnel »: opening the link only shows the form; the account is
     created (and the link used up) when the form is submitted."""
-    found = find_invitation_token(token)
-    state = invitation_token_state(found, now=timezone.now())
+    found = link_find(token, kind=LinkKind.INVITATION)
+    state = link_state(found)
     enrolment = found.enrolment if found else None
     if state != "valid":
         return render(

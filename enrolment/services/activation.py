@@ -1,52 +1,26 @@
 """Account activation from the invitation link, and confirmation of a personal e-mail.
 
-The invitation link is single-use: activation locks the token row, checks it again and
-marks it used in the same transaction that creates the account, so two submissions of
-the same link can never create two accounts.
+Both links are single-use (``links.link_consume``): activation locks the link row,
+checks it again and marks it used in the same transaction that creates the account, so
+two submissions of the same link can never create two accounts.
 """
-
-import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 
-from ..enums import EnrolmentStatus
-from ..models import EmailConfirmation, Enrolment, InvitationToken
-from .invitation import hash_token
+from ..enums import EnrolmentStatus, LinkKind
+from ..models import Enrolment, SingleUseLink
+from .links import link_consume, link_issue, link_pending
 from .postal_letters import has_postal_login
-
-EMAIL_CONFIRMATION_VALIDITY = dt.timedelta(days=7)
-
-
-class LinkNotUsable(Exception):
-    """The invitation or confirmation link is unknown, revoked, used or expired."""
-
-    def __init__(self, state: str):
-        self.state = state
-        super().__init__(state)
 
 
 class EmailAlreadyUsed(Exception):
     """Another account already logs in with this address."""
-
-
-def invitation_token_state(token: InvitationToken | None, *, now: dt.datetime) -> str:
-    """``valid``, ``used``, ``expired`` or ``unknown`` (revoked counts as unknown: a newer
-    link was sent)."""
-    if token is None or token.revoked_at is not None:
-        return "unknown"
-    if token.used_at is not None or token.enrolment.employee.user_id is not None:
-        return "used"
-    if token.expires_at <= now or token.enrolment.status != EnrolmentStatus.INVITED:
-        return "expired"
-    return "valid"
 
 
 def login_email_taken(email: str) -> bool:
@@ -78,18 +52,8 @@ def account_activate(
     one is the login from the start). Moves the enrolment to « adhésion en cours ».
     """
     User = get_user_model()
-    now = timezone.now()
     with transaction.atomic():
-        token = (
-            InvitationToken.objects.select_for_update(of=("self",))
-            .select_related("enrolment__employee__company")
-            .filter(token_hash=hash_token(raw_token))
-            .first()
-        )
-        state = invitation_token_state(token, now=now)
-        if state != "valid":
-            raise LinkNotUsable(state)
-        enrolment = token.enrolment
+        enrolment = link_consume(raw_token, kind=LinkKind.INVITATION).enrolment
         employee = enrolment.employee
         personal_email = (personal_email or "").strip().lower()
         if personal_email == (employee.email or "").lower():
@@ -108,8 +72,6 @@ def account_activate(
         employee.user = user
         employee.commercial_consent = commercial_consent
         employee.save(update_fields=["user", "commercial_consent", "updated_at"])
-        token.used_at = now
-        token.save(update_fields=["used_at"])
         enrolment.transition(
             EnrolmentStatus.IN_PROGRESS, by=user, label="Compte activé par le salarié"
         )
@@ -133,17 +95,10 @@ def enrolment_first_login(*, enrolment: Enrolment, user) -> None:
     enrolment.status = EnrolmentStatus.IN_PROGRESS
 
 
-def email_confirmation_send(*, user, email: str) -> EmailConfirmation:
-    """Record the pending address (hashed single-use token) and e-mail the link to it."""
-    raw = secrets.token_urlsafe(32)
+def email_confirmation_send(*, user, email: str) -> SingleUseLink:
+    """Record the pending address (a single-use link, 7 days) and e-mail the link to it."""
     with transaction.atomic():
-        user.email_confirmations.filter(used_at__isnull=True).update(used_at=timezone.now())
-        confirmation = EmailConfirmation.objects.create(
-            user=user,
-            email=email,
-            token_hash=hash_token(raw),
-            expires_at=timezone.now() + EMAIL_CONFIRMATION_VALIDITY,
-        )
+        confirmation, raw = link_issue(kind=LinkKind.EMAIL_CONFIRMATION, user=user, email=email)
         notification_send(
             key=f"email-confirmation:{confirmation.pk}",
             channel=Channel.EMAIL,
@@ -162,20 +117,8 @@ def email_confirmation_send(*, user, email: str) -> EmailConfirmation:
 
 def email_confirm(*, raw_token: str):
     """Make the confirmed personal address the login. Single-use, expires after 7 days."""
-    now = timezone.now()
     with transaction.atomic():
-        confirmation = (
-            EmailConfirmation.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(token_hash=hash_token(raw_token))
-            .first()
-        )
-        if confirmation is None:
-            raise LinkNotUsable("unknown")
-        if confirmation.used_at is not None:
-            raise LinkNotUsable("used")
-        if confirmation.expires_at <= now:
-            raise LinkNotUsable("expired")
+        confirmation = link_consume(raw_token, kind=LinkKind.EMAIL_CONFIRMATION)
         user = confirmation.user
         if (
             get_user_model()
@@ -186,14 +129,8 @@ def email_confirm(*, raw_token: str):
             raise EmailAlreadyUsed(confirmation.email)
         user.email = confirmation.email
         user.save(update_fields=["email"])
-        confirmation.used_at = now
-        confirmation.save(update_fields=["used_at"])
     return user
 
 
-def pending_email(user) -> EmailConfirmation | None:
-    return (
-        user.email_confirmations.filter(used_at__isnull=True, expires_at__gt=timezone.now())
-        .order_by("-created_at")
-        .first()
-    )
+def pending_email(user) -> SingleUseLink | None:
+    return link_pending(kind=LinkKind.EMAIL_CONFIRMATION, user=user)

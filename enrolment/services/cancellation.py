@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..enums import WAITING_FOR_EMPLOYEE, EnrolmentStatus
+from ..enums import WAITING_FOR_EMPLOYEE, EnrolmentStatus, LinkKind
 from ..models import Enrolment
+from .links import links_revoke
 
 
 def enrolment_cancel(*, enrolment: Enrolment, by, note: str = "") -> Enrolment:
@@ -19,9 +20,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by, note: str = "") -> Enrolment:
                 f"(statut actuel : {enrolment.get_status_display().lower()})."
             )
         now = timezone.now()
-        enrolment.invitation_tokens.filter(used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        links_revoke(kind=LinkKind.INVITATION, enrolment=enrolment, now=now)
         enrolment.ended_at = now
         enrolment.save(update_fields=["ended_at", "updated_at"])
         enrolment.transition(

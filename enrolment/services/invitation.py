@@ -11,8 +11,6 @@ running a job twice, or a worker redelivering it, sends nothing twice.
 """
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -23,8 +21,9 @@ from mutuelle.enums import Channel
 from mutuelle.models import OutboxMessage
 from mutuelle.notifications import Notification, notification_send, notification_send_many
 
-from ..enums import EnrolmentStatus, RequestType
-from ..models import Enrolment, InvitationToken, Request, RequestEvent
+from ..enums import EnrolmentStatus, LinkKind, RequestType
+from ..models import Enrolment, Request, RequestEvent
+from .links import invitation_links_issue_many, link_issue, links_revoke
 from .postal_letters import has_postal_login
 
 MANUAL_REMINDER_MIN_INTERVAL = dt.timedelta(hours=24)
@@ -42,18 +41,6 @@ class ReminderTooSoon(Exception):
         super().__init__(f"Prochaine relance possible le {next_allowed_at:%d/%m/%Y %H:%M}")
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def find_invitation_token(token: str) -> InvitationToken | None:
-    return (
-        InvitationToken.objects.select_related("enrolment__employee__company")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-
-
 def _invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("member_portal:invitation", args=[token])
 
@@ -64,15 +51,8 @@ def _login_url() -> str:
 
 def _issue_link(enrolment: Enrolment) -> str:
     """Revoke earlier links and return the absolute URL of a fresh single-use link."""
-    now = timezone.now()
-    enrolment.invitation_tokens.filter(used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    token = secrets.token_urlsafe(32)
-    InvitationToken.objects.create(
-        enrolment=enrolment, token_hash=hash_token(token), expires_at=enrolment.expires_at
-    )
-    return _invitation_url(token)
+    _link, raw = link_issue(kind=LinkKind.INVITATION, enrolment=enrolment)
+    return _invitation_url(raw)
 
 
 def _recipient(enrolment: Enrolment) -> str:
@@ -195,21 +175,8 @@ def _send_reminder_batch(batch: list[Enrolment], *, day: int, now: dt.datetime) 
         need_link = [e for e in to_send if e.employee.user_id is None]
         links: dict[int, str] = {}
         if need_link:
-            InvitationToken.objects.filter(
-                enrolment_id__in=[e.pk for e in need_link],
-                used_at__isnull=True,
-                revoked_at__isnull=True,
-            ).update(revoked_at=now)
-            tokens = []
-            for e in need_link:
-                raw = secrets.token_urlsafe(32)
-                links[e.pk] = _invitation_url(raw)
-                tokens.append(
-                    InvitationToken(
-                        enrolment_id=e.pk, token_hash=hash_token(raw), expires_at=e.expires_at
-                    )
-                )
-            InvitationToken.objects.bulk_create(tokens, batch_size=1000)
+            raw_keys = invitation_links_issue_many(need_link, now=now)
+            links = {pk: _invitation_url(raw) for pk, raw in raw_keys.items()}
         login = _login_url()
         created = notification_send_many(
             channel=Channel.EMAIL,
@@ -298,9 +265,7 @@ def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) ->
         enrolment.transition(
             EnrolmentStatus.EXPIRED, label="Lien d'adhésion expiré", note=EXPIRY_REASON
         )
-        enrolment.invitation_tokens.filter(used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now
-        )
+        links_revoke(kind=LinkKind.INVITATION, enrolment=enrolment, now=now)
         company = enrolment.employee.company
         for access in company.correspondent_accesses.select_related("user"):
             notification_send(

@@ -232,14 +232,14 @@ def test_refuse_renews_the_invitation_link_of_an_employee_without_account(
     django_capture_on_commit_callbacks, client
 ):
     enrolment = employee_enrolment()
-    old_tokens = set(enrolment.invitation_tokens.values_list("pk", flat=True))
+    old_tokens = set(enrolment.links.values_list("pk", flat=True))
     dispensation = submit(enrolment)
     enrolment.employee.user = None
     enrolment.employee.save()
     with django_capture_on_commit_callbacks(execute=True):
         dispensation_refuse(dispensation=dispensation, by=UserFactory(staff=True), reason="Non")
     enrolment.refresh_from_db()
-    token = enrolment.invitation_tokens.exclude(pk__in=old_tokens).get()
+    token = enrolment.links.exclude(pk__in=old_tokens).get()
     assert token.expires_at == enrolment.expires_at
     message = OutboxMessage.objects.get(key=f"dispensation-refused:{dispensation.pk}")
     assert message.recipient == enrolment.employee.email

@@ -19,7 +19,7 @@ def test_cancel_waiting_enrolment_revokes_links(django_capture_on_commit_callbac
     enrolment_cancel(enrolment=enrolment, by=hr, note="Doublon")
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CANCELLED
-    assert not enrolment.invitation_tokens.filter(revoked_at__isnull=True).exists()
+    assert not enrolment.links.filter(revoked_at__isnull=True).exists()
     request = enrolment.requests.get()
     assert request.status == RequestStatus.CANCELLED
     assert request.events.last().label == "Pré-affiliation annulée par l'entreprise"

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from enrolment.enums import EnrolmentStatus
-from enrolment.models import EmailConfirmation, InvitationToken, Request
+from enrolment.enums import EnrolmentStatus, LinkKind
+from enrolment.models import Request, SingleUseLink
 from enrolment.services.invitation import enrolment_invite
 from mutuelle.models import OutboxMessage, User
 from tests.enrolment.factories import EnrolmentFactory
@@ -44,7 +44,7 @@ def test_link_page_shows_employer_email_and_form(client, invited):
     assert "paul.pro@entreprise.example.fr" in body
     assert "Je dispose d&#x27;une adresse e-mail personnelle" in body
     # Opening the link changes nothing.
-    assert not InvitationToken.objects.filter(used_at__isnull=False).exists()
+    assert not SingleUseLink.objects.filter(used_at__isnull=False).exists()
     invited.refresh_from_db()
     assert invited.status == EnrolmentStatus.INVITED
 
@@ -91,14 +91,14 @@ def test_activation_with_personal_email_needs_confirmation(
     user = User.objects.get()
     # Not the login until confirmed.
     assert user.email == "paul.pro@entreprise.example.fr"
-    confirmation = EmailConfirmation.objects.get()
+    confirmation = SingleUseLink.objects.get(kind=LinkKind.EMAIL_CONFIRMATION)
     assert confirmation.email == "paul@perso.example.fr"
-    assert len(confirmation.token_hash) == 64
+    assert len(confirmation.key_hash) == 64
     message = OutboxMessage.objects.get(key=f"email-confirmation:{confirmation.pk}")
     assert message.recipient == "paul@perso.example.fr"
     link = next(x for x in message.body_text.splitlines() if "/confirmer-email/" in x)
     confirm_path = link.split("8000", 1)[1].strip()
-    assert confirmation.token_hash not in confirm_path
+    assert confirmation.key_hash not in confirm_path
     # GET does not use the link up (mail scanners open links).
     assert client.get(confirm_path).status_code == 200
     user.refresh_from_db()

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from enrolment.enums import EnrolmentStatus
-from enrolment.models import EmailConfirmation, Request
+from enrolment.enums import EnrolmentStatus, LinkKind
+from enrolment.models import Request, SingleUseLink
 from enrolment.services.invitation import reminders_send_due
 from mutuelle.models import OutboxMessage
 from tests.enrolment.factories import EnrolmentFactory
@@ -56,7 +56,7 @@ def test_postal_employee_can_give_a_personal_email(
             },
         )
     assert response.url == url("welcome")
-    confirmation = EmailConfirmation.objects.get(user=user)
+    confirmation = SingleUseLink.objects.get(kind=LinkKind.EMAIL_CONFIRMATION, user=user)
     message = OutboxMessage.objects.get(key=f"email-confirmation:{confirmation.pk}")
     assert message.recipient == "a@perso.example.fr"
     assert "identifiant reçu par courrier (22000099)" in message.body_text
