@@ -135,8 +135,8 @@ def test_revoke_and_bulk_issue(django_assert_num_queries):
 @pytest.mark.django_db(transaction=True)
 def test_migration_keeps_existing_links_working():
     executor = MigrationExecutor(connection)
-    before = [("enrolment", "0005_signature")]
-    after = [("enrolment", "0006_single_use_links")]
+    before = [("enrolment", "0006_termination_portability_facts")]
+    after = [("enrolment", "0007_single_use_links")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     enrolment = EnrolmentFactory(invited=True)

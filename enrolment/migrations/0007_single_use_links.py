@@ -81,7 +81,7 @@ def copy_links_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrolment", "0005_signature"),
+        ("enrolment", "0006_termination_portability_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
