@@ -20,6 +20,7 @@ from .models import (
     Beneficiary,
     Employee,
     Enrolment,
+    MemberChange,
     PostalLetter,
     Request,
     RequestEvent,
@@ -82,6 +83,14 @@ class EnrolmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("contract", "group", "offer__group")
 
 
+class MemberChangeInline(ReadOnlyInline):
+    """The member's own changes (profile, preferences, password): read-only."""
+
+    model = MemberChange
+    fields = ["at", "actor", "label", "old_value", "new_value"]
+    verbose_name_plural = "historique des informations personnelles"
+
+
 @admin.register(Employee)
 class EmployeeAdmin(NirSearchMixin, admin.ModelAdmin):
     nir_hash_lookup = "nir_hash"
@@ -96,12 +105,12 @@ class EmployeeAdmin(NirSearchMixin, admin.ModelAdmin):
         "hire_date",
     ]
     list_select_related = ["company"]
-    list_filter = ["company", "civility", "alsace_moselle"]
+    list_filter = ["company", "civility", "alsace_moselle", "paperless_mail"]
     search_fields = ["last_name", "first_name", "email", "payroll_id", "company__legal_name"]
     autocomplete_fields = ["company", "user"]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "hire_date"
-    inlines = [EnrolmentInline]
+    inlines = [EnrolmentInline, MemberChangeInline]
 
     @admin.display(description="n° de sécurité sociale")
     def masked_nir(self, obj):

@@ -109,6 +109,15 @@ class Employee(NirMixin, PostalAddress):
     alsace_moselle = models.BooleanField("régime local Alsace-Moselle", default=False)
     teletransmission = models.BooleanField("télétransmission", default=True)
     commercial_consent = models.BooleanField("accepte les offres commerciales", default=False)
+    # Communication preferences of the member area (« Mes informations personnelles »).
+    paperless_mail = models.BooleanField(
+        "e-courriers",
+        default=True,
+        help_text="Relevés et courriers consultés en ligne plutôt que reçus par la poste.",
+    )
+    reimbursement_alerts = models.BooleanField(
+        "alerte e-mail à chaque nouveau remboursement", default=True
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -144,6 +153,35 @@ class Employee(NirMixin, PostalAddress):
     def save(self, *args, **kwargs):
         self._prepare_nir()
         super().save(*args, **kwargs)
+
+
+class MemberChange(models.Model):
+    """The member's history of their own data (address, phone, e-mail, preferences,
+    password): who changed what, and when. Written by the profile services."""
+
+    employee = models.ForeignKey(
+        Employee, verbose_name="salarié", on_delete=models.CASCADE, related_name="changes"
+    )
+    at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    label = models.CharField("modification", max_length=200)
+    old_value = models.TextField("ancienne valeur", blank=True)
+    new_value = models.TextField("nouvelle valeur", blank=True)
+
+    class Meta:
+        verbose_name = "modification des informations de l'adhérent"
+        verbose_name_plural = "historique des informations des adhérents"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} {self.label}"
 
 
 class EnrolmentQuerySet(models.QuerySet):
