@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
-from .import_files import HEADERS
+from .imports.files import HEADERS
 
 _FIRST = ["Jérôme", "Hélène", "Camille", "Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis"]
 _LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
@@ -213,7 +213,7 @@ def _queue_in_memory() -> None:
 def run_import(path: Path, *, company, contract, group) -> "object":
     from django.core.files import File
 
-    from .import_service import import_job_create, import_job_run
+    from .imports.service import import_job_create, import_job_run
 
     with path.open("rb") as handle:
         job = import_job_create(

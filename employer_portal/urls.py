@@ -3,7 +3,6 @@ from django.urls import include, path, re_path
 from . import (
     document_views,
     employee_views,
-    import_urls,
     preaffiliation_views,
     request_views,
     views,
@@ -15,7 +14,7 @@ urlpatterns = [
     path("", views.companies, name="companies"),
     path("<int:company_id>/", views.home, name="home"),
     path("<int:company_id>/mon-entreprise/", views.company_detail, name="company"),
-    path("", include(import_urls)),
+    path("", include("employer_portal.imports.urls")),
     # Mes demandes
     path("<int:company_id>/demandes/", request_views.request_list, name="requests"),
     path(

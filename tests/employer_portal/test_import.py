@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from employer_portal import import_service
-from employer_portal.import_files import (
+from employer_portal.imports import service as import_service
+from employer_portal.imports.files import (
     ERROR_HEADER,
     HEADERS,
     FileRefused,
@@ -294,6 +294,41 @@ def test_refused_at_upload(client, setup, content, message):
     assert response.status_code == 200
     assert message in page(response)
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_zip_checked_once_per_upload(
+    client, setup, monkeypatch, inline, django_capture_on_commit_callbacks
+):
+    """The form checks the archive; the job (inline or by the worker) does not
+    decompress it again before calamine reads it."""
+    from employer_portal.imports import files
+
+    contract, group, _user = setup
+    calls = []
+    check_zip = files.check_zip
+    monkeypatch.setattr(files, "check_zip", lambda f: calls.append(1) or check_zip(f))
+    if not inline:
+        monkeypatch.setattr(import_service, "INLINE_MAX_BYTES", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, contract, group, xlsx_bytes([values(1)]), follow=False)
+    assert "1 salarié(s) validé(s)" in page(client.get(response.url))
+    assert ImportJob.objects.get().file_format == "xlsx"
+    assert len(calls) == 1
+
+
+def test_command_checks_the_zip_once(setup, tmp_path, monkeypatch, capsys):
+    from employer_portal.imports import files
+
+    contract, _group, _user = setup
+    calls = []
+    check_zip = files.check_zip
+    monkeypatch.setattr(files, "check_zip", lambda f: calls.append(1) or check_zip(f))
+    path = tmp_path / "salaries.xlsx"
+    path.write_bytes(xlsx_bytes([values(1)]))
+    call_command("import_affiliations", str(path), contract=contract.number, group="Cadres")
+    assert "1 validé(s)" in capsys.readouterr().out
+    assert len(calls) == 1
 
 
 def test_over_20_mb_refused(client, setup):

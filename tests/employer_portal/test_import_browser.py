@@ -4,7 +4,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from employer_portal.import_files import ERROR_HEADER
+from employer_portal.imports.files import ERROR_HEADER
 from enrolment.models import Enrolment
 from tests.browser_support import login
 from tests.enrolment.factories import make_nir

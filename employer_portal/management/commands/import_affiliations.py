@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mutuelle.models import Contract
 
-from ...import_service import import_job_create, import_job_run
+from ...imports.service import import_job_create, import_job_run
 from ...models import ImportStatus
 
 

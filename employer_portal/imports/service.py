@@ -26,8 +26,8 @@ from enrolment.services.preaffiliation import (
 )
 from mutuelle.models import Company, Contract, InsuredGroup
 
-from .import_files import FIELDS, FileRefused, build_rejection_xlsx, open_upload, row_as_dict
-from .models import ImportJob, ImportStatus
+from ..models import ImportJob, ImportStatus
+from .files import FIELDS, FileRefused, build_rejection_xlsx, open_upload, row_as_dict
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,17 @@ PREVIEW_SIZE = 50
 
 
 def import_job_create(
-    *, company: Company, contract: Contract, group: InsuredGroup, upload, by
+    *,
+    company: Company,
+    contract: Contract,
+    group: InsuredGroup,
+    upload,
+    by,
+    file_format: str = "",
 ) -> ImportJob:
+    """Store an upload as a pending job. ``file_format`` is what
+    :func:`~employer_portal.imports.files.check_upload` returned when the upload form
+    checked the file; without it the job checks the file when it runs."""
     if contract.company_id != company.pk or group.contract_id != contract.pk:
         raise ValueError("Contract and group must belong to the company.")
     job = ImportJob(
@@ -48,6 +57,7 @@ def import_job_create(
         contract=contract,
         group=group,
         original_name=(getattr(upload, "name", "") or "fichier")[-255:],
+        file_format=file_format,
         created_by=by,
     )
     job.source_file.save(getattr(upload, "name", "fichier") or "fichier", upload, save=False)
@@ -106,7 +116,7 @@ def _run(job: ImportJob) -> ImportJob:
     repeated: dict[str, list[int]] = {}
     try:
         with job.source_file.open("rb") as handle:
-            upload = open_upload(handle, size=job.source_file.size)
+            upload = open_upload(handle, size=job.source_file.size, checked_format=job.file_format)
             job.file_format = upload.format
             job.total_rows = upload.estimated_rows
             job.save(update_fields=["file_format", "total_rows"])

@@ -8,12 +8,12 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from .decorators import correspondent_view
-from .import_files import MAX_UPLOAD_BYTES, build_template_csv, build_template_xlsx
-from .import_forms import ImportUploadForm
-from .import_service import import_job_create, import_job_run, import_job_should_run_inline
-from .models import ImportJob, ImportStatus
-from .tasks import run_import_job
+from ..decorators import correspondent_view
+from ..models import ImportJob, ImportStatus
+from ..tasks import run_import_job
+from .files import MAX_UPLOAD_BYTES, build_template_csv, build_template_xlsx
+from .forms import ImportUploadForm
+from .service import import_job_create, import_job_run, import_job_should_run_inline
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,6 +34,7 @@ def import_start(request):
             contract=group.contract,
             group=group,
             upload=form.cleaned_data["file"],
+            file_format=form.file_format,
             by=request.user,
         )
         if import_job_should_run_inline(job):

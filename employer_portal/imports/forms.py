@@ -3,7 +3,7 @@ from django import forms
 from mutuelle.enums import ProductLine
 from mutuelle.models import InsuredGroup
 
-from .import_files import MAX_UPLOAD_BYTES, FileRefused, check_zip, sniff_format
+from .files import FileRefused, check_upload
 
 
 class ImportUploadForm(forms.Form):
@@ -42,16 +42,9 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Le fichier dépasse la taille maximale autorisée de 20 Mo.")
-        if upload.size == 0:
-            raise forms.ValidationError("Le fichier est vide.")
-        upload.seek(0)
         try:
-            if sniff_format(upload.read(8192)) == "xlsx":
-                upload.seek(0)
-                check_zip(upload)
+            # Kept for the job, which then does not check the same file again.
+            self.file_format = check_upload(upload, size=upload.size)
         except FileRefused as refusal:
             raise forms.ValidationError(refusal.message) from refusal
-        upload.seek(0)
         return upload

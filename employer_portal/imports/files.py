@@ -294,7 +294,7 @@ def _data_rows(rows: Iterator[list]) -> Iterator[tuple[int, list]]:
 
 
 def open_xlsx(fileobj) -> UploadRows:
-    check_zip(fileobj)
+    """Read an xlsx that :func:`check_upload` has accepted."""
     fileobj.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(fileobj)
@@ -343,14 +343,31 @@ def open_csv(data: bytes) -> UploadRows:
     return UploadRows("csv", header, max(0, text.count("\n") - 1), _data_rows(reader))
 
 
-def open_upload(fileobj, *, size: int) -> UploadRows:
-    """Open an uploaded file whatever its name says; FileRefused explains a refusal."""
+def check_upload(fileobj, *, size: int) -> str:
+    """The whole-file checks, before any parsing: size, type read from the content, and
+    for an xlsx the zip checks (:func:`check_zip`). Returns « xlsx » or « csv ».
+
+    They run once per file: at upload (the form), or when the job reads a file that no
+    form has checked (command line)."""
     if size > MAX_UPLOAD_BYTES:
         raise FileRefused("Le fichier dépasse la taille maximale autorisée de 20 Mo.")
     if size == 0:
         raise FileRefused("Le fichier est vide.")
     fileobj.seek(0)
     fmt = sniff_format(fileobj.read(8192))
+    if fmt == "xlsx":
+        fileobj.seek(0)
+        check_zip(fileobj)
+    fileobj.seek(0)
+    return fmt
+
+
+def open_upload(fileobj, *, size: int, checked_format: str = "") -> UploadRows:
+    """Open an uploaded file whatever its name says; FileRefused explains a refusal.
+
+    ``checked_format`` is what :func:`check_upload` returned when the file was checked
+    at upload: its archive is then not decompressed a second time."""
+    fmt = checked_format or check_upload(fileobj, size=size)
     fileobj.seek(0)
     if fmt == "xlsx":
         return open_xlsx(fileobj)
