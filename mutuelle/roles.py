@@ -7,7 +7,7 @@ any app listed here) get their permissions without another data migration.
 from django.contrib.auth.models import Group, Permission
 
 GESTIONNAIRE = "Gestionnaire"
-BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations", "member_requests")
+BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations", "member_requests", "benefits")
 
 # app_label.model → actions beyond "view" (granted on every back-office model).
 # Request history (RequestEvent), evidence and the outbox stay read-only: they are
@@ -35,7 +35,14 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "member_requests.bankaccountrequest": ("change",),
     "member_requests.portabilityrequest": ("change",),
     "member_requests.otherrequest": ("change",),
+    "benefits.settlementimport": ("add",),
+    "benefits.professional": ("add", "change"),
+    "benefits.paymentbatch": ("change",),
 }
+
+
+# Not even "view": the health-data access log is read by superusers only.
+SUPERUSER_ONLY = frozenset({"benefits.healthdataaccess"})
 
 
 def gestionnaire_permissions():
@@ -46,6 +53,8 @@ def gestionnaire_permissions():
     for perm in perms:
         action, _, _model = perm.codename.partition("_")
         key = f"{perm.content_type.app_label}.{perm.content_type.model}"
+        if key in SUPERUSER_ONLY:
+            continue
         if action == "view" or action in EXTRA_ACTIONS.get(key, ()):
             wanted.append(perm)
     return wanted

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "enrolment",
     "dispensations",
     "member_requests",
+    "benefits",
     "employer_portal",
     "member_portal",
 ]

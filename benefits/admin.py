@@ -1,0 +1,277 @@
+"""Back office for reimbursements: settlement imports (background job with progress),
+lines with their « Détail du calcul » (each reading logged), professionals paid in tiers
+payant, payment batches, and the health-data access log (superusers only)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from enrolment.models import MEMBER_NUMBER_OFFSET
+
+from .enums import ImportStatus
+from .models import HealthDataAccess, ReimbursementLine, SettlementImport
+from .services.access_log import health_data_access_log
+from .services.settlements import settlement_import_create
+from .settlement_files import COLUMNS
+from .tasks import run_settlement_import
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class SettlementUploadForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="Fichier de décomptes (CSV)",
+        help_text="Séparateur « ; », UTF-8 ou Windows-1252, en-tête : " + ";".join(COLUMNS),
+    )
+
+    class Meta:
+        model = SettlementImport
+        fields = []
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 50 Mo.")
+        head = upload.read(4096)
+        upload.seek(0)
+        if b"\x00" in head:
+            raise forms.ValidationError("Ce fichier n'est pas un fichier texte CSV.")
+        return upload
+
+
+@admin.register(SettlementImport)
+class SettlementImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "original_name",
+        "status",
+        "progress",
+        "imported_count",
+        "rejected_count",
+        "known_count",
+        "mutuelle_total",
+    ]
+    list_filter = ["status"]
+    fields = [
+        "original_name",
+        "status",
+        "progress",
+        "refusal_reason",
+        "total_rows",
+        "imported_count",
+        "rejected_count",
+        "known_count",
+        "mutuelle_total",
+        "rejection_link",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SettlementUploadForm
+            kwargs["fields"] = []
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["upload"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data["upload"]
+        created = settlement_import_create(
+            content=upload.read(), filename=upload.name or "decomptes.csv", by=request.user
+        )
+        obj.pk = created.pk
+        transaction.on_commit(lambda: run_settlement_import.delay(created.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, "Fichier déposé : l'import se poursuit en tâche de fond.")
+        return HttpResponseRedirect(
+            reverse("admin:benefits_settlementimport_change", args=[obj.pk])
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        running = obj is not None and obj.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+        extra_context = {**(extra_context or {}), "refresh_seconds": 2 if running else None}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="avancement")
+    def progress(self, obj):
+        value = obj.progress_percent
+        return format_html(
+            '<progress max="100" value="{}" aria-label="Avancement">{} %</progress> {} %',
+            value,
+            value,
+            value,
+        )
+
+    @admin.display(description="fichier de rejet")
+    def rejection_link(self, obj):
+        if not obj.rejection_file:
+            return "—"
+        url = reverse("admin:benefits_settlementimport_rejection", args=[obj.pk])
+        return format_html('<a href="{}">Télécharger le fichier de rejet</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:import_id>/rejet/",
+                self.admin_site.admin_view(self.rejection_view),
+                name="benefits_settlementimport_rejection",
+            ),
+            *super().get_urls(),
+        ]
+
+    def rejection_view(self, request, import_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(SettlementImport, pk=import_id, rejection_file__gt="")
+        return FileResponse(
+            job.rejection_file.open("rb"),
+            as_attachment=True,
+            filename=f"rejet-{job.pk}.csv",
+            content_type="text/csv; charset=utf-8",
+        )
+
+
+@admin.register(ReimbursementLine)
+class ReimbursementLineAdmin(admin.ModelAdmin):
+    """Health data: listed only for one member searched by number, each reading logged."""
+
+    list_display = [
+        "care_date",
+        "member_number",
+        "beneficiary_display",
+        "act_code",
+        "actual_cost",
+        "ss_paid",
+        "mutuelle_share",
+        "out_of_pocket",
+        "third_party_payment",
+        "paid_on",
+    ]
+    list_select_related = ["enrolment__employee", "beneficiary"]
+    search_fields = ["=reference"]
+    search_help_text = "N° d'adhérent (exact) ou référence de la ligne"
+    list_filter = ["source", "third_party_payment"]
+    show_full_result_count = False
+    fields = [
+        "reference",
+        "source",
+        "member_number",
+        "beneficiary_display",
+        "care_date",
+        "act_code",
+        "fee_sector",
+        "quantity",
+        "actual_cost",
+        "ss_base",
+        "ss_rate",
+        "ss_paid",
+        "ss_deductible",
+        "mutuelle_share",
+        "out_of_pocket",
+        "guarantee_row",
+        "computation_display",
+        "third_party_payment",
+        "professional_name",
+        "payment_batch",
+        "paid_on",
+        "settlement_import",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset.none(), False
+        if term.isdigit() and int(term) > MEMBER_NUMBER_OFFSET:
+            return queryset.filter(enrolment_id=int(term) - MEMBER_NUMBER_OFFSET), False
+        return super().get_search_results(request, queryset, term)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            enrolment_ids = {line.enrolment_id for line in changelist.result_list}
+            health_data_access_log(
+                user=request.user, enrolment_ids=enrolment_ids, what="Liste des remboursements"
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        if obj is not None:
+            health_data_access_log(
+                user=request.user,
+                enrolment_ids=[obj.enrolment_id],
+                what=f"Détail du remboursement {obj.reference}",
+            )
+        return response
+
+    @admin.display(description="n° d'adhérent")
+    def member_number(self, obj):
+        return obj.enrolment.member_number
+
+    @admin.display(description="bénéficiaire")
+    def beneficiary_display(self, obj):
+        return obj.beneficiary_name
+
+    @admin.display(description="détail du calcul")
+    def computation_display(self, obj):
+        return format_html_join(
+            "", "<p>{}</p>", ((step,) for step in obj.computation.get("steps", []))
+        )
+
+
+@admin.register(HealthDataAccess)
+class HealthDataAccessAdmin(admin.ModelAdmin):
+    """Readable by superusers only, never editable."""
+
+    list_display = ["at", "user", "enrolment", "what"]
+    list_select_related = ["user", "enrolment"]
+    search_fields = ["user__email"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

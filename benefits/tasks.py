@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from .models import SettlementImport
+
+
+@shared_task(acks_late=True)
+def run_settlement_import(import_id: int) -> None:
+    """Process an uploaded settlement file. Redelivery is harmless: a started import is
+    skipped, and an interrupted one wrote nothing (one transaction at the end)."""
+    from .services.settlements import settlement_import_run
+
+    settlement_import = SettlementImport.objects.filter(pk=import_id).first()
+    if settlement_import is not None:
+        settlement_import_run(settlement_import=settlement_import)
