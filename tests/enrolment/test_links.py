@@ -134,13 +134,14 @@ def test_revoke_and_bulk_issue(django_assert_num_queries):
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_keeps_existing_links_working():
+    # Rows made with today's models first: the tables keep them while migrating back.
+    enrolment = EnrolmentFactory(invited=True)
+    user = UserFactory()
     executor = MigrationExecutor(connection)
     before = [("enrolment", "0006_termination_portability_facts")]
     after = [("enrolment", "0007_single_use_links")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
-    enrolment = EnrolmentFactory(invited=True)
-    user = UserFactory()
     soon = timezone.now() + dt.timedelta(days=3)
     old_apps.get_model("enrolment", "InvitationToken").objects.create(
         enrolment_id=enrolment.pk, token_hash=hash_key("invitation-key"), expires_at=soon
