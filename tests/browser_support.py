@@ -20,6 +20,8 @@ at the end of the test. Any *serious* or *critical* violation fails the test wit
 page's URL, the rule and the offending elements. Interacting only through a locator
 kept from an earlier page skips the audit of the pages in between: go through ``page``
 at least once per page (a ``page.get_by_role("heading", ...).wait_for()`` is enough).
+The same fixture fails the test on any Content-Security-Policy violation a visited page
+reports (``watch_csp_violations``): an inline script or style, a foreign resource.
 Call ``check_a11y(page)`` to audit the current state on purpose (e.g. an error shown
 without navigation); it fails at once. Tests using ``page`` are marked ``browser``
 automatically; they need ``transactional_db`` (or ``live_server``'s own) data.
@@ -141,6 +143,31 @@ def audit_every_document(page) -> A11yReport:
         # Instance attributes shadow the methods: ``page`` stays a real Page for expect().
         setattr(page, name, wrap(name))
     return report
+
+
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def watch_csp_violations(page) -> list[str]:
+    """Collect the CSP violations of every document the page shows (the listener is
+    an init script, so it runs before the page's own scripts, whatever the policy)."""
+    violations: list[str] = []
+    page.add_init_script(_REPORT_CSP_VIOLATIONS)
+
+    def on_console(message):
+        text = message.text
+        if message.type == "error" and (
+            "CSP violation" in text or "Content Security Policy" in text
+        ):
+            violations.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return violations
 
 
 def check_a11y(page) -> None:

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from mutuelle.celery import app as celery_app
-from tests.browser_support import audit_every_document
+from tests.browser_support import audit_every_document, watch_csp_violations
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # by live_server tests from that thread are safe (one thread, one connection).
@@ -91,13 +91,20 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def page(page):
-    """pytest-playwright's page, audited by axe-core on every document it shows (see
-    ``tests/browser_support.py``)."""
+    """pytest-playwright's page, audited by axe-core on every document it shows and
+    failing on any Content-Security-Policy violation (see ``tests/browser_support.py``)."""
     page.set_default_timeout(10_000)
+    csp_violations = watch_csp_violations(page)
     report = audit_every_document(page)
     yield page
     if not page.is_closed():
         report.audit_pending(page, final=True)
+    if csp_violations:
+        pytest.fail(
+            "Violations de la politique de sécurité du contenu (CSP) :\n"
+            + "\n".join(dict.fromkeys(csp_violations)),
+            pytrace=False,
+        )
     if report.problems:
         pytest.fail(
             "Violations d'accessibilité graves ou critiques :\n" + "\n".join(report.problems),

@@ -45,3 +45,25 @@ def test_check_a11y_fails_at_once_on_a_serious_violation(page):
         check_a11y(page)
     page.set_content(GOOD_PAGE)
     check_a11y(page)
+
+
+def test_csp_violations_are_collected(context):
+    """The ``page`` fixture fails a journey on these; a page of its own here."""
+    from tests.browser_support import watch_csp_violations
+
+    page = context.new_page()
+    violations = watch_csp_violations(page)
+    page.route(
+        "http://csp.test/**",
+        lambda route: route.fulfill(
+            body="<!DOCTYPE html><html lang='fr'><head><title>CSP</title></head><body>"
+            "<script>document.title = 'exécuté';</script></body></html>",
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": "script-src 'self'"},
+        ),
+    )
+    page.goto("http://csp.test/")
+    page.wait_for_timeout(200)
+    assert page.title() == "CSP"
+    assert violations
+    assert "script-src" in violations[0]
