@@ -73,6 +73,30 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         return landing_url(request.user)
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """The failed-login limit counts per account *and* client address: failures
+        from one address never lock the account for the others (mutuelle/login_guard.py)."""
+        from .login_guard import client_ip
+
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
+        )
+
+    def authenticate(self, request, **credentials):
+        from .login_guard import login_success_record
+
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login_success_record(request=request, user=user)
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        from .login_guard import login_failure_record
+
+        login_failure_record(
+            request=request, login=credentials.get("email") or credentials.get("username", "")
+        )
+
     def is_open_for_signup(self, request):
         # Accounts are created by the mutuelle (correspondents, staff) or through an
         # invitation link (employees), never by open sign-up.
