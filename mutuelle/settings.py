@@ -271,6 +271,10 @@ SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD")
 SMS_SENDER = env("SMS_SENDER", "MUTUELLE")
 SMS_GATEWAY_TIMEOUT = 10
 
+# seed_demo (public password, real messages) runs only in development; read here, as
+# test runners switch settings.DEBUG off.
+DEMO_SEED_ALLOWED = DEBUG
+
 # The development outbox page (/dev/outbox/) exists only while this is on.
 DEV_OUTBOX_ENABLED = env_bool("DEV_OUTBOX_ENABLED", DEBUG)
 

@@ -18,10 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):
-    settings.DEBUG = False
+    settings.DEMO_SEED_ALLOWED = False  # what DEBUG=false sets (mutuelle/settings.py)
     with pytest.raises(CommandError, match="--allow-production"):
         call_command("seed_demo")
     assert not Company.objects.exists()
+
+
+def test_seed_demo_is_refused_with_debug_false_in_the_environment(tmp_path):
+    result = run_manage("seed_demo", VAR_DIR=str(tmp_path), **PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "--allow-production" in result.stderr
 
 
 def test_check_deploy_reports_missing_delivery_settings(tmp_path):

@@ -297,7 +297,7 @@ class Command(BaseCommand):
     def handle(self, *args, allow_production=False, **options):
         # The demo accounts share the README's password and the demo sends real
         # e-mails and SMS through the production backends.
-        if not settings.DEBUG and not allow_production:
+        if not settings.DEMO_SEED_ALLOWED and not allow_production:
             raise CommandError(
                 "seed_demo refuse de s'exécuter en production (DEBUG=false) : les comptes "
                 "de démonstration ont un mot de passe public. Pour une copie de "
