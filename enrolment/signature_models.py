@@ -26,6 +26,9 @@ class SignatureAttempt(models.Model):
     enrolment = models.ForeignKey(
         "enrolment.Enrolment", on_delete=models.CASCADE, related_name="signature_attempts"
     )
+    # What is signed: "" for the membership form, "<kind>:<id>" for a document a later
+    # request brings (a new SEPA mandate: "mandat:42"), see services.signature.
+    subject = models.CharField("document signé", max_length=40, blank=True, default="")
     started_at = models.DateTimeField("commencée le", auto_now_add=True)
     form_viewed_at = models.DateTimeField("bulletin consulté le", null=True, blank=True)
     # SHA-256 of the form's HTML when it was shown: signing refuses a form whose data
@@ -44,9 +47,9 @@ class SignatureAttempt(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrolment"],
+                fields=["enrolment", "subject"],
                 condition=Q(completed_at__isnull=True, closed_at__isnull=True),
-                name="one_open_signature_attempt_per_enrolment",
+                name="one_open_signature_attempt_per_document",
             )
         ]
 

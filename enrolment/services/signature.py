@@ -11,6 +11,7 @@ cours » for the employer) and a confirmation e-mail is queued.
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -108,6 +109,56 @@ class FormChanged(SignatureError):
     )
 
 
+@dataclass(frozen=True)
+class SignedDocument:
+    """A document signed with the SMS code. The membership form is one; apps above
+    register others (a new SEPA mandate) with :func:`register_signed_document`, and the
+    same attempt, code, evidence and dossier machinery signs them.
+
+    Hooks take the locked attempt: ``is_open`` (may it still be signed), ``body_html``
+    (what is shown and fingerprinted), ``document_pdf(attempt, body)`` (the signed
+    file) and ``on_signed(attempt, evidence, by, now)`` (the state change, in the
+    signing transaction).
+    """
+
+    kind: str
+    title: str
+    form_version: str
+    consent_version: str
+    consent_texts: dict[str, str]
+    is_open: Callable[[SignatureAttempt], bool]
+    body_html: Callable[[SignatureAttempt], str]
+    document_pdf: Callable[[SignatureAttempt, str], bytes]
+    on_signed: Callable[..., None]
+
+
+_SIGNED_DOCUMENTS: dict[str, SignedDocument] = {}
+
+
+def register_signed_document(document: SignedDocument) -> None:
+    _SIGNED_DOCUMENTS[document.kind] = document
+
+
+def signed_document_of(attempt: SignatureAttempt) -> SignedDocument:
+    return _SIGNED_DOCUMENTS[attempt.subject.partition(":")[0]]
+
+
+def signature_attempt_for(*, enrolment: Enrolment, subject: str) -> SignatureAttempt:
+    """The open attempt signing ``subject`` (« mandat:42 »), started if needed."""
+    with transaction.atomic():
+        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        attempt = SignatureAttempt.objects.filter(
+            enrolment=locked, subject=subject, completed_at__isnull=True, closed_at__isnull=True
+        ).first()
+        if attempt is None:
+            attempt = SignatureAttempt.objects.create(
+                enrolment=locked, subject=subject, events=[_event("started", timezone.now())]
+            )
+        if not signed_document_of(attempt).is_open(attempt):
+            raise NotSignable()
+        return attempt
+
+
 def _event(kind: str, at: dt.datetime, **data) -> dict:
     return {"type": kind, "at": at.isoformat(), **data}
 
@@ -158,7 +209,7 @@ def signature_attempt_current(*, enrolment: Enrolment) -> SignatureAttempt:
         if mf.debit_of(fresh).applies:
             mf.ensure_mandate_reference(fresh)
         attempt = SignatureAttempt.objects.filter(
-            enrolment=locked, completed_at__isnull=True, closed_at__isnull=True
+            enrolment=locked, subject="", completed_at__isnull=True, closed_at__isnull=True
         ).first()
         if attempt is None:
             attempt = SignatureAttempt.objects.create(
@@ -173,11 +224,7 @@ def _lock_open_attempt(attempt: SignatureAttempt) -> SignatureAttempt:
         .select_related("enrolment")
         .get(pk=attempt.pk)
     )
-    if (
-        locked.completed_at
-        or locked.closed_at
-        or locked.enrolment.status != EnrolmentStatus.IN_PROGRESS
-    ):
+    if locked.completed_at or locked.closed_at or not signed_document_of(locked).is_open(locked):
         raise NotSignable()
     return locked
 
@@ -196,24 +243,36 @@ def signature_form_viewed(*, attempt: SignatureAttempt, fingerprint: str, how: s
 
 
 def signature_consents_give(
-    *, attempt: SignatureAttempt, certify: bool, contract_document: bool, fingerprint: str
+    *,
+    attempt: SignatureAttempt,
+    fingerprint: str,
+    certify: bool = False,
+    contract_document: bool = False,
+    ticked: frozenset[str] = frozenset(),
 ) -> None:
-    """Both declarations ticked, on the form that was viewed."""
+    """Every declaration of the document ticked (the membership form's two, or the
+    keys in ``ticked``), on the document that was viewed."""
     with transaction.atomic():
         attempt = _lock_open_attempt(attempt)
         if not attempt.form_viewed_at:
             raise FormNotViewed()
         if attempt.form_fingerprint != fingerprint:
             raise FormChanged()
-        if not (certify and contract_document):
+        document = signed_document_of(attempt)
+        ticked = set(ticked) | {
+            key
+            for key, on in (("certify", certify), ("contract_document", contract_document))
+            if on
+        }
+        if not set(document.consent_texts) <= ticked:
             raise ConsentsMissing()
         now = timezone.now()
         attempt.consents = {
-            key: {"text": text, "version": mf.CONSENT_VERSION, "ticked_at": now.isoformat()}
-            for key, text in mf.CONSENT_TEXTS.items()
+            key: {"text": text, "version": document.consent_version, "ticked_at": now.isoformat()}
+            for key, text in document.consent_texts.items()
         }
         attempt.consents_at = now
-        attempt.events.append(_event("consents_given", now, keys=sorted(mf.CONSENT_TEXTS)))
+        attempt.events.append(_event("consents_given", now, keys=sorted(document.consent_texts)))
         attempt.save(update_fields=["consents", "consents_at", "events"])
 
 
@@ -299,7 +358,8 @@ def signature_code_verify(
     evidence = None
     with transaction.atomic():
         attempt = _lock_open_attempt(attempt)
-        enrolment = Enrolment.objects.select_for_update().get(pk=attempt.enrolment_id)
+        Enrolment.objects.select_for_update().get(pk=attempt.enrolment_id)
+        document = signed_document_of(attempt)
         now = timezone.now()
         challenge = (
             attempt.challenges.select_for_update()
@@ -323,8 +383,7 @@ def signature_code_verify(
             attempt.save(update_fields=["events"])
             error = CodeLocked() if remaining <= 0 else WrongCode(remaining)
         else:
-            fresh = mf.load_enrolment(enrolment.pk)
-            body = mf.form_body_html(fresh)
+            body = document.body_html(attempt)
             if mf.fingerprint(body) != attempt.form_fingerprint:
                 attempt.form_viewed_at = None
                 attempt.consents_at = None
@@ -337,7 +396,7 @@ def signature_code_verify(
                 challenge.save(update_fields=["used_at"])
                 attempt.events.append(_event("otp_verified", now, challenge=challenge.pk))
                 evidence = _sign(
-                    enrolment=fresh, attempt=attempt, body=body, by=by, origin=origin, now=now
+                    document=document, attempt=attempt, body=body, by=by, origin=origin, now=now
                 )
     if error is not None:
         raise error
@@ -346,17 +405,16 @@ def signature_code_verify(
 
 def _sign(
     *,
-    enrolment: Enrolment,
+    document: SignedDocument,
     attempt: SignatureAttempt,
     body: str,
     by,
     origin: SignatureContext,
     now: dt.datetime,
 ) -> SignatureEvidence:
+    enrolment = mf.load_enrolment(attempt.enrolment_id)
     employee = enrolment.employee
-    email = (employee.user.email if employee.user_id else "") or employee.email
-    document = mf.membership_form_pdf(enrolment, body_html=body)
-    document_sha256 = mf.sha256_hex(document)
+    pdf = document.document_pdf(attempt, body)
     consents = [
         {
             "key": key,
@@ -370,21 +428,22 @@ def _sign(
         enrolment=enrolment,
         attempt=attempt,
         signer_name=employee.full_name,
-        email=email,
+        email=employee.contact_email,
         phone=attempt.phone,
         ip_address=origin.ip_address or None,
         user_agent=(origin.user_agent or "")[:1000],
         signed_at=now,
-        form_version=mf.FORM_VERSION,
-        consent_version=mf.CONSENT_VERSION,
+        form_version=document.form_version,
+        consent_version=document.consent_version,
         consents=consents,
         events=list(attempt.events),
-        document_sha256=document_sha256,
+        document_sha256=mf.sha256_hex(pdf),
     )
     dossier = mf.render_pdf(
         "enrolment/membership_form/dossier.html",
         {
             "body": body,
+            "title": document.title,
             "mutuelle": settings.MUTUELLE,
             "enrolment": enrolment,
             "evidence": evidence,
@@ -403,45 +462,67 @@ def _sign(
     evidence.dossier_sha256 = mf.sha256_hex(dossier)
     stamp = timezone.localtime(now, PARIS).strftime("%Y%m%d-%H%M%S")
     prefix = f"signatures/{enrolment.pk}/{stamp}-{secrets.token_hex(4)}"
+    name = document.kind or "bulletin"
     saved: list[str] = []
     try:
-        evidence.document.name = default_storage.save(
-            f"{prefix}-bulletin.pdf", ContentFile(document)
-        )
+        evidence.document.name = default_storage.save(f"{prefix}-{name}.pdf", ContentFile(pdf))
         saved.append(evidence.document.name)
         evidence.dossier.name = default_storage.save(f"{prefix}-dossier.pdf", ContentFile(dossier))
         saved.append(evidence.dossier.name)
         evidence.save()
         attempt.completed_at = now
         attempt.save(update_fields=["completed_at", "events"])
-        enrolment.signed_at = now
-        enrolment.save(update_fields=["signed_at", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.SIGNED,
-            by=by,
-            label="Bulletin d'adhésion signé électroniquement par le salarié",
-        )
-        if email:
-            notification_send(
-                key=f"signature-confirmation:{evidence.pk}",
-                channel=Channel.EMAIL,
-                to=email,
-                template="signature_confirmation",
-                context={
-                    "employee": employee,
-                    "company": employee.company,
-                    "enrolment": enrolment,
-                    "signed_at": timezone.localtime(now, PARIS),
-                    "download_url": settings.SITE_URL
-                    + reverse("member_portal:signature_done", args=[enrolment.pk]),
-                },
-            )
+        document.on_signed(attempt=attempt, evidence=evidence, by=by, now=now)
     except BaseException:
         # The files must not outlive a signature that did not happen.
         for name in saved:
             default_storage.delete(name)
         raise
     return evidence
+
+
+def _membership_form_signed(*, attempt: SignatureAttempt, evidence: SignatureEvidence, by, now):
+    enrolment = evidence.enrolment
+    employee = enrolment.employee
+    enrolment.signed_at = now
+    enrolment.save(update_fields=["signed_at", "updated_at"])
+    enrolment.transition(
+        EnrolmentStatus.SIGNED,
+        by=by,
+        label="Bulletin d'adhésion signé électroniquement par le salarié",
+    )
+    if evidence.email:
+        notification_send(
+            key=f"signature-confirmation:{evidence.pk}",
+            channel=Channel.EMAIL,
+            to=evidence.email,
+            template="signature_confirmation",
+            context={
+                "employee": employee,
+                "company": employee.company,
+                "enrolment": enrolment,
+                "signed_at": timezone.localtime(now, PARIS),
+                "download_url": settings.SITE_URL
+                + reverse("member_portal:signature_done", args=[enrolment.pk]),
+            },
+        )
+
+
+register_signed_document(
+    SignedDocument(
+        kind="",
+        title="le bulletin d'adhésion",
+        form_version=mf.FORM_VERSION,
+        consent_version=mf.CONSENT_VERSION,
+        consent_texts=mf.CONSENT_TEXTS,
+        is_open=lambda attempt: attempt.enrolment.status == EnrolmentStatus.IN_PROGRESS,
+        body_html=lambda attempt: mf.form_body_html(mf.load_enrolment(attempt.enrolment_id)),
+        document_pdf=lambda attempt, body: mf.membership_form_pdf(
+            mf.load_enrolment(attempt.enrolment_id), body_html=body
+        ),
+        on_signed=_membership_form_signed,
+    )
+)
 
 
 def latest_evidence(enrolment: Enrolment) -> SignatureEvidence | None:
