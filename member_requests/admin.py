@@ -20,12 +20,14 @@ from mutuelle.uploads import serve_proof
 
 from .enums import MemberRequestKind
 from .models import (
+    BankAccountChange,
     BankAccountRequest,
     BeneficiaryRequest,
     MemberRequest,
     MemberRequestDocument,
     OtherRequest,
     PortabilityRequest,
+    SepaMandate,
 )
 from .services import (
     member_request_accept,
@@ -246,9 +248,59 @@ class BeneficiaryRequestAdmin(MemberRequestAdmin):
     kinds = frozenset({K.BENEFICIARY_ADD, K.BENEFICIARY_REMOVE})
 
 
+class BankAccountChangeInline(admin.StackedInline):
+    model = BankAccountChange
+    fk_name = "request"
+    can_delete = False
+    fields = ("purpose", "beneficiary", "holder", "iban", "bic", "mandate_display")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="nouveau mandat")
+    def mandate_display(self, change):
+        mandate = change.mandate
+        if mandate is None:
+            return "—"
+        signed = f", signé le {mandate.signed_on:%d/%m/%Y}" if mandate.signed_on else ""
+        return f"{mandate.reference} ({mandate.get_status_display()}{signed})"
+
+
 @admin.register(BankAccountRequest)
 class BankAccountRequestAdmin(MemberRequestAdmin):
     kinds = frozenset({K.CONTRIBUTION_ACCOUNT, K.BENEFIT_ACCOUNT})
+    inlines = [BankAccountChangeInline, DocumentInline]
+
+
+@admin.register(SepaMandate)
+class SepaMandateAdmin(admin.ModelAdmin):
+    list_display = ("reference", "enrolment", "status", "signed_on", "usable_from", "revoked_from")
+    list_filter = ("status",)
+    search_fields = ("reference", "enrolment__employee__last_name")
+    list_select_related = ("enrolment",)
+    readonly_fields = (
+        "enrolment",
+        "reference",
+        "creditor_ics",
+        "holder",
+        "masked_iban",
+        "bic",
+        "status",
+        "signed_on",
+        "evidence",
+        "usable_from",
+        "revoked_from",
+        "first_debit_sent_on",
+        "created_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PortabilityRequest)

@@ -38,3 +38,11 @@ CLOSED_STATES = frozenset({S.ACCEPTED, S.REFUSED, S.WITHDRAWN})
 class DocumentStage(models.TextChoices):
     REQUEST = "demande", "Demande initiale"
     COMPLEMENT = "complement", "Complément"
+
+
+class MandateStatus(models.TextChoices):
+    TO_SIGN = "a_signer", "À signer"
+    SIGNED = "signe", "Signé, en attente de validation"
+    ACTIVE = "actif", "Actif"
+    REVOKED = "revoque", "Révoqué"
+    ABANDONED = "abandonne", "Abandonné"

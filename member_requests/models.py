@@ -12,10 +12,26 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from enrolment.enums import BankAccountPurpose
 from enrolment.exceptions import InvalidTransition
-from enrolment.models import Enrolment
+from enrolment.models import Beneficiary, Enrolment
+from enrolment.signature_models import SignatureEvidence
+from mutuelle.fields import EncryptedCharField
+from mutuelle.validators import (
+    mask_iban,
+    normalize_iban,
+    validate_bic,
+    validate_bic_matches_iban,
+    validate_iban,
+)
 
-from .enums import UNDECIDED_STATES, DocumentStage, MemberRequestKind, MemberRequestStatus
+from .enums import (
+    UNDECIDED_STATES,
+    DocumentStage,
+    MandateStatus,
+    MemberRequestKind,
+    MemberRequestStatus,
+)
 
 S = MemberRequestStatus
 # The one table of allowed member-request transitions.
@@ -187,6 +203,17 @@ class MemberRequest(models.Model):
     def withdraw(self, *, by) -> "MemberRequestEvent":
         return self._move(S.WITHDRAWN, by=by, label="Demande retirée par l'adhérent")
 
+    def record(self, *, by, label: str, note: str = "") -> "MemberRequestEvent":
+        """A history row that does not change the state (a mandate signed, a file added)."""
+        return MemberRequestEvent.objects.create(
+            request=self,
+            actor=by,
+            label=label,
+            note=note,
+            from_status=self.status,
+            to_status=self.status,
+        )
+
 
 class MemberRequestEvent(models.Model):
     """« Historique de la demande »: who did what, when."""
@@ -254,6 +281,107 @@ class MemberRequestDocument(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.original_name
+
+
+class BankDetails(models.Model):
+    """Holder, IBAN (encrypted) and BIC, checked before they are saved: an IBAN or a
+    BIC that fails its check never reaches the database."""
+
+    holder = models.CharField("titulaire du compte", max_length=70)
+    iban = EncryptedCharField("IBAN")
+    bic = models.CharField("BIC", max_length=11)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def masked_iban(self) -> str:
+        return mask_iban(self.iban)
+
+    def save(self, *args, **kwargs):
+        self.iban = normalize_iban(self.iban)
+        self.bic = self.bic.replace(" ", "").upper()
+        validate_iban(self.iban)
+        validate_bic(self.bic)
+        validate_bic_matches_iban(self.bic, self.iban)
+        super().save(*args, **kwargs)
+
+
+class SepaMandate(BankDetails):
+    """A SEPA direct-debit mandate (RUM) of the member's contribution account. The
+    enrolment's first mandate (signed with the membership form) gets its row when
+    first used; later ones come from « Modification de RIB de cotisation »."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="adhésion", on_delete=models.PROTECT, related_name="sepa_mandates"
+    )
+    reference = models.CharField("référence unique de mandat (RUM)", max_length=35, unique=True)
+    creditor_ics = models.CharField("identifiant créancier SEPA (ICS)", max_length=35)
+    status = models.CharField(
+        "statut", max_length=20, choices=MandateStatus.choices, default=MandateStatus.TO_SIGN
+    )
+    signed_on = models.DateField("date de signature", null=True, blank=True)
+    evidence = models.OneToOneField(
+        SignatureEvidence,
+        verbose_name="preuve de signature",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sepa_mandate",
+    )
+    # Debits due from this date use this mandate (the next debit at least 10 days after
+    # it was validated); the previous mandate is revoked from the same date.
+    usable_from = models.DateField("utilisable pour les prélèvements à partir du", null=True)
+    revoked_from = models.DateField("révoqué à partir du", null=True, blank=True)
+    # No debit presented yet: the next one is a first (FRST) debit, then recurring (RCUR).
+    first_debit_sent_on = models.DateField("premier prélèvement présenté le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "mandat de prélèvement SEPA"
+        verbose_name_plural = "mandats de prélèvement SEPA"
+        ordering = ["enrolment", "-usable_from", "-id"]
+        indexes = [models.Index(fields=["enrolment", "status", "usable_from"])]
+
+    def __str__(self) -> str:
+        return f"Mandat {self.reference} ({self.get_status_display()})"
+
+
+class BankAccountChange(BankDetails):
+    """The detail of a « Modification de RIB » request: the new account, and for the
+    contribution account the new mandate to sign."""
+
+    request = models.OneToOneField(
+        MemberRequest,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        related_name="bank_account_change",
+    )
+    purpose = models.CharField("usage", max_length=20, choices=BankAccountPurpose.choices)
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name="bénéficiaire payé sur ce compte",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vide : compte de l'adhérent.",
+    )
+    mandate = models.OneToOneField(
+        SepaMandate,
+        verbose_name="nouveau mandat",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change",
+    )
+
+    class Meta:
+        verbose_name = "modification de RIB"
+        verbose_name_plural = "modifications de RIB"
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.masked_iban}"
 
 
 # --- back-office queues: one admin list per request type ------------------------------

@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.utils import timezone
+
 from enrolment.enums import EnrolmentStatus
 from member_requests.enums import MemberRequestKind
 from member_requests.services import member_request_submit
@@ -27,3 +29,14 @@ def sent_request(enrolment=None, *, kind=MemberRequestKind.OTHER, message="Une q
         documents=[("Pièce jointe", pdf_upload()) for _ in range(files)],
         submission_key=uuid.uuid4().hex,
     )
+
+
+def covered_member(**kwargs):
+    """An active member with a spouse and a child, both accounts, an offer with an
+    employee share debited monthly on the 10th, and the mandate of the signed form."""
+    enrolment = EnrolmentFactory(ready_to_sign=True, **kwargs)
+    enrolment.status = EnrolmentStatus.ACTIVE
+    enrolment.signed_at = timezone.now()
+    enrolment.sepa_mandate_reference = f"RUM-TEST-{enrolment.pk}"
+    enrolment.save(update_fields=["status", "signed_at", "sepa_mandate_reference"])
+    return enrolment
