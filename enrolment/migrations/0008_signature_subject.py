@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0005_signature'),
+        ('enrolment', '0007_single_use_links'),
     ]
 
     operations = [
