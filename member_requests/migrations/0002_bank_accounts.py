@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0008_signature_subject'),
+        ('enrolment', '0009_signature_subject'),
         ('member_requests', '0001_initial'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0007_single_use_links'),
+        ('enrolment', '0008_member_preferences_and_history'),
     ]
 
     operations = [
