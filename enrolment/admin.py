@@ -427,5 +427,6 @@ class PostalLetterAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} courrier(s) marqué(s) comme postés.")
 
 
-# Signed enrolments to process and signature evidence (their own module).
-from . import signature_admin  # noqa: E402, F401
+# Signed enrolments to process, signature evidence, members' documents and cards
+# (their own modules).
+from . import member_admin, signature_admin  # noqa: E402, F401

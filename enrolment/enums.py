@@ -181,3 +181,20 @@ class LinkKind(models.TextChoices):
     INVITATION = "invitation", "Invitation à adhérer"
     EMAIL_CONFIRMATION = "email_confirmation", "Confirmation d'adresse e-mail personnelle"
     ACCOUNT_ACTIVATION = "account_activation", "Activation de l'espace adhérent"
+
+
+class MemberDocumentKind(models.TextChoices):
+    """Types of « Mes documents ». Other apps file their documents under their own kind
+    (statements, schedules, receipts, mandates) through ``member_document_add``."""
+
+    MEMBERSHIP_FORM = "bulletin", "Bulletin d'adhésion signé"
+    CARD = "carte", "Carte mutualiste"
+    ATTESTATION = "attestation", "Attestation d'appartenance"
+    LETTER = "courrier", "Courrier"
+    EMAIL = "email", "E-mail"
+    GUARANTEE_TABLE = "garanties", "Tableau de garanties"
+    STATEMENT = "releve", "Relevé de prestations"
+    SCHEDULE = "echeancier", "Échéancier de cotisations"
+    RECEIPT = "recu", "Reçu de paiement"
+    MANDATE = "mandat", "Mandat de prélèvement SEPA"
+    OTHER = "autre", "Autre document"

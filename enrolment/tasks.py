@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from .models import Enrolment
+from .services.card import member_cards_renew_due
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
 from .services.postal_letters import postal_letters_create
 from .services.termination import portability_end_due, terminations_apply_due
@@ -49,3 +50,9 @@ def create_postal_letters(enrolment_ids: list[int]) -> int:
     for enrolment in enrolments:
         postal_letters_create(enrolment=enrolment)
     return len(enrolments)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def renew_member_cards() -> int:
+    """Daily: covered members without a card valid today get one (new year)."""
+    return member_cards_renew_due()

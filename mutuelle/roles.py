@@ -28,6 +28,7 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "enrolment.bankaccount": ("add", "change"),
     "enrolment.request": ("change",),
     "enrolment.termination": ("change",),
+    "enrolment.membercard": ("change",),
     "dispensations.dispensation": ("change",),
     "dispensations.contractdispensationsettings": ("add", "change"),
     "member_requests.memberrequest": ("change",),

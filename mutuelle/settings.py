@@ -235,6 +235,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "enrolment.tasks.send_due_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "member-cards-renew": {
+        "task": "enrolment.tasks.renew_member_cards",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -299,6 +303,34 @@ MUTUELLE = {
     # A made-up but well-formed ICS for development; production must set its own
     # (``check --deploy`` refuses a missing or invalid one, mutuelle/checks.py).
     "sepa_creditor_ics": env("SEPA_CREDITOR_ICS", "FR72ZZZ123456" if DEBUG else ""),
+}
+
+# The member's tiers-payant card (carte mutualiste).
+MEMBER_CARD = {
+    # Numéro AMC: the insurer's number that health professionals bill under.
+    "amc_number": env("MEMBER_CARD_AMC_NUMBER", "77553311"),
+    "professional_help_phone": env("HELP_PHONE_PROFESSIONALS", "09 80 98 00 19"),
+    "tiers_payant_domains": env_list(
+        "MEMBER_CARD_TP_DOMAINS", "PHAR,LABO,RADL,AUXM,SAGE,DENT,OPTI,HOSP,CSTE,EXTE,TRSP,AUDI"
+    ),
+}
+# « Contact & aide »: the members' line hours and the mediator named in complaint answers.
+MEMBER_CONTACT = {
+    "help_hours": env("HELP_HOURS_MEMBER", "du lundi au vendredi de 8 h 30 à 18 h"),
+    "mediator_name": env("MEDIATOR_NAME", "Médiateur de la Mutualité Française"),
+    "mediator_address": env(
+        "MEDIATOR_ADDRESS",
+        "FNMF, Service du Médiateur, 255 rue de Vaugirard, 75719 Paris Cedex 15",
+    ),
+    "mediator_url": env("MEDIATOR_URL", "https://www.mediateur-mutualite.fr"),
+    "attachments_max": int(env("CONTACT_MAX_ATTACHMENTS", "3")),
+    "attachment_max_bytes": int(env("CONTACT_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))),
+}
+# « Mes services »: the téléconsultation partner.
+TELECONSULTATION = {
+    "name": env("TELECONSULTATION_NAME", "Consult'Avenir"),
+    "url": env("TELECONSULTATION_URL", "https://teleconsultation.example.fr"),
+    "phone": env("TELECONSULTATION_PHONE", "01 86 65 55 15"),
 }
 
 # Accounts (django-allauth 65.x)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("entreprise/", include("employer_portal.urls")),
     path("adherent/", include("member_portal.urls")),
+    path("", include("enrolment.urls")),
     path("gestion/", admin.site.urls),
     path("sante/", health, name="health"),
     path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),

@@ -100,6 +100,12 @@ def mask_nir(value: str) -> str:
     return f"{c[0]} •• •• •• ••• ••• {c[-2:]}" if len(c) == 15 else "•••"
 
 
+def mask_nir_but_last3(value: str) -> str:
+    """The form printed on a tiers-payant card: only the last three digits show."""
+    c = normalize_nir(value)
+    return f"• •• •• •• ••• ••{c[-3]} {c[-2:]}" if len(c) == 15 else "•••"
+
+
 def normalize_iban(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 

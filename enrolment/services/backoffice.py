@@ -12,6 +12,12 @@ from ..enums import EnrolmentStatus
 from ..exceptions import InvalidTransition
 from ..models import Enrolment
 from . import wizard
+from .card import member_card_issue
+from .member_documents import (
+    member_document_copy_message,
+    member_signed_dossier_add,
+    member_welcome_letter_add,
+)
 
 
 def _lock_signed(enrolment: Enrolment) -> Enrolment:
@@ -35,9 +41,14 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
         event = enrolment.transition(
             EnrolmentStatus.ACTIVE, by=by, label="Adhésion validée et mise en gestion"
         )
+        # The member's space fills at once: the card, the signed dossier, the welcome
+        # letter and a copy of the e-mail below.
+        member_card_issue(enrolment=enrolment, reason="Adhésion mise en gestion")
+        member_signed_dossier_add(enrolment=enrolment)
+        member_welcome_letter_add(enrolment=enrolment)
         email = enrolment.employee.contact_email
         if email:
-            notification_send(
+            message = notification_send(
                 key=f"enrolment-validated:{enrolment.pk}:{event.pk if event else 0}",
                 channel=Channel.EMAIL,
                 to=email,
@@ -47,6 +58,9 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
                     "company": enrolment.employee.company,
                     "enrolment": enrolment,
                 },
+            )
+            member_document_copy_message(
+                enrolment=enrolment, message=message, title="E-mail de validation de l'adhésion"
             )
     return enrolment
 

@@ -34,6 +34,8 @@ from ..portability import (
     portability_decide,
     proof_due,
 )
+from .card import member_card_issue
+from .member_documents import member_document_copy_message
 
 
 def termination_errors(
@@ -236,7 +238,7 @@ def termination_process(*, termination: Termination, by) -> Termination:
             _apply(termination, by=by)
         employee = enrolment.employee
         if employee.email and termination.reason != TerminationReason.DEATH:
-            notification_send(
+            message = notification_send(
                 key=f"termination:{termination.pk}",
                 channel=Channel.EMAIL,
                 to=employee.email,
@@ -248,6 +250,13 @@ def termination_process(*, termination: Termination, by) -> Termination:
                     "termination": termination,
                     "portability_start_date": termination.termination_date + dt.timedelta(days=1),
                 },
+            )
+            member_document_copy_message(
+                enrolment=enrolment,
+                message=message,
+                title="E-mail de portabilité des droits"
+                if termination.portability
+                else "E-mail de fin d'adhésion",
             )
         return termination
 
@@ -268,6 +277,9 @@ def _apply(termination: Termination, *, by=None) -> None:
                 f"{enrolment.end_date:%d/%m/%Y}"
             ),
         )
+        if enrolment.end_date >= timezone.localdate():
+            # The card follows the cover: the new one ends with the portability.
+            member_card_issue(enrolment=enrolment, reason="Portabilité des droits")
     else:
         enrolment.ended_at = timezone.now()
         enrolment.save(update_fields=["ended_at", "updated_at"])
