@@ -5,7 +5,12 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from enrolment.enums import EnrolmentStatus, MemberDocumentKind, TerminationReason
+from enrolment.enums import (
+    EnrolmentStatus,
+    MemberDocumentKind,
+    TerminationReason,
+    UnemploymentEligibility,
+)
 from enrolment.member_models import MemberCard, MemberDocument
 from enrolment.services.backoffice import enrolment_validate
 from enrolment.services.card import (
@@ -134,7 +139,7 @@ def test_portability_card_ends_with_the_portability(member, django_capture_on_co
         hire_date=member.employee.hire_date,
         termination_date=dt.date(2026, 11, 15),
         reason=TerminationReason.DISMISSAL,
-        portability=True,
+        unemployment=UnemploymentEligibility.YES,
     )
     with django_capture_on_commit_callbacks(execute=True):
         termination_process(termination=termination, by=by)
