@@ -8,8 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0006_single_use_links'),
-        ('enrolment', '0006_termination_portability_facts'),
+        ('enrolment', '0008_member_preferences_and_history'),
     ]
 
     operations = [
