@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0008_member_preferences_and_history'),
+        ('enrolment', '0009_signature_subject'),
     ]
 
     operations = [
