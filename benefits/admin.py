@@ -12,10 +12,20 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from enrolment.models import MEMBER_NUMBER_OFFSET
+from mutuelle.admin_actions import action_form_response
+from mutuelle.formatting import euros
+from mutuelle.validators import mask_iban
 
-from .enums import ImportStatus
-from .models import HealthDataAccess, ReimbursementLine, SettlementImport
+from .enums import BatchStatus, ImportStatus
+from .models import (
+    HealthDataAccess,
+    PaymentBatch,
+    Professional,
+    ReimbursementLine,
+    SettlementImport,
+)
 from .services.access_log import health_data_access_log
+from .services.payments import payment_batch_mark_sent
 from .services.settlements import settlement_import_create
 from .settlement_files import COLUMNS
 from .tasks import run_settlement_import
@@ -250,6 +260,102 @@ class ReimbursementLineAdmin(admin.ModelAdmin):
         return format_html_join(
             "", "<p>{}</p>", ((step,) for step in obj.computation.get("steps", []))
         )
+
+
+@admin.register(Professional)
+class ProfessionalAdmin(admin.ModelAdmin):
+    list_display = ["name", "masked_iban", "bic"]
+    search_fields = ["name"]
+    fields = ["name", "iban", "bic"]
+
+    @admin.display(description="IBAN")
+    def masked_iban(self, obj):
+        return mask_iban(obj.iban) if obj.iban else "— (paiement en attente)"
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to type: the intermediate page is the confirmation of an irreversible act."""
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "execution_date",
+        "status",
+        "transfer_count",
+        "line_count",
+        "total",
+        "held_count",
+        "download_link",
+        "sent_at",
+    ]
+    list_filter = ["status"]
+    date_hierarchy = "execution_date"
+    actions = ["mark_sent"]
+    fields = [
+        "execution_date",
+        "status",
+        "message_id",
+        "transfer_count",
+        "line_count",
+        "total",
+        "held_count",
+        "download_link",
+        "created_at",
+        "sent_at",
+        "sent_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="fichier")
+    def download_link(self, obj):
+        url = reverse("admin:benefits_paymentbatch_download", args=[obj.pk])
+        return format_html('<a href="{}">Télécharger le fichier pain.001</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:batch_id>/pain001/",
+                self.admin_site.admin_view(self.download_view),
+                name="benefits_paymentbatch_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, batch_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(PaymentBatch, pk=batch_id)
+        return FileResponse(
+            batch.file.open("rb"),
+            as_attachment=True,
+            filename=f"virements-{batch.execution_date:%Y%m%d}.xml",
+            content_type="application/xml",
+        )
+
+    @admin.action(description="Marquer comme envoyé à la banque", permissions=["change"])
+    def mark_sent(self, request, queryset):
+        batches = list(queryset.filter(status=BatchStatus.GENERATED))
+        if "apply" not in request.POST:
+            return action_form_response(
+                self,
+                request,
+                queryset,
+                form=ConfirmForm(),
+                title="Marquer comme envoyé à la banque",
+                intro="Lots concernés (les lignes seront datées du paiement, irréversible)",
+                items=[f"{batch} — {euros(batch.total)}" for batch in batches],
+            )
+        for batch in batches:
+            payment_batch_mark_sent(batch=batch, by=request.user)
+        self.message_user(request, f"{len(batches)} lot(s) marqué(s) comme envoyé(s).")
+        return None
 
 
 @admin.register(HealthDataAccess)

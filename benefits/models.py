@@ -97,6 +97,9 @@ class PaymentBatch(models.Model):
     transfer_count = models.PositiveIntegerField("virements", default=0)
     line_count = models.PositiveIntegerField("lignes de remboursement", default=0)
     total = models.DecimalField("montant total", default=0, **MONEY)
+    held_count = models.PositiveIntegerField(
+        "lignes en attente de coordonnées bancaires valides", default=0
+    )
     created_at = models.DateTimeField("généré le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     sent_by = models.ForeignKey(

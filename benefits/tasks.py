@@ -12,3 +12,11 @@ def run_settlement_import(import_id: int) -> None:
     settlement_import = SettlementImport.objects.filter(pk=import_id).first()
     if settlement_import is not None:
         settlement_import_run(settlement_import=settlement_import)
+
+
+@shared_task
+def generate_payment_batch() -> None:
+    """Daily (beat): the day's credit-transfer file; a second run finds it made."""
+    from .services.payments import payment_batch_generate
+
+    payment_batch_generate()

@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "enrolment.tasks.renew_member_cards",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The day's credit transfers of reimbursements (one pain.001 file per day).
+    "benefits-payment-batch": {
+        "task": "benefits.tasks.generate_payment_batch",
+        "schedule": crontab(hour=16, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -303,6 +308,11 @@ MUTUELLE = {
     # A made-up but well-formed ICS for development; production must set its own
     # (``check --deploy`` refuses a missing or invalid one, mutuelle/checks.py).
     "sepa_creditor_ics": env("SEPA_CREDITOR_ICS", "FR72ZZZ123456" if DEBUG else ""),
+    # The account the reimbursements are paid from (pain.001 credit transfers).
+    "benefits_debtor_iban": env(
+        "BENEFITS_DEBTOR_IBAN", "FR7630004000030001234567897" if DEBUG else ""
+    ),
+    "benefits_debtor_bic": env("BENEFITS_DEBTOR_BIC", "BNPAFRPP" if DEBUG else ""),
 }
 
 # The member's tiers-payant card (carte mutualiste).
