@@ -53,14 +53,15 @@ def _valid_account(iban: str, bic: str) -> bool:
 
 
 def _benefit_accounts(enrolment_ids) -> dict[tuple[int, int | None], BankAccount]:
-    """Benefit accounts by (enrolment, beneficiary or None for the member's own)."""
-    accounts = {}
-    for account in BankAccount.objects.filter(
-        enrolment_id__in=enrolment_ids, purpose=BankAccountPurpose.BENEFITS
-    ).order_by("created_at", "pk"):
-        # The newest account wins (a change of RIB de prestation adds one).
-        accounts[(account.enrolment_id, account.beneficiary_id)] = account
-    return accounts
+    """Benefit accounts by (enrolment, beneficiary or None for the member's own): the
+    rule of ``member_requests.bank.benefit_account_for``, for a whole batch in one query
+    (one benefit account per holder, by constraint)."""
+    return {
+        (account.enrolment_id, account.beneficiary_id): account
+        for account in BankAccount.objects.filter(
+            enrolment_id__in=enrolment_ids, purpose=BankAccountPurpose.BENEFITS
+        )
+    }
 
 
 def _transfers(lines, execution_date: dt.date) -> tuple[list[Transfer], list]:

@@ -102,6 +102,17 @@ def test_batch_pays_each_recipient_the_computed_shares_to_the_cent(family):
     assert "CONSULT" not in xml and "Lambert" in xml  # no act in the bank file
 
 
+def test_accounts_follow_benefit_account_for(family):
+    from benefits.services.payments import _benefit_accounts
+    from member_requests.bank import benefit_account_for
+
+    accounts = _benefit_accounts([family.pk])
+    for beneficiary in family.beneficiaries.all():
+        expected = benefit_account_for(beneficiary)
+        found = accounts.get((family.pk, beneficiary.pk)) or accounts[(family.pk, None)]
+        assert found == expected
+
+
 def test_same_day_gives_the_same_batch_and_next_day_pays_the_waiting_line(family):
     first = payment_batch_generate(execution_date=DAY)
     assert payment_batch_generate(execution_date=DAY) == first
