@@ -1,39 +1,96 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import invitation_views, signature_urls, views, wizard_views
+from .views import dispensation, home, invitation, signature, wizard
 
 app_name = "member_portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("invitation/<str:token>/", invitation_views.invitation, name="invitation"),
-    path("dispense/", include("member_portal.dispensation_views")),
-    path("confirmer-email/<str:token>/", invitation_views.confirm_email, name="confirm_email"),
-    path("adhesion/bienvenue/", wizard_views.welcome, name="welcome"),
-    path("adhesion/profil/", wizard_views.profile, name="wizard_profile"),
-    path("adhesion/beneficiaires/", wizard_views.beneficiaries, name="wizard_beneficiaries"),
+    path("", home.home, name="home"),
+    # Invitation link and e-mail confirmation.
+    path("invitation/<str:token>/", invitation.invitation, name="invitation"),
+    path("confirmer-email/<str:token>/", invitation.confirm_email, name="confirm_email"),
+    # Enrolment wizard.
+    path("adhesion/bienvenue/", wizard.welcome, name="welcome"),
+    path("adhesion/profil/", wizard.profile, name="wizard_profile"),
+    path("adhesion/beneficiaires/", wizard.beneficiaries, name="wizard_beneficiaries"),
     path(
         "adhesion/beneficiaires/ajouter/",
-        wizard_views.beneficiary_add,
+        wizard.beneficiary_add,
         name="wizard_beneficiary_add",
     ),
     path(
         "adhesion/beneficiaires/<int:pk>/modifier/",
-        wizard_views.beneficiary_edit,
+        wizard.beneficiary_edit,
         name="wizard_beneficiary_edit",
     ),
     path(
         "adhesion/beneficiaires/<int:pk>/retirer/",
-        wizard_views.beneficiary_remove,
+        wizard.beneficiary_remove,
         name="wizard_beneficiary_remove",
     ),
-    path("adhesion/garanties/", wizard_views.offers, name="wizard_offers"),
+    path("adhesion/garanties/", wizard.offers, name="wizard_offers"),
+    path("garanties/<int:pk>/tableau.pdf", wizard.guarantee_table, name="guarantee_table"),
+    path("adhesion/coordonnees-bancaires/", wizard.bank, name="wizard_bank"),
+    path("adhesion/recapitulatif/", wizard.recap, name="wizard_recap"),
+    # Electronic signature.
+    path("signature/", signature.signature_entry, name="signature_entry"),
     path(
-        "garanties/<int:pk>/tableau.pdf",
-        wizard_views.guarantee_table,
-        name="guarantee_table",
+        "adhesion/<int:enrolment_id>/signature/",
+        signature.signature_start,
+        name="signature_start",
     ),
-    path("adhesion/coordonnees-bancaires/", wizard_views.bank, name="wizard_bank"),
-    path("adhesion/recapitulatif/", wizard_views.recap, name="wizard_recap"),
+    path(
+        "adhesion/<int:enrolment_id>/signature/bulletin/",
+        signature.signature_form,
+        name="signature_form",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/signature/bulletin/lu/",
+        signature.signature_form_viewed_mark,
+        name="signature_form_viewed",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/signature/bulletin.pdf",
+        signature.signature_form_pdf,
+        name="signature_form_pdf",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/signature/code/",
+        signature.signature_sms,
+        name="signature_sms",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/signature/terminee/",
+        signature.signature_done,
+        name="signature_done",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/dossier-signe.pdf",
+        signature.signature_dossier,
+        name="signature_dossier",
+    ),
+    # Dispensation of membership.
+    path("dispense/", dispensation.dispensation_start, name="dispensation_start"),
+    path("dispense/suivi/", dispensation.dispensation_list, name="dispensation_list"),
+    path("dispense/<int:pk>/merci/", dispensation.dispensation_done, name="dispensation_done"),
+    path(
+        "dispense/<int:pk>/completer/",
+        dispensation.dispensation_complete_view,
+        name="dispensation_complete",
+    ),
+    path(
+        "dispense/<int:pk>/retirer/",
+        dispensation.dispensation_withdraw_view,
+        name="dispensation_withdraw",
+    ),
+    path(
+        "dispense/<int:pk>/justificatif-annuel/",
+        dispensation.dispensation_rejustify_view,
+        name="dispensation_rejustify",
+    ),
+    path(
+        "dispense/<int:pk>/justificatifs/<int:proof_pk>/",
+        dispensation.dispensation_proof,
+        name="dispensation_proof",
+    ),
 ]
-urlpatterns += signature_urls.urlpatterns

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "benefits",
     "employer_portal",
     "member_portal",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

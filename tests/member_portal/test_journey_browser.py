@@ -150,7 +150,7 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
         enrolment=enrolment, purpose=BankAccountPurpose.CONTRIBUTIONS
     ).exists()
     try:
-        signature = reverse("member_portal:signature_start")
+        signature = reverse("member_portal:signature_entry")
     except NoReverseMatch:
         signature = reverse("member_portal:wizard_recap")
     page.wait_for_url(re.compile(re.escape(signature)))

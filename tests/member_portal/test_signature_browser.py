@@ -34,7 +34,7 @@ def test_sign_download_validate_and_close(page, live_server, browser, people, tm
     enrolment, correspondent, staff = people
     login(page, live_server, enrolment.employee.user.email, PASSWORD)
 
-    page.goto(live_server.url + reverse("member_portal:signature_start"))
+    page.goto(live_server.url + reverse("member_portal:signature_entry"))
     expect(page.get_by_role("heading", name="Bientôt terminé !")).to_be_visible()
     page.get_by_role("link", name="Vérifier mon bulletin").click()
 

@@ -28,7 +28,7 @@ def url(name, enrolment):
 
 
 def test_entry_url_without_argument_leads_to_the_enrolment(employee_client, enrolment):
-    response = employee_client.get(reverse("member_portal:signature_start"))
+    response = employee_client.get(reverse("member_portal:signature_entry"))
     assert response.status_code == 200
     assert "Bientôt terminé" in response.content.decode()
     assert url("signature_form", enrolment) in response.content.decode()
@@ -200,5 +200,5 @@ def test_recap_must_be_validated_first(client):
     assert "la validation du récapitulatif" in response.content.decode()
     # The recap's « Valider » leads to the signature pages.
     response = client.post(reverse("member_portal:wizard_recap"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("member_portal:signature_start")
+    assert response.redirect_chain[-1][0] == reverse("member_portal:signature_entry")
     assert "Bientôt terminé" in response.content.decode()

@@ -11,15 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dispensations.enums import DispensationStatus
+from dispensations.models import Dispensation
+from dispensations.tasks import dispensations_daily
 from enrolment.enums import Civility, EnrolmentStatus, RequestStatus, RequestType
 from enrolment.models import Employee, Enrolment, Request
 from mutuelle.celery import app as celery_app
 from mutuelle.enums import ProductLine
 from mutuelle.models import Company, Contract, InsuredGroup
-
-from .enums import DispensationStatus
-from .models import Dispensation
-from .tasks import dispensations_daily
 
 TOTAL = 10_000
 DUE_EACH = 100  # ending today, entering the notice, owing the yearly proof

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from dispensations.enums import UNDECIDED_STATES, DispensationStatus
@@ -26,7 +25,7 @@ from dispensations.services import (
 )
 from enrolment.models import Enrolment, RequestEvent
 
-from .dispensation_forms import DispensationCompleteForm, DispensationForm, RejustifyForm
+from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
 
 HELP_BLOCK = "member_portal/dispensation/_help.html"
 
@@ -240,18 +239,3 @@ def dispensation_proof(request, pk: int, proof_pk: int):
     dispensation = _own(request, pk)
     proof = get_object_or_404(dispensation.proofs, pk=proof_pk)
     return serve_proof(proof)
-
-
-urlpatterns = [
-    path("", dispensation_start, name="dispensation_start"),
-    path("suivi/", dispensation_list, name="dispensation_list"),
-    path("<int:pk>/merci/", dispensation_done, name="dispensation_done"),
-    path("<int:pk>/completer/", dispensation_complete_view, name="dispensation_complete"),
-    path("<int:pk>/retirer/", dispensation_withdraw_view, name="dispensation_withdraw"),
-    path(
-        "<int:pk>/justificatif-annuel/",
-        dispensation_rejustify_view,
-        name="dispensation_rejustify",
-    ),
-    path("<int:pk>/justificatifs/<int:proof_pk>/", dispensation_proof, name="dispensation_proof"),
-]

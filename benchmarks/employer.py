@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 
-from .imports.files import HEADERS
+from employer_portal.imports.files import HEADERS
 
 _FIRST = ["Jérôme", "Hélène", "Camille", "Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis"]
 _LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
@@ -213,7 +213,7 @@ def _queue_in_memory() -> None:
 def run_import(path: Path, *, company, contract, group) -> "object":
     from django.core.files import File
 
-    from .imports.service import import_job_create, import_job_run
+    from employer_portal.imports.service import import_job_create, import_job_run
 
     with path.open("rb") as handle:
         job = import_job_create(
@@ -259,10 +259,10 @@ _CHILD = textwrap.dedent(
     django.setup()
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
-    from employer_portal import benchmarks
-    benchmarks._queue_in_memory()
-    company, contract, group = benchmarks._fixtures("20mb")
-    job = benchmarks.run_import(Path(sys.argv[1]), company=company, contract=contract, group=group)
+    from benchmarks import employer
+    employer._queue_in_memory()
+    company, contract, group = employer._fixtures("20mb")
+    job = employer.run_import(Path(sys.argv[1]), company=company, contract=contract, group=group)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(job.refusal_reason or job.preview[:1], file=sys.stderr)
     print(job.valid_count, job.error_count, peak_kb)

@@ -10,12 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mutuelle.celery import app as celery_app
-from mutuelle.enums import CoverageLevel, DebitFrequency, MessageStatus, ProductLine
-from mutuelle.models import Company, Contract, InsuredGroup, Offer, OutboxMessage
-
-from . import membership_form as mf
-from .enums import (
+from enrolment import membership_form as mf
+from enrolment.enums import (
     BankAccountPurpose,
     Civility,
     EnrolmentStatus,
@@ -23,8 +19,11 @@ from .enums import (
     RequestType,
     SpouseKind,
 )
-from .models import BankAccount, Beneficiary, Employee, Enrolment, Request
-from .services.invitation import REMINDER_BATCH_SIZE, reminders_send_due
+from enrolment.models import BankAccount, Beneficiary, Employee, Enrolment, Request
+from enrolment.services.invitation import REMINDER_BATCH_SIZE, reminders_send_due
+from mutuelle.celery import app as celery_app
+from mutuelle.enums import CoverageLevel, DebitFrequency, MessageStatus, ProductLine
+from mutuelle.models import Company, Contract, InsuredGroup, Offer, OutboxMessage
 
 PENDING = 100_000
 DUE = 10_000

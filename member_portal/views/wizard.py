@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from enrolment.enums import BankAccountPurpose, EnrolmentStatus
@@ -25,7 +25,7 @@ from enrolment.services.activation import (
 from enrolment.services.postal_letters import has_postal_login
 from mutuelle.models import Offer
 
-from .forms import (
+from ..forms.wizard import (
     BeneficiaryForm,
     BeneficiaryRibChoiceForm,
     DebitForm,
@@ -72,20 +72,12 @@ def current_enrolment(user) -> Enrolment | None:
     return enrolment
 
 
-def url_if_exists(name: str, *args) -> str | None:
-    """Pages built by other parts of the portal are linked only once they exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def resume_url(enrolment: Enrolment) -> str:
     """Where an employee lands after logging in: the step they stopped at."""
     if not enrolment.wizard_step:
         return reverse("member_portal:welcome")
     if enrolment.wizard_step == wizard.SIGNATURE_STEP:
-        return url_if_exists("member_portal:signature_start") or reverse(STEP_URLS["recap"])
+        return reverse("member_portal:signature_entry")
     return reverse(STEP_URLS.get(enrolment.wizard_step, STEP_URLS["profile"]))
 
 
@@ -170,7 +162,7 @@ def welcome(request, enrolment):
         wizard.wizard_start(enrolment=enrolment)
         return redirect(STEP_URLS["profile"])
     dispensation_url = (
-        url_if_exists("member_portal:dispensation_start")
+        reverse("member_portal:dispensation_start")
         if enrolment.contract.dispensation_enabled
         else None
     )
@@ -444,11 +436,7 @@ def recap(request, enrolment):
     if request.method == "POST":
         missing = wizard.wizard_validate(enrolment=enrolment)
         if not missing:
-            target = url_if_exists("member_portal:signature_start")
-            if target:
-                return redirect(target)
-            messages.success(request, "Vos informations sont validées.")
-            return redirect(STEP_URLS["recap"])
+            return redirect("member_portal:signature_entry")
         for step, label in missing:
             messages.error(request, f"Il manque {label} (étape « {dict(STEPPER)[step]} »).")
     beneficiaries = list(

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 
 from enrolment.models import Enrolment
 
-from .wizard_views import current_enrolment, resume_url
+from .wizard import current_enrolment, resume_url
 
 
 @login_required

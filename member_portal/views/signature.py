@@ -30,8 +30,8 @@ from enrolment.services.signature import (
     signature_form_viewed,
 )
 
-from .signature_forms import CodeForm, ConsentForm, PhoneForm
-from .wizard_views import STEP_URLS, STEPPER
+from ..forms.signature import CodeForm, ConsentForm, PhoneForm
+from .wizard import STEP_URLS, STEPPER
 
 SIGNED_STATES = {
     EnrolmentStatus.SIGNED,

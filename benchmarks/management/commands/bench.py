@@ -1,17 +1,30 @@
 """``make bench``: performance figures, one ``name: value`` line each.
 
-Each app may define ``<app>/benchmarks.py`` with ``BENCHMARKS``: a list of callables
-returning ``{name: value}``. They run against a throwaway database (created like the
+Each module of the ``benchmarks`` package (one per area: ``employer``, ``enrolment``,
+``dispensations``…) defines ``BENCHMARKS``: a list of callables returning
+``{name: value}``. They run against a throwaway database (created like the
 test database, then destroyed), so the figures never touch real data.
 """
 
 import importlib
-import importlib.util
+import pkgutil
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import setup_test_environment, teardown_test_environment
+
+import benchmarks as benchmarks_package
+
+
+def collected() -> list:
+    """Every module's ``BENCHMARKS``, in module order."""
+    benchmarks = []
+    for module_info in pkgutil.iter_modules(benchmarks_package.__path__):
+        if module_info.ispkg:
+            continue
+        module = importlib.import_module(f"{benchmarks_package.__name__}.{module_info.name}")
+        benchmarks.extend(getattr(module, "BENCHMARKS", []))
+    return benchmarks
 
 
 class Command(BaseCommand):
@@ -21,13 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("only", nargs="*", help="Noms de mesures à exécuter (préfixes).")
 
     def handle(self, *args, only, **options):
-        benchmarks = []
-        for app in apps.get_app_configs():
-            module_name = f"{app.name}.benchmarks"
-            if importlib.util.find_spec(module_name) is None:
-                continue
-            module = importlib.import_module(module_name)
-            benchmarks.extend(getattr(module, "BENCHMARKS", []))
+        benchmarks = collected()
         if only:
             benchmarks = [b for b in benchmarks if any(b.__name__.startswith(o) for o in only)]
         setup_test_environment()

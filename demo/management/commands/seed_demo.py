@@ -2,16 +2,14 @@
 nothing is duplicated (companies by SIRET, users by e-mail, contracts by number, offers
 by level, employees by NIR).
 
-This command is the one place that composes every app (like ``bench``): employees are
-declared, invited, activated and dispensed through the same services as the pages (invitation,
-account activation, SMS-code signature with its evidence, termination), so the
-invitation links and signature codes really appear in the development outbox.
+The ``demo`` app is the top layer: it is the one place that composes every app. Employees
+are declared, invited, activated and dispensed through the same services as the pages
+(invitation, account activation, SMS-code signature with its evidence, termination), so
+the invitation links and signature codes really appear in the development outbox.
 """
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,8 +20,43 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from stdnum import luhn
+from weasyprint import HTML
 
+from demo.data import (
+    BACK_OFFICE,
+    BASE_COSTS,
+    CORRESPONDENT_BOTH,
+    CORRESPONDENT_SECOND,
+    DEMO_PASSWORD,
+    EMPLOYEES,
+    GUARANTEES,
+    LEVEL_SUPPLEMENT,
+    MEMBER_EMAIL,
+    SURCOMPLEMENTAIRE_ROWS,
+    DemoEmployee,
+    nir_for,
+    siret_for,
+)
+from dispensations.services import dispensation_submit
+from enrolment import membership_form as mf
+from enrolment.enums import (
+    BankAccountPurpose,
+    Relationship,
+    SpouseKind,
+    TerminationReason,
+    UnemploymentEligibility,
+)
+from enrolment.enums import EnrolmentStatus as S
+from enrolment.models import BankAccount, Beneficiary, Employee
+from enrolment.services import signature
+from enrolment.services.activation import account_activate
+from enrolment.services.backoffice import enrolment_validate
+from enrolment.services.cancellation import enrolment_cancel
+from enrolment.services.invitation import enrolment_expire, enrolment_invite
+from enrolment.services.preaffiliation import enrolment_pre_affiliate
+from enrolment.services.termination import termination_process, termination_submit
+from enrolment.services.wizard import wizard_validate
+from enrolment.templatetags.enrolment_format import euros
 from mutuelle.demo_grids import demo_grid_seed
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.fields import keyed_hash
@@ -38,246 +71,6 @@ from mutuelle.models import (
     User,
 )
 from mutuelle.roles import ensure_gestionnaire_group
-
-DEMO_PASSWORD = "Demo-Mutuelle-2026!"  # noqa: S105 - documented demo login
-
-CORRESPONDENT_BOTH = ("claire.martin@exemple.fr", "cmartin", "Claire", "Martin")
-CORRESPONDENT_SECOND = ("hugo.bernard@exemple.fr", "hbernard", "Hugo", "Bernard")
-BACK_OFFICE = ("gestion@mutuelle-avenir.exemple.fr", "gestionnaire", "Inès", "Garnier")
-MEMBER_EMAIL = "sophie.lefebvre@exemple.fr"
-
-# Employee's monthly share, per insured group: (member, spouse, child) for the base,
-# each option and the surcomplémentaire supplement.
-BASE_COSTS = {
-    "Cadres": (Decimal("28.40"), Decimal("41.20"), Decimal("22.60")),
-    "Non-cadres": (Decimal("19.90"), Decimal("38.50"), Decimal("21.10")),
-}
-LEVEL_SUPPLEMENT = {
-    CoverageLevel.BASE: (Decimal("0"), Decimal("0"), Decimal("0")),
-    CoverageLevel.BASE_OPT1: (Decimal("11.30"), Decimal("13.80"), Decimal("6.90")),
-    CoverageLevel.BASE_OPT2: (Decimal("24.70"), Decimal("29.60"), Decimal("13.40")),
-    CoverageLevel.BASE_SUR: (Decimal("8.50"), Decimal("9.90"), Decimal("4.20")),
-    CoverageLevel.BASE_OPT1_SUR: (Decimal("19.80"), Decimal("23.70"), Decimal("11.10")),
-    CoverageLevel.BASE_OPT2_SUR: (Decimal("33.20"), Decimal("39.50"), Decimal("17.60")),
-}
-# Guarantee rows: (section, label, value per level index 0 = base, 1 = option 1, 2 = option 2).
-GUARANTEES = [
-    ("Hospitalisation", "Frais de séjour", ("100 % BR", "150 % BR", "200 % BR")),
-    ("Hospitalisation", "Chambre particulière (par jour)", ("45 €", "65 €", "90 €")),
-    ("Soins courants", "Consultations généralistes (OPTAM)", ("100 % BR", "150 % BR", "200 % BR")),
-    ("Soins courants", "Consultations spécialistes (OPTAM)", ("120 % BR", "170 % BR", "220 % BR")),
-    ("Soins courants", "Pharmacie remboursée", ("100 % BR", "100 % BR", "100 % BR")),
-    ("Optique", "Équipement 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
-    ("Optique", "Verres simples + monture", ("150 €", "250 €", "350 €")),
-    ("Dentaire", "Prothèses 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
-    ("Dentaire", "Autres prothèses", ("125 % BR", "250 % BR", "350 % BR")),
-    ("Dentaire", "Orthodontie acceptée", ("150 % BR", "250 % BR", "300 % BR")),
-    ("Aides auditives", "Équipement 100 % Santé", ("Frais réels", "Frais réels", "Frais réels")),
-    ("Aides auditives", "Autres équipements (par oreille)", ("400 €", "700 €", "1 000 €")),
-    ("Médecines douces", "Ostéopathie, chiropraxie (par an)", ("—", "120 €", "200 €")),
-]
-SURCOMPLEMENTAIRE_ROWS = [
-    ("Surcomplémentaire", "Dépassements d'honoraires hors OPTAM", "+ 100 % BR"),
-    ("Surcomplémentaire", "Chambre particulière (supplément par jour)", "+ 30 €"),
-]
-
-
-def siret_for(siren8: str) -> str:
-    siren = siren8 + luhn.calc_check_digit(siren8)
-    base = siren + "0001"
-    return base + luhn.calc_check_digit(base)
-
-
-def nir_for(*, sex: str, birth: dt.date, department: str, commune: str, order: int) -> str:
-    body = f"{sex}{birth.year % 100:02d}{birth.month:02d}{department}{commune}{order:03d}"
-    return f"{body}{97 - int(body) % 97:02d}"
-
-
-@dataclass
-class DemoEmployee:
-    key: str
-    company: str  # "first" or "second"
-    civility: str
-    first_name: str
-    last_name: str
-    birth: dt.date
-    target: str
-    group: str = "Non-cadres"
-    email: str = ""
-    hired_days_ago: int = 40
-    order: int = 1
-
-    @property
-    def nir(self) -> str:
-        return nir_for(
-            sex="1" if self.civility == "M" else "2",
-            birth=self.birth,
-            department="75",
-            commune="111",
-            order=self.order,
-        )
-
-
-EMPLOYEES = [
-    DemoEmployee(
-        "sophie",
-        "first",
-        "MME",
-        "Sophie",
-        "Lefebvre",
-        dt.date(1986, 4, 17),
-        "active",
-        group="Cadres",
-        email=MEMBER_EMAIL,
-        hired_days_ago=400,
-        order=101,
-    ),
-    DemoEmployee(
-        "lucas",
-        "first",
-        "M",
-        "Lucas",
-        "Moreau",
-        dt.date(1994, 9, 3),
-        "invited",
-        email="lucas.moreau@exemple.fr",
-        hired_days_ago=12,
-        order=102,
-    ),
-    DemoEmployee(
-        "emma",
-        "first",
-        "MME",
-        "Emma",
-        "Girard",
-        dt.date(1998, 2, 25),
-        "invited",
-        group="Cadres",
-        email="emma.girard@exemple.fr",
-        hired_days_ago=5,
-        order=103,
-    ),
-    DemoEmployee(
-        "hugo",
-        "first",
-        "M",
-        "Théo",
-        "Roux",
-        dt.date(1990, 11, 8),
-        "in_progress",
-        email="theo.roux@exemple.fr",
-        hired_days_ago=20,
-        order=104,
-    ),
-    DemoEmployee(
-        "chloe",
-        "first",
-        "MME",
-        "Chloé",
-        "Fournier",
-        dt.date(1992, 6, 14),
-        "dispensation_requested",
-        email="chloe.fournier@exemple.fr",
-        hired_days_ago=25,
-        order=105,
-    ),
-    DemoEmployee(
-        "thomas",
-        "first",
-        "M",
-        "Thomas",
-        "Mercier",
-        dt.date(1989, 1, 30),
-        "expired",
-        email="thomas.mercier@exemple.fr",
-        hired_days_ago=90,
-        order=106,
-    ),
-    DemoEmployee(
-        "lea",
-        "first",
-        "MME",
-        "Léa",
-        "Blanc",
-        dt.date(2001, 7, 9),
-        "pre_affiliated",
-        hired_days_ago=3,
-        order=107,
-    ),
-    DemoEmployee(
-        "nathan",
-        "second",
-        "M",
-        "Nathan",
-        "Guérin",
-        dt.date(1985, 3, 21),
-        "signed",
-        group="Cadres",
-        email="nathan.guerin@exemple.fr",
-        hired_days_ago=30,
-        order=108,
-    ),
-    DemoEmployee(
-        "manon",
-        "second",
-        "MME",
-        "Manon",
-        "Faure",
-        dt.date(1991, 12, 2),
-        "active",
-        email="manon.faure@exemple.fr",
-        hired_days_ago=300,
-        order=109,
-    ),
-    DemoEmployee(
-        "jules",
-        "second",
-        "M",
-        "Jules",
-        "André",
-        dt.date(1979, 5, 11),
-        "terminated",
-        email="jules.andre@exemple.fr",
-        hired_days_ago=700,
-        order=110,
-    ),
-    DemoEmployee(
-        "camille",
-        "second",
-        "MME",
-        "Camille",
-        "Lambert",
-        dt.date(1988, 8, 19),
-        "portability",
-        email="camille.lambert@exemple.fr",
-        hired_days_ago=500,
-        order=111,
-    ),
-    DemoEmployee(
-        "ines",
-        "second",
-        "MME",
-        "Inès",
-        "Rousseau",
-        dt.date(1996, 10, 5),
-        "cancelled",
-        email="ines.rousseau@exemple.fr",
-        hired_days_ago=15,
-        order=112,
-    ),
-    DemoEmployee(
-        "louis",
-        "second",
-        "M",
-        "Louis",
-        "Chevalier",
-        dt.date(1999, 4, 27),
-        "invited",
-        email="louis.chevalier@exemple.fr",
-        hired_days_ago=8,
-        order=113,
-    ),
-]
 
 _PDF_CACHE: dict[str, bytes] = {}
 INVITATION_LINK = re.compile(r"/adherent/invitation/([^/\s]+)/")
@@ -409,9 +202,6 @@ class Command(BaseCommand):
         return contract
 
     def guarantee_table_pdf(self, contract: Contract, level: str, groups) -> bytes:
-        from weasyprint import HTML
-
-        from enrolment.templatetags.enrolment_format import euros
 
         option = 2 if "opt2" in level else 1 if "opt1" in level else 0
         sections: dict[str, list] = {}
@@ -477,7 +267,6 @@ class Command(BaseCommand):
     # --- employees through the services ------------------------------------------------
 
     def seed_employee(self, spec: DemoEmployee, companies, users) -> None:
-        from enrolment.models import Employee
 
         company = companies[spec.company]
         if Employee.objects.filter(company=company, nir_hash=keyed_hash(spec.nir)).exists():
@@ -486,11 +275,6 @@ class Command(BaseCommand):
             self._seed_employee(spec, company, users)
 
     def _seed_employee(self, spec: DemoEmployee, company: Company, users) -> None:
-        from enrolment.enums import EnrolmentStatus as S
-        from enrolment.services.backoffice import enrolment_validate
-        from enrolment.services.cancellation import enrolment_cancel
-        from enrolment.services.invitation import enrolment_expire, enrolment_invite
-        from enrolment.services.preaffiliation import enrolment_pre_affiliate
 
         contract = company.contracts.get(product_line=ProductLine.HEALTH)
         group = contract.groups.get(name=spec.group)
@@ -560,9 +344,6 @@ class Command(BaseCommand):
 
     def sign(self, enrolment, user) -> None:
         """Recap validated, form read, consents given, code received by SMS and typed."""
-        from enrolment import membership_form as mf
-        from enrolment.services import signature
-        from enrolment.services.wizard import wizard_validate
 
         missing = wizard_validate(enrolment=enrolment)
         if missing:
@@ -584,9 +365,6 @@ class Command(BaseCommand):
         )
 
     def terminate(self, enrolment, spec, hire_date, *, by, staff) -> None:
-        from enrolment.enums import EnrolmentStatus as S
-        from enrolment.enums import TerminationReason, UnemploymentEligibility
-        from enrolment.services.termination import termination_process, termination_submit
 
         portability = spec.target == S.PORTABILITY
         termination = termination_submit(
@@ -601,16 +379,12 @@ class Command(BaseCommand):
 
     def activate_account(self, enrolment):
         """Open the invitation link from the outbox, as the employee would."""
-        from enrolment.services.activation import account_activate
 
         message = OutboxMessage.objects.get(key=f"invitation:{enrolment.pk}")
         token = INVITATION_LINK.search(message.body_text).group(1)
         return account_activate(raw_token=token, password=DEMO_PASSWORD)
 
     def request_dispensation(self, enrolment, user, hire_date) -> None:
-        from weasyprint import HTML
-
-        from dispensations.services import dispensation_submit
 
         proof = HTML(
             string="<html lang='fr'><body><h1>Attestation employeur du conjoint</h1>"
@@ -632,8 +406,6 @@ class Command(BaseCommand):
         )
 
     def add_family(self, enrolment) -> None:
-        from enrolment.enums import Relationship, SpouseKind
-        from enrolment.models import Beneficiary
 
         twins = dt.date(2016, 3, 8)
         Beneficiary.objects.create(
@@ -663,8 +435,6 @@ class Command(BaseCommand):
             )
 
     def add_bank_details(self, enrolment, *, holder: str) -> None:
-        from enrolment.enums import BankAccountPurpose
-        from enrolment.models import BankAccount
 
         for purpose in BankAccountPurpose:
             BankAccount.objects.create(

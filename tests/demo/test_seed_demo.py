@@ -4,11 +4,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from demo.data import DEMO_PASSWORD, MEMBER_EMAIL
 from enrolment.enums import EnrolmentStatus, Relationship, TerminationStatus
 from enrolment.models import Enrolment, Termination
 from enrolment.signature_models import SignatureEvidence
 from mutuelle.enums import CoverageLevel, ProductLine
-from mutuelle.management.commands.seed_demo import DEMO_PASSWORD, MEMBER_EMAIL
 from mutuelle.models import Company, Contract, Offer, OutboxMessage
 from mutuelle.validators import validate_siret
 

@@ -10,7 +10,7 @@ from enrolment.enums import LinkKind
 from enrolment.services.activation import EmailAlreadyUsed, account_activate, email_confirm
 from enrolment.services.links import LinkNotUsable, link_find, link_state
 
-from .forms import ActivationForm
+from ..forms.invitation import ActivationForm
 
 
 @never_cache
