@@ -10,4 +10,5 @@ def test_bench_collects_every_area_module():
         "reminders_100k",
         "bulletin_pdf_ms",
         "dispensations_daily_10k",
+        "login_time",
     } <= names

@@ -1,4 +1,4 @@
-"""``make bench`` figures of the accounts (see mutuelle/management/commands/bench.py).
+"""``make bench`` figures of the accounts (see benchmarks/management/commands/bench.py).
 
 ``login_ms``: median time of a successful login POST through the test client, with the
 project's password hashers (Argon2id first) — the hash check dominates it.
@@ -9,7 +9,7 @@ import time
 
 from django.test import Client
 
-from .models import User
+from mutuelle.models import User
 
 PASSWORD = "Mesure-Connexion-2026!"  # noqa: S105 - throwaway benchmark account
 RUNS = 20
