@@ -24,7 +24,9 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def seeded():
+def seeded(settings):
+    # seed_demo refuses DEBUG=false (tests run with it): this is the development machine.
+    settings.DEBUG = True
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
