@@ -261,12 +261,16 @@ class DispensationAdmin(admin.ModelAdmin):
     @admin.display(description="déclaré par l'employeur")
     def employer_record(self, obj):
         employee = obj.enrolment.employee
-        return (
+        contract = obj.enrolment.contract
+        record = (
             f"Matricule : {employee.payroll_id or '—'} ; "
             f"date d'embauche : {employee.hire_date:%d/%m/%Y} ; "
-            f"contrat {obj.enrolment.contract.number} en vigueur depuis le "
-            f"{obj.enrolment.contract.start_date:%d/%m/%Y}"
+            f"contrat {contract.number} en vigueur depuis le {contract.start_date:%d/%m/%Y}"
         )
+        act = getattr(contract, "dispensation_settings", None)
+        if act is not None and act.unilateral_decision_date:
+            record += f" ; régime mis en place par DUE le {act.unilateral_decision_date:%d/%m/%Y}"
+        return record
 
     @admin.display(description="base légale")
     def legal_basis(self, obj):
@@ -388,7 +392,12 @@ class ContractDispensationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ContractDispensationSettings
-        fields = ("contract", "act_cases", "unilateral_decision_with_contribution")
+        fields = (
+            "contract",
+            "act_cases",
+            "unilateral_decision_date",
+            "unilateral_decision_with_contribution",
+        )
 
 
 @admin.register(ContractDispensationSettings)
@@ -398,6 +407,7 @@ class ContractDispensationSettingsAdmin(admin.ModelAdmin):
         "contract",
         "company",
         "act_cases_display",
+        "unilateral_decision_date",
         "unilateral_decision_with_contribution",
     )
     list_select_related = ("contract__company",)

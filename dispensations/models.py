@@ -8,6 +8,7 @@ employer.
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ from enrolment.exceptions import InvalidTransition
 from enrolment.models import Enrolment, Request, RequestEvent
 from mutuelle.models import Contract
 
-from .cases import ACT_ONLY_CASES, CASE_CHOICES, get_case
+from .cases import ACT_ONLY_CASES, CASE_CHOICES, CASES_BY_CODE, get_case
 from .enums import OPEN_STATES, DispensationStatus, ProofKind
 
 S = DispensationStatus
@@ -47,6 +48,17 @@ class ContractDispensationSettings(models.Model):
         blank=True,
         help_text="Cas ouverts seulement si l'acte de mise en place (DUE, accord) les prévoit.",
     )
+    unilateral_decision_date = models.DateField(
+        "date de mise en place du régime par décision unilatérale (DUE)",
+        null=True,
+        blank=True,
+        help_text=(
+            "Vide si le régime n'a pas été mis en place par DUE. Sert aux dispenses des "
+            "salariés présents à la mise en place (loi Évin, art. 11 ; art. R242-1-6 1° CSS). "
+            "Ne pas confondre avec la date d'effet du contrat d'assurance, qui change avec "
+            "l'assureur."
+        ),
+    )
     unilateral_decision_with_contribution = models.BooleanField(
         "régime mis en place par décision unilatérale avec cotisation salariale",
         default=False,
@@ -64,6 +76,18 @@ class ContractDispensationSettings(models.Model):
     def clean(self):
         allowed = {case.code for case in ACT_ONLY_CASES}
         self.act_cases = sorted(code for code in self.act_cases if code in allowed)
+        needs_date = self.unilateral_decision_with_contribution or any(
+            CASES_BY_CODE[code].hired_before_scheme for code in self.act_cases
+        )
+        if needs_date and self.unilateral_decision_date is None:
+            raise ValidationError(
+                {
+                    "unilateral_decision_date": (
+                        "Indiquez la date de la décision unilatérale : les dispenses des "
+                        "salariés présents à la mise en place en dépendent."
+                    )
+                }
+            )
 
 
 class DispensationQuerySet(models.QuerySet):

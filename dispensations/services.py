@@ -41,6 +41,22 @@ NON_FIELD = "__all__"
 # --- helpers -------------------------------------------------------------------------
 
 
+def _notify_correspondents(dispensation: Dispensation, *, key: str, template: str, **extra):
+    """One e-mail to each active correspondent of the employee's company."""
+    employee = dispensation.enrolment.employee
+    correspondents = User.objects.filter(
+        correspondent_accesses__company_id=employee.company_id, is_active=True
+    ).distinct()
+    for user in correspondents:
+        notification_send(
+            key=f"{key}:{dispensation.pk}:{user.pk}",
+            channel=Channel.EMAIL,
+            to=user.email,
+            template=template,
+            context={"employee": employee, "company": employee.company, **extra},
+        )
+
+
 def _context(dispensation: Dispensation, **extra) -> dict:
     enrolment = dispensation.enrolment
     return {
@@ -351,12 +367,19 @@ def dispensation_ask_complement(*, dispensation: Dispensation, by: User, message
 
 
 def dispensation_accept(*, dispensation: Dispensation, by: User) -> None:
+    """Accepted: the employee is told; for a short fixed-term contract the company is
+    told it owes the employee the « versement santé » (art. L911-7-1 CSS), without the
+    case's details."""
     with transaction.atomic():
         locked = _lock(dispensation)
         locked.accept(by=by)
         _notify_employee(
             locked, key=f"dispensation-accepted:{locked.pk}", template="dispensation_accepted"
         )
+        if locked.case_info.versement_sante:
+            _notify_correspondents(
+                locked, key="versement-sante", template="versement_sante_employer"
+            )
 
 
 def dispensation_refuse(*, dispensation: Dispensation, by: User, reason: str) -> None:
@@ -397,22 +420,12 @@ def dispensation_end(*, dispensation: Dispensation) -> bool:
             template="dispensation_ended",
             **_message_context(enrolment, link),
         )
-        company = enrolment.employee.company
-        correspondents = User.objects.filter(
-            correspondent_accesses__company=company, is_active=True
-        ).distinct()
-        for user in correspondents:
-            notification_send(
-                key=f"dispensation-ended-employer:{locked.pk}:{user.pk}",
-                channel=Channel.EMAIL,
-                to=user.email,
-                template="dispensation_ended_employer",
-                context={
-                    "employee": enrolment.employee,
-                    "company": company,
-                    "end_date": locked.end_date,
-                },
-            )
+        _notify_correspondents(
+            locked,
+            key="dispensation-ended-employer",
+            template="dispensation_ended_employer",
+            end_date=locked.end_date,
+        )
     return True
 
 

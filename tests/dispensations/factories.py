@@ -63,6 +63,7 @@ def employee_enrolment(*, status=EnrolmentStatus.INVITED, act_cases=(), unilater
             contract=enrolment.contract,
             act_cases=list(act_cases),
             unilateral_decision_with_contribution=unilateral,
+            unilateral_decision_date=enrolment.contract.start_date,
         )
     return enrolment
 

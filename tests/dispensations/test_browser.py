@@ -39,7 +39,7 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
     expect(member.get_by_role("heading", level=1)).to_have_text("Dispense d'adhésion")
     expect(member.get_by_label("N° de matricule")).to_have_value("M-1024")
     expect(member.get_by_label("Date d'embauche")).to_have_value("01/03/2024")
-    member.get_by_label(re.compile("employeur du conjoint")).check()
+    member.get_by_label(re.compile("employeur de son conjoint")).check()
     expect(member.locator("#end-date-row")).to_be_hidden()
     member.set_input_files(
         "input[name=proofs]",
@@ -50,7 +50,7 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
     expect(
         member.get_by_text("Merci, votre demande de dispense a bien été enregistrée.")
     ).to_be_visible()
-    expect(member.get_by_text("Employeur conjoint")).to_be_visible()
+    expect(member.get_by_text("Ayant droit du régime de l'employeur du conjoint")).to_be_visible()
     dispensation = Dispensation.objects.get()
 
     staff_context = browser.new_context(locale="fr-FR")
@@ -108,7 +108,11 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
     expect(row).to_contain_text("Clôturée")
     row.get_by_role("link").click()
     expect(employer.get_by_text("Traitée : dispense validée")).to_be_visible()
-    for secret in ("manque attestation employeur", "Employeur conjoint", "attestation_employeur"):
+    for secret in (
+        "manque attestation employeur",
+        "Ayant droit du régime de l'employeur du conjoint",
+        "attestation_employeur",
+    ):
         expect(employer.get_by_text(secret)).to_have_count(0)
     employer.goto(f"{base}/entreprise/{company_id}/collaborateurs/")
     employee_row = employer.get_by_role("row", name=re.compile(employee.last_name.upper()))

@@ -83,7 +83,7 @@ def test_submit_creates_request_history_enrolment_state_and_one_email(
     assert message.key == f"dispensation-received:{dispensation.pk}"
     assert message.recipient == enrolment.employee.user.email
     assert f"Dispense N°{dispensation.number}" in message.body_text
-    assert "Employeur conjoint" in message.body_text
+    assert "Ayant droit du régime de l'employeur du conjoint" in message.body_text
     assert message.status == "sent"
 
 

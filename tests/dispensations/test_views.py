@@ -115,7 +115,7 @@ def test_submit_shows_the_acknowledgement_and_sends_the_email(
     html = text(client.get(response.url))
     assert "Merci, votre demande de dispense a bien été enregistrée." in html
     assert "PAUL " + enrolment.employee.last_name.upper() in html
-    assert "Employeur conjoint" in html
+    assert "Ayant droit du régime de l'employeur du conjoint" in html
     assert dispensation.created_at.strftime("%d/%m/%Y") in html
     assert f"Dispense N°{dispensation.number}" in html
     assert OutboxMessage.objects.filter(key=f"dispensation-received:{dispensation.pk}").count() == 1
@@ -265,7 +265,7 @@ def test_admin_queue_filters_and_query_count(client, back_office, django_assert_
     assert f"Dispense N°{first.number}" not in html
     assert client.get(CHANGELIST, {"justificatif_annuel": "en_retard"}).status_code == 200
     change = client.get(reverse("admin:dispensations_dispensation_change", args=[first.pk]))
-    assert "Art. L911-7 III et D911-2 3° CSS" in text(change)
+    assert "Art. L911-7 III et D911-2 3° a) CSS" in text(change)
 
 
 def test_admin_ask_complement_needs_a_message(client, back_office):
@@ -359,5 +359,10 @@ def test_correspondent_sees_status_changes_only(client):
     url = reverse("employer_portal:request_detail", args=[company.pk, dispensation.request.pk])
     page = text(client.get(url))
     assert "Dispense refusée : le salarié est invité à adhérer" in page
-    for secret in ("Carte illisible", "Conjoint non couvert", "Employeur conjoint", ".pdf"):
+    for secret in (
+        "Carte illisible",
+        "Conjoint non couvert",
+        "Ayant droit du régime de l'employeur du conjoint",
+        ".pdf",
+    ):
         assert secret not in page
