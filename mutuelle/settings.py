@@ -169,12 +169,39 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded and generated files are private: never served under a public URL, only
 # through views that check who is asking.
+# Code reaches them only through the default storage's API (open, save, delete, never a
+# filesystem path): a folder on this machine, or an S3-compatible bucket shared by every
+# web process and worker when S3_BUCKET is set.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
-STORAGES = {
-    "default": {
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env("S3_REGION") or None,
+            "location": env("S3_PREFIX"),
+            # Objects stay private (no public ACL, no unsigned URL); a name already taken
+            # gets a suffix, as on the filesystem.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # Path-style addressing works with every S3-compatible server (virtual-host
+            # style needs DNS for each bucket).
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    _private_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/fichiers-prives/"},
-    },
+    }
+STORAGES = {
+    "default": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,4 +1,7 @@
+import logging
 import os
+import runpy
+import uuid
 from pathlib import Path
 
 import pytest
@@ -7,6 +10,7 @@ from django.db import connection
 
 from mutuelle.celery import app as celery_app
 from tests.browser_support import audit_every_document, watch_csp_violations
+from tests.ops.support import free_port
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
 # by live_server tests from that thread are safe (one thread, one connection).
@@ -34,8 +38,54 @@ def _browser_required() -> bool:
     return _in_ci() or os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
 
 
+S3_BUCKET = "mutuelle-tests"
+S3_REGION = "eu-west-3"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 on 127.0.0.1 (a free port), with one bucket for the whole run."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket=S3_BUCKET, CreateBucketConfiguration={"LocationConstraint": S3_REGION})
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_private_storage(s3_server, settings, monkeypatch, tmp_path):
+    """Private files in the bucket, under a prefix of this test's own, configured by the
+    environment variables production uses (settings.py run with them)."""
+    environment = {
+        "S3_BUCKET": S3_BUCKET,
+        "S3_ENDPOINT_URL": s3_server,
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test",
+        "S3_REGION": S3_REGION,
+        "S3_PREFIX": f"tests/{uuid.uuid4().hex}",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    configured = runpy.run_path(str(Path(settings.BASE_DIR) / "mutuelle" / "settings.py"))
+    settings.STORAGES = {**settings.STORAGES, "default": configured["STORAGES"]["default"]}
+    return environment
+
+
 @pytest.fixture(autouse=True)
-def _isolated_state(settings, tmp_path, monkeypatch):
+def _isolated_state(settings, tmp_path, monkeypatch, request):
     """Each test: empty local cache (rate limits), private files in a temp folder, eager tasks."""
     # A per-process cache: xdist workers must not share (or clear) each other's
     # rate-limit counters, whether the configured cache is a file or Redis.
@@ -51,6 +101,9 @@ def _isolated_state(settings, tmp_path, monkeypatch):
             "OPTIONS": {"location": tmp_path / "private", "base_url": "/fichiers-prives/"},
         },
     }
+    if os.environ.get("TEST_PRIVATE_STORAGE") == "s3":
+        # The whole suite (or any part of it) against S3: TEST_PRIVATE_STORAGE=s3 pytest …
+        request.getfixturevalue("s3_private_storage")
     settings.SMS_BACKEND = "mutuelle.sms.OutboxSmsBackend"
     # A fast hasher: PBKDF2's cost is paid on every login and factory user otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

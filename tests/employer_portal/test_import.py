@@ -406,7 +406,8 @@ def test_each_row_error_goes_to_the_rejection_file(client, setup):
     response = upload(client, contract, group, csv_bytes(rows), name="erreurs.csv")
     assert "0 salarié(s) validé(s)" in page(response)
     job = ImportJob.objects.get()
-    sheet = load_workbook(job.rejection_file.path).active
+    with job.rejection_file.open("rb") as handle:
+        sheet = load_workbook(handle).active
     errors = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert errors[0] == "La civilité doit être M, Mme, Monsieur ou Madame."
     assert errors[1] == "Le nom est obligatoire."

@@ -45,4 +45,5 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier refusé : {job.refusal_reason}")
         self.stdout.write(f"{job.valid_count} validé(s), {job.error_count} en erreur")
         if job.rejection_file:
-            self.stdout.write(f"Fichier de rejet : {job.rejection_file.path}")
+            # A name in the private storage (a folder or a bucket), not a local path.
+            self.stdout.write(f"Fichier de rejet (stockage privé) : {job.rejection_file.name}")
