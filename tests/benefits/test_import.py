@@ -221,7 +221,9 @@ def test_command_prints_the_exact_summary_and_rejection_path(member, tmp_path, c
     assert out[0] == (
         "1 ligne(s) importée(s), 1 rejetée(s), 0 déjà connue(s) ; remboursement mutuelle : 9,00 €"
     )
-    assert out[1].startswith("Fichier de rejet : ") and out[1].endswith("rejet.csv")
+    assert out[1].startswith("Fichier de rejet (stockage privé) : ") and out[1].endswith(
+        "rejet.csv"
+    )
     call_command("import_ss_settlements", str(path))
     assert capsys.readouterr().out.startswith(
         "0 ligne(s) importée(s), 1 rejetée(s), 1 déjà connue(s) ; remboursement mutuelle : 0,00 €"

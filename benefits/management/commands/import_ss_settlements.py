@@ -29,4 +29,4 @@ class Command(BaseCommand):
             f"{result.known_count} déjà connue(s) ; remboursement mutuelle : {total}"
         )
         if result.rejection_file:
-            self.stdout.write(f"Fichier de rejet : {result.rejection_file.path}")
+            self.stdout.write(f"Fichier de rejet (stockage privé) : {result.rejection_file.name}")
