@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -15,6 +15,7 @@ from .models import (
     User,
     guarantee_grid_errors,
 )
+from .notifications import outbox_resend
 
 
 class CorrespondentAccessInline(admin.TabularInline):
@@ -181,9 +182,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     """What was sent: read-only evidence."""
 
     list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts"]
-    list_filter = ["channel", "status"]
+    list_filter = ["status", "channel"]
     search_fields = ["recipient", "subject", "key"]
     date_hierarchy = "created_at"
+    actions = ["resend"]
+
+    @admin.action(description="Renvoyer les messages en échec sélectionnés")
+    def resend(self, request, queryset):
+        count = outbox_resend(message_ids=queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - count
+        self.message_user(request, f"{count} message(s) remis en file d'envoi.")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} message(s) ignoré(s) : seuls les messages en échec sont renvoyés.",
+                level=messages.WARNING,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

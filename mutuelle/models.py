@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .enums import (
@@ -292,13 +293,19 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    # When its delivery was last handed to the queue: the sweeper re-queues a message
+    # still pending some minutes later (a queue that lost it, a worker that died).
+    queued_at = models.DateTimeField("mis en file le", default=timezone.now)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "message envoyé"
         verbose_name_plural = "messages envoyés (e-mails et SMS)"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["-created_at"], name="outbox_created_idx")]
+        indexes = [
+            models.Index(fields=["-created_at"], name="outbox_created_idx"),
+            models.Index(fields=["status", "queued_at"], name="outbox_status_queued_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} : {self.subject}"

@@ -6,6 +6,7 @@ twice or a redelivered task never sends twice. Delivery happens in a Celery task
 after the surrounding transaction commits, and is retried on failure.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 from .enums import Channel, MessageStatus
 from .models import OutboxMessage
@@ -124,7 +126,42 @@ def notification_send_many(
                 key__in=[n.key for n in fresh], status=MessageStatus.PENDING
             ).values_list("pk", flat=True)
         )
-    chunks = [ids[i : i + DELIVERY_CHUNK_SIZE] for i in range(0, len(ids), DELIVERY_CHUNK_SIZE)]
-    for chunk in chunks:
-        transaction.on_commit(lambda chunk=chunk: deliver_messages.delay(chunk))
+    _queue_in_chunks(ids)
     return ids
+
+
+def _queue_in_chunks(ids: list[int]) -> None:
+    for start in range(0, len(ids), DELIVERY_CHUNK_SIZE):
+        chunk = ids[start : start + DELIVERY_CHUNK_SIZE]
+        transaction.on_commit(lambda chunk=chunk: deliver_messages.delay(chunk))
+
+
+def outbox_requeue_stale(*, older_than: dt.timedelta) -> int:
+    """Queue again the messages still pending ``older_than`` after they were queued
+    (lost by the broker, or by a worker that died). Harmless when the first delivery is
+    merely late: delivery locks the row and skips a message already sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.PENDING, queued_at__lt=now - older_than)
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(queued_at=now)
+        _queue_in_chunks(ids)
+    return len(ids)
+
+
+def outbox_resend(*, message_ids: Iterable[int]) -> int:
+    """Back office « Renvoyer »: messages in error go back to pending and are queued."""
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=list(message_ids), status=MessageStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=MessageStatus.PENDING, queued_at=timezone.now()
+        )
+        _queue_in_chunks(ids)
+    return len(ids)

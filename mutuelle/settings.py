@@ -274,6 +274,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=16, minute=0),
     },
 }
+# Outbox messages still pending this many minutes after being queued are queued again.
+OUTBOX_REQUEUE_AFTER_MINUTES = int(env("OUTBOX_REQUEUE_AFTER_MINUTES", "10"))
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {
+    "task": "mutuelle.tasks.requeue_pending_messages",
+    "schedule": crontab(minute="*/5"),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # E-mail: every message is first recorded in the outbox (mutuelle.OutboxMessage), then

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -141,3 +142,18 @@ def deliver_messages(self, message_ids: list[int]) -> None:
 
 def _id_list(ids: list[int]) -> str:
     return ",".join(str(pk) for pk in ids)
+
+
+@shared_task
+def requeue_pending_messages() -> int:
+    """Beat, every few minutes: re-queue outbox messages still pending (idempotent)."""
+    from django.conf import settings
+
+    from .notifications import outbox_requeue_stale
+
+    count = outbox_requeue_stale(
+        older_than=dt.timedelta(minutes=settings.OUTBOX_REQUEUE_AFTER_MINUTES)
+    )
+    if count:
+        logger.warning("%s pending outbox message(s) queued again", count)
+    return count

@@ -174,3 +174,25 @@ def test_the_worker_logs_the_request_id_of_the_request_that_queued_the_task(work
     lines = worker["log"].read_text().splitlines()
     delivered = [line for line in lines if f"Outbox message {message.pk} sent by sms" in line]
     assert delivered and "request_id=itest-request-0001" in delivered[0], lines
+
+
+def test_the_sweeper_requeues_a_message_the_broker_lost(worker):
+    """Issue 12, item 4: a pending message whose queued delivery was lost (never reached
+    the worker) is delivered by the worker once the sweeper queues it again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mutuelle.tasks import requeue_pending_messages
+
+    message = OutboxMessage.objects.create(
+        key=f"integration-lost:{uuid.uuid4().hex}",
+        channel=Channel.SMS,
+        recipient="+33612345678",
+        body_text="Message perdu par la file",
+        queued_at=timezone.now() - timedelta(hours=1),
+    )
+    assert requeue_pending_messages() == 1
+    sent = _wait_for(message, worker, lambda m: m.status == MessageStatus.SENT)
+    assert sent.attempts == 1
+    assert requeue_pending_messages() == 0
