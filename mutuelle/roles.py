@@ -7,7 +7,15 @@ any app listed here) get their permissions without another data migration.
 from django.contrib.auth.models import Group, Permission
 
 GESTIONNAIRE = "Gestionnaire"
-BACK_OFFICE_APPS = ("mutuelle", "enrolment", "dispensations", "member_requests", "benefits")
+BACK_OFFICE_APPS = (
+    "mutuelle",
+    "enrolment",
+    "dispensations",
+    "member_requests",
+    "benefits",
+    "conversations",
+    "directory",
+)
 
 # app_label.model → actions beyond "view" (granted on every back-office model).
 # Request history (RequestEvent), evidence and the outbox stay read-only: they are
@@ -29,6 +37,10 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "enrolment.request": ("change",),
     "enrolment.termination": ("change",),
     "enrolment.membercard": ("change",),
+    "conversations.conversation": ("change",),
+    "conversations.complaint": ("change",),
+    "directory.agency": ("add", "change", "delete"),
+    "directory.partnerprofessional": ("add", "change", "delete"),
     "dispensations.dispensation": ("change",),
     "dispensations.contractdispensationsettings": ("add", "change"),
     "member_requests.memberrequest": ("change",),

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "dispensations",
     "member_requests",
     "benefits",
+    "conversations",
+    "directory",
     "employer_portal",
     "member_portal",
     "demo",
