@@ -357,6 +357,10 @@ class Beneficiary(NirMixin, PostalAddress):
     )
     insurance_fund_code = models.CharField("organisme de rattachement", max_length=20, blank=True)
     alsace_moselle = models.BooleanField("régime local Alsace-Moselle", default=False)
+    # Empty: covered with the member from the enrolment's effective date. Set when a
+    # beneficiary is added (or removed) later through a member request.
+    covered_from = models.DateField("couvert à partir du", null=True, blank=True)
+    covered_until = models.DateField("couvert jusqu'au", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -96,17 +96,13 @@ def _debit_account(enrolment: Enrolment) -> BankAccount | None:
     )
 
 
-def initial_mandate(enrolment: Enrolment) -> SepaMandate | None:
-    """The mandate signed with the membership form, as a row (created once)."""
-    if not enrolment.sepa_mandate_reference:
-        return None
-    existing = SepaMandate.objects.filter(reference=enrolment.sepa_mandate_reference).first()
-    if existing is not None:
-        return existing
+def initial_mandate_row(enrolment: Enrolment) -> SepaMandate | None:
+    """The mandate signed with the membership form, unsaved (``bank_accounts`` may be
+    prefetched: a batch builds these rows for many enrolments at once)."""
     account = _debit_account(enrolment)
-    if account is None:
+    if not enrolment.sepa_mandate_reference or account is None:
         return None
-    return SepaMandate.objects.create(
+    return SepaMandate(
         enrolment=enrolment,
         reference=enrolment.sepa_mandate_reference,
         creditor_ics=settings.MUTUELLE["sepa_creditor_ics"],
@@ -117,6 +113,19 @@ def initial_mandate(enrolment: Enrolment) -> SepaMandate | None:
         signed_on=timezone.localdate(enrolment.signed_at) if enrolment.signed_at else None,
         usable_from=enrolment.effective_date,
     )
+
+
+def initial_mandate(enrolment: Enrolment) -> SepaMandate | None:
+    """The mandate signed with the membership form, as a row (created once)."""
+    if not enrolment.sepa_mandate_reference:
+        return None
+    existing = SepaMandate.objects.filter(reference=enrolment.sepa_mandate_reference).first()
+    if existing is not None:
+        return existing
+    row = initial_mandate_row(enrolment)
+    if row is not None:
+        row.save()
+    return row
 
 
 def mandate_in_force(mandates: list[SepaMandate], on: dt.date) -> SepaMandate | None:

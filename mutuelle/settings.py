@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "enrolment",
     "dispensations",
     "member_requests",
+    "contributions",
     "benefits",
     "conversations",
     "directory",
@@ -490,6 +491,25 @@ DISPENSATION_PROOF_MAX_BYTES = int(env("DISPENSATION_PROOF_MAX_BYTES", str(5 * 1
 # Files joined to a member request (« Mes demandes »): count and size per file.
 MEMBER_REQUEST_MAX_FILES = int(env("MEMBER_REQUEST_MAX_FILES", "5"))
 MEMBER_REQUEST_FILE_MAX_BYTES = int(env("MEMBER_REQUEST_FILE_MAX_BYTES", str(5 * 1024 * 1024)))
+# The mutuelle's account credited by the contribution direct debits (pain.008).
+SEPA_CREDITOR = {
+    "iban": env("SEPA_CREDITOR_IBAN", "FR7630006000011234567890189" if DEBUG else ""),
+    "bic": env("SEPA_CREDITOR_BIC", "AGRIFRPP" if DEBUG else ""),
+}
+# Card payment of arrears (« Régulariser »): the development backend is a payment page
+# inside the portal; the production one a provider's hosted page with a signed
+# (HMAC-SHA256) notification.
+PAYMENT_BACKEND = env(
+    "PAYMENT_BACKEND",
+    "contributions.payments.DevelopmentPaymentBackend"
+    if DEBUG
+    else "contributions.payments.HostedPaymentBackend",
+)
+PAYMENT_PROVIDER_URL = env("PAYMENT_PROVIDER_URL", "")
+PAYMENT_PROVIDER_API_KEY = env("PAYMENT_PROVIDER_API_KEY", "")
+PAYMENT_NOTIFICATION_SECRET = env(
+    "PAYMENT_NOTIFICATION_SECRET", "dev-payment-secret" if DEBUG else ""
+)
 DISPENSATION_END_REMINDER_DAYS = int(env("DISPENSATION_END_REMINDER_DAYS", "30"))
 DISPENSATION_REJUSTIFICATION_NOTICE_DAYS = int(
     env("DISPENSATION_REJUSTIFICATION_NOTICE_DAYS", "30")

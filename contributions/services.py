@@ -1,0 +1,299 @@
+"""Contributions: instalments from the schedule, direct-debit batches (pain.008 with
+sepaxml), returned debits turning instalments into arrears, and their settlement.
+
+Amounts are Decimal euros in the database and integer cents in the SEPA file (sepaxml
+refuses anything else); a batch's total is checked against the file's control sum.
+"""
+
+import csv
+import datetime as dt
+import io
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from sepaxml import SepaDD
+from sepaxml.validation import ValidationError as SepaValidationError
+
+from enrolment.enums import COVERED_STATES
+from enrolment.models import Enrolment
+from member_requests.bank import initial_mandate_row, mandate_in_force
+from member_requests.models import SepaMandate
+from mutuelle.enums import Channel
+from mutuelle.models import User
+from mutuelle.notifications import Notification, notification_send_many
+
+from .enums import RETURN_REASONS, BatchStatus, InstalmentStatus, SequenceType
+from .models import DebitBatch, Instalment
+from .schedule import schedule_lines
+
+I = InstalmentStatus  # noqa: E741
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+# --- instalments -------------------------------------------------------------------------
+
+
+def instalments_generate(*, enrolment: Enrolment, until: dt.date) -> list[Instalment]:
+    """Create the instalments due up to ``until`` that do not exist yet, and bring the
+    amount of those not yet presented in line with the schedule (a beneficiary added
+    or removed changes the contribution from its effective date)."""
+    lines = schedule_lines(enrolment, start=dt.date(enrolment.effective_date.year, 1, 1), end=until)
+    with transaction.atomic():
+        existing = {
+            i.due_date: i
+            for i in Instalment.objects.select_for_update().filter(enrolment=enrolment)
+        }
+        created, changed = [], []
+        for line in lines:
+            instalment = existing.get(line.due_date)
+            if instalment is None:
+                created.append(
+                    Instalment(
+                        enrolment=enrolment,
+                        due_date=line.due_date,
+                        period_start=line.period_start,
+                        period_end=line.period_end,
+                        amount=line.amount,
+                    )
+                )
+            elif instalment.status == I.SCHEDULED and instalment.amount != line.amount:
+                instalment.amount = line.amount
+                changed.append(instalment)
+        Instalment.objects.bulk_create(created)
+        Instalment.objects.bulk_update(changed, ["amount"])
+    return created
+
+
+def debited_enrolments():
+    """Covered members whose contract debits part of the contribution from them."""
+    return Enrolment.objects.filter(
+        status__in=sorted(COVERED_STATES), offer__isnull=False, debit_day__isnull=False
+    ).exclude(debit_frequency="")
+
+
+# --- direct-debit batches ------------------------------------------------------------------
+
+
+def _creditor_config() -> dict:
+    creditor = settings.SEPA_CREDITOR
+    return {
+        "name": settings.MUTUELLE["sepa_creditor_name"],
+        "IBAN": creditor["iban"],
+        "BIC": creditor["bic"],
+        "batch": True,
+        "creditor_id": settings.MUTUELLE["sepa_creditor_ics"],
+        "currency": "EUR",
+    }
+
+
+def _mandates_by_enrolment(enrolments: list[Enrolment]) -> dict[int, list[SepaMandate]]:
+    """Every enrolment's mandates; the membership form's mandate gets its row here
+    (in one insert) the first time it is used."""
+    by_enrolment: dict[int, list[SepaMandate]] = {e.pk: [] for e in enrolments}
+    for mandate in SepaMandate.objects.filter(enrolment_id__in=list(by_enrolment)):
+        by_enrolment[mandate.enrolment_id].append(mandate)
+    known = {m.reference for ms in by_enrolment.values() for m in ms}
+    missing = [
+        row
+        for e in enrolments
+        if e.sepa_mandate_reference and e.sepa_mandate_reference not in known
+        for row in [initial_mandate_row(e)]
+        if row is not None
+    ]
+    for mandate in SepaMandate.objects.bulk_create(missing):
+        by_enrolment[mandate.enrolment_id].append(mandate)
+    return by_enrolment
+
+
+def debit_batch_build(*, collection_date: dt.date, by: User | None = None) -> DebitBatch:
+    """The pain.008 file of every instalment still to debit on ``collection_date``:
+    first debit (FRST) on a mandate never used, recurring (RCUR) after. An instalment
+    without a usable mandate stays out (listed in the error)."""
+    with transaction.atomic():
+        instalments = list(
+            Instalment.objects.select_for_update(of=("self",))
+            .filter(status=I.SCHEDULED, due_date=collection_date, batch__isnull=True)
+            .select_related("enrolment__employee")
+            .order_by("id")
+        )
+        if not instalments:
+            raise ValidationError(
+                f"Aucune échéance à prélever le {collection_date:%d/%m/%Y}."
+            )
+        enrolments = list(
+            Enrolment.objects.filter(pk__in={i.enrolment_id for i in instalments})
+            .select_related("employee")
+            .prefetch_related("bank_accounts")
+        )
+        mandates = _mandates_by_enrolment(enrolments)
+        message_id = f"PRLV-{collection_date:%Y%m%d}-{secrets.token_hex(6).upper()}"
+        sepa = SepaDD(_creditor_config(), schema="pain.008.001.02", clean=True)
+        first_use: dict[int, SepaMandate] = {}
+        included, without_mandate, total = [], [], Decimal("0.00")
+        for instalment in instalments:
+            mandate = mandate_in_force(mandates[instalment.enrolment_id], collection_date)
+            if mandate is None:
+                without_mandate.append(instalment)
+                continue
+            first = mandate.first_debit_sent_on is None and mandate.pk not in first_use
+            if first:
+                first_use[mandate.pk] = mandate
+            sequence = SequenceType.FIRST if first else SequenceType.RECURRING
+            sepa.add_payment(
+                {
+                    "name": mandate.holder,
+                    "IBAN": mandate.iban,
+                    "BIC": mandate.bic,
+                    "amount": cents(instalment.amount),
+                    "type": sequence.value,
+                    "collection_date": collection_date,
+                    "mandate_id": mandate.reference,
+                    "mandate_date": mandate.signed_on or mandate.usable_from,
+                    "description": (
+                        f"Cotisation {instalment.period_start:%m/%Y}-{instalment.period_end:%m/%Y} "
+                        f"adherent {instalment.enrolment.member_number}"
+                    ),
+                    "endtoend_id": instalment.end_to_end_id,
+                }
+            )
+            instalment.mandate = mandate
+            instalment.sequence_type = sequence
+            instalment.status = I.PRESENTED
+            included.append(instalment)
+            total += instalment.amount
+        if without_mandate:
+            raise ValidationError(
+                "Sans mandat utilisable à cette date : "
+                + ", ".join(f"adhérent {i.enrolment.member_number}" for i in without_mandate)
+            )
+        try:
+            xml = sepa.export(validate=True)
+        except SepaValidationError as exc:
+            raise ValidationError(f"Fichier SEPA invalide : {exc.__cause__ or exc}") from exc
+        batch = DebitBatch(
+            collection_date=collection_date,
+            message_id=message_id,
+            count=len(included),
+            total=total,
+            created_by=by,
+        )
+        batch.file.save(f"{message_id}.xml", ContentFile(xml), save=False)
+        try:
+            batch.save()
+            for instalment in included:
+                instalment.batch = batch
+            Instalment.objects.bulk_update(
+                included, ["batch", "mandate", "sequence_type", "status"], batch_size=1000
+            )
+            SepaMandate.objects.filter(pk__in=list(first_use)).update(
+                first_debit_sent_on=collection_date
+            )
+        except BaseException:
+            batch.file.delete(save=False)
+            raise
+    return batch
+
+
+def debit_batch_mark_sent(*, batch: DebitBatch, by: User) -> DebitBatch:
+    with transaction.atomic():
+        locked = DebitBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == BatchStatus.SENT:
+            return locked
+        locked.status = BatchStatus.SENT
+        locked.sent_at = timezone.now()
+        locked.sent_by = by
+        locked.save(update_fields=["status", "sent_at", "sent_by"])
+    return locked
+
+
+def instalments_mark_paid(*, collection_date: dt.date) -> int:
+    """Presented debits not returned within the settlement period are paid."""
+    return Instalment.objects.filter(
+        status=I.PRESENTED, due_date__lte=collection_date, batch__status=BatchStatus.SENT
+    ).update(status=I.PAID)
+
+
+# --- returned debits -------------------------------------------------------------------------
+
+
+def debit_returns_record(
+    *, returns: list[tuple[str, str]], by: User | None = None
+) -> list[Instalment]:
+    """Returned debits (R-transactions) as (end-to-end reference, reason code): each
+    instalment becomes arrears, and its member is told. A return already recorded is
+    ignored; an unknown reference or reason refuses the whole list."""
+    errors = []
+    wanted: dict[int, str] = {}
+    for line, (reference, reason) in enumerate(returns, start=1):
+        reference, reason = reference.strip(), reason.strip().upper()
+        pk = reference.removeprefix("ECH-")
+        if not (reference.startswith("ECH-") and pk.isdigit()):
+            errors.append(f"ligne {line} : référence « {reference} » inconnue")
+            continue
+        if reason not in RETURN_REASONS:
+            errors.append(f"ligne {line} : motif « {reason} » inconnu")
+            continue
+        wanted[int(pk)] = reason
+    with transaction.atomic():
+        instalments = {
+            i.pk: i
+            for i in Instalment.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(wanted))
+            .select_related("enrolment__employee__user")
+        }
+        errors += [f"référence « ECH-{pk} » inconnue" for pk in wanted if pk not in instalments]
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        changed = []
+        for pk, reason in wanted.items():
+            instalment = instalments[pk]
+            if instalment.status in {I.ARREARS, I.SETTLED}:
+                continue
+            if instalment.status not in {I.PRESENTED, I.PAID}:
+                raise ValidationError(
+                    f"L'échéance ECH-{pk} n'a pas été prélevée : elle ne peut pas être rejetée."
+                )
+            instalment.status = I.ARREARS
+            instalment.return_reason = reason
+            instalment.returned_at = now
+            changed.append(instalment)
+        Instalment.objects.bulk_update(changed, ["status", "return_reason", "returned_at"])
+        notification_send_many(
+            channel=Channel.EMAIL,
+            template="contribution_returned",
+            notifications=[
+                Notification(
+                    key=f"contribution-returned:{i.pk}",
+                    to=i.enrolment.employee.contact_email,
+                    context={
+                        "employee": i.enrolment.employee,
+                        "instalment": i,
+                        "reason": RETURN_REASONS[i.return_reason],
+                    },
+                )
+                for i in changed
+            ],
+        )
+    return changed
+
+
+def debit_returns_parse(content: bytes) -> list[tuple[str, str]]:
+    """A returns file: CSV (« ; » or « , ») with the reference and the reason code per
+    line; a header line is allowed."""
+    text = content.decode("utf-8-sig", errors="replace")
+    dialect = csv.Sniffer().sniff(text[:1024], delimiters=";,") if text.strip() else csv.excel
+    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    if rows and not rows[0][0].strip().upper().startswith("ECH-"):
+        rows = rows[1:]
+    if any(len(row) < 2 for row in rows):
+        raise ValidationError("Chaque ligne doit contenir la référence et le motif du rejet.")
+    return [(row[0], row[1]) for row in rows]
