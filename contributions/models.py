@@ -73,7 +73,10 @@ class Instalment(models.Model):
     period_end = models.DateField("période au")
     amount = models.DecimalField("montant", max_digits=10, decimal_places=2)
     status = models.CharField(
-        "statut", max_length=15, choices=InstalmentStatus.choices, default=InstalmentStatus.SCHEDULED
+        "statut",
+        max_length=15,
+        choices=InstalmentStatus.choices,
+        default=InstalmentStatus.SCHEDULED,
     )
     batch = models.ForeignKey(
         DebitBatch,

@@ -140,7 +140,9 @@ def arrears_of(enrolment: Enrolment):
     return Instalment.objects.filter(enrolment=enrolment, status=I.ARREARS).order_by("due_date")
 
 
-def card_payment_start(*, enrolment: Enrolment, by: User, urls: PaymentUrls) -> tuple[CardPayment, str]:
+def card_payment_start(
+    *, enrolment: Enrolment, by: User, urls: PaymentUrls
+) -> tuple[CardPayment, str]:
     """A payment of every instalment in arrears; returns it and the URL to go to."""
     backend = payment_backend()
     with transaction.atomic():

@@ -43,9 +43,7 @@ def member_covered_until(enrolment: Enrolment) -> dt.date | None:
     return enrolment.end_date
 
 
-def month_amount(
-    enrolment: Enrolment, beneficiaries: list[Beneficiary], month: dt.date
-) -> Decimal:
+def month_amount(enrolment: Enrolment, beneficiaries: list[Beneficiary], month: dt.date) -> Decimal:
     """What is debited for one calendar month (``month`` is its first day)."""
     last = month + relativedelta(months=1, days=-1)
     if enrolment.offer is None or not _overlaps(

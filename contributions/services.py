@@ -125,9 +125,7 @@ def debit_batch_build(*, collection_date: dt.date, by: User | None = None) -> De
             .order_by("id")
         )
         if not instalments:
-            raise ValidationError(
-                f"Aucune échéance à prélever le {collection_date:%d/%m/%Y}."
-            )
+            raise ValidationError(f"Aucune échéance à prélever le {collection_date:%d/%m/%Y}.")
         enrolments = list(
             Enrolment.objects.filter(pk__in={i.enrolment_id for i in instalments})
             .select_related("employee")

@@ -15,6 +15,7 @@ BACK_OFFICE_APPS = (
     "benefits",
     "conversations",
     "directory",
+    "contributions",
 )
 
 # app_label.model → actions beyond "view" (granted on every back-office model).
@@ -48,6 +49,8 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "member_requests.bankaccountrequest": ("change",),
     "member_requests.portabilityrequest": ("change",),
     "member_requests.otherrequest": ("change",),
+    "contributions.debitbatch": ("change",),
+    "contributions.instalment": ("change",),
     "benefits.settlementimport": ("add",),
     "benefits.professional": ("add", "change"),
     "benefits.paymentbatch": ("change",),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0009_signature_subject'),
+        ('enrolment', '0010_member_documents_and_cards'),
     ]
 
     operations = [
