@@ -10,7 +10,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from enrolment import membership_form as mf
 from enrolment.enums import (
     BankAccountPurpose,
     Civility,
@@ -21,6 +20,7 @@ from enrolment.enums import (
 )
 from enrolment.models import BankAccount, Beneficiary, Employee, Enrolment, Request
 from enrolment.services.invitation import REMINDER_BATCH_SIZE, reminders_send_due
+from enrolment.signature import membership_form as mf
 from mutuelle.celery import app as celery_app
 from mutuelle.enums import CoverageLevel, DebitFrequency, MessageStatus, ProductLine
 from mutuelle.models import Company, Contract, InsuredGroup, Offer, OutboxMessage

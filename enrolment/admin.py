@@ -429,4 +429,5 @@ class PostalLetterAdmin(admin.ModelAdmin):
 
 # Signed enrolments to process, signature evidence, members' documents and cards
 # (their own modules).
-from . import member_admin, signature_admin  # noqa: E402, F401
+from . import member_admin  # noqa: E402, F401
+from .signature import admin as signature_admin  # noqa: E402, F401

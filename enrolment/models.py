@@ -770,7 +770,7 @@ class ProvisionalPassword(models.Model):
 
 # Signature models live in their own module; importing them here registers them.
 from .member_models import MemberCard, MemberDocument  # noqa: E402, F401
-from .signature_models import (  # noqa: E402, F401
+from .signature.models import (  # noqa: E402, F401
     SignatureAttempt,
     SignatureChallenge,
     SignatureEvidence,

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from enrolment import membership_form as mf
 from enrolment.enums import BankAccountPurpose
 from enrolment.models import BankAccount, Beneficiary, Enrolment
-from enrolment.services import signature
 from enrolment.services.wizard import new_mandate_reference
+from enrolment.signature import membership_form as mf
+from enrolment.signature import services as signature
 from mutuelle.models import User
 from mutuelle.validators import (
     normalize_iban,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from enrolment.enums import BankAccountPurpose
 from enrolment.exceptions import InvalidTransition
 from enrolment.models import Beneficiary, Enrolment
-from enrolment.signature_models import SignatureEvidence
+from enrolment.signature.models import SignatureEvidence
 from mutuelle.fields import EncryptedCharField
 from mutuelle.validators import (
     mask_iban,

@@ -23,8 +23,8 @@ from mutuelle.validators import mask_nir_but_last3
 
 from ..enums import COVERED_STATES, EnrolmentStatus, MemberDocumentKind, Relationship
 from ..member_models import MemberCard
-from ..membership_form import render_pdf
 from ..models import Enrolment
+from ..signature.membership_form import render_pdf
 from .member_documents import member_document_add
 
 VERIFICATION_SALT = "enrolment.member-card.verification"

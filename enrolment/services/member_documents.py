@@ -19,8 +19,8 @@ from mutuelle.models import OutboxMessage
 
 from ..enums import COVERED_STATES, EnrolmentStatus, MemberDocumentKind
 from ..member_models import MemberDocument
-from ..membership_form import render_pdf
 from ..models import Enrolment
+from ..signature.membership_form import render_pdf
 
 
 def _clean_filename(filename: str) -> str:

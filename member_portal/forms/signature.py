@@ -2,8 +2,8 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
-from enrolment.membership_form import CONSENT_TEXTS
-from enrolment.services.signature import is_french_mobile
+from enrolment.signature.membership_form import CONSENT_TEXTS
+from enrolment.signature.services import is_french_mobile
 
 
 class ConsentForm(forms.Form):

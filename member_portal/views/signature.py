@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enrolment import membership_form as mf
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
-from enrolment.services.signature import (
+from enrolment.signature import membership_form as mf
+from enrolment.signature.services import (
     CODE_VALIDITY,
     ConsentsMissing,
     FormChanged,

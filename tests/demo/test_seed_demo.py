@@ -7,7 +7,7 @@ from django.core.management import call_command
 from demo.data import DEMO_PASSWORD, MEMBER_EMAIL
 from enrolment.enums import EnrolmentStatus, Relationship, TerminationStatus
 from enrolment.models import Enrolment, Termination
-from enrolment.signature_models import SignatureEvidence
+from enrolment.signature.models import SignatureEvidence
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.models import Company, Contract, Offer, OutboxMessage
 from mutuelle.validators import validate_siret

@@ -5,8 +5,8 @@ import re
 
 from pypdf import PdfReader
 
-from enrolment import membership_form as mf
-from enrolment.services.signature import (
+from enrolment.signature import membership_form as mf
+from enrolment.signature.services import (
     SignatureContext,
     signature_attempt_current,
     signature_code_send,
@@ -49,7 +49,7 @@ def pdf_text(pdf: bytes) -> str:
 
 def sign(enrolment):
     """Sign through the real services (form viewed, boxes ticked, SMS code typed)."""
-    from enrolment.services.signature import signature_code_verify
+    from enrolment.signature.services import signature_code_verify
 
     attempt = prepare_attempt(enrolment)
     code = send_code(attempt)

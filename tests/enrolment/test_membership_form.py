@@ -5,7 +5,7 @@ import pytest
 from django.utils.html import strip_tags
 from pypdf import PdfReader
 
-from enrolment import membership_form as mf
+from enrolment.signature import membership_form as mf
 from enrolment.templatetags.enrolment_format import euros, phone_masked
 
 from .factories import IBAN_BENEFITS, IBAN_CONTRIBUTIONS, EnrolmentFactory

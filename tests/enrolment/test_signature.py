@@ -6,10 +6,11 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from enrolment import membership_form as mf
 from enrolment.enums import EnrolmentStatus, RequestStatus
 from enrolment.models import SignatureChallenge, SignatureEvidence
-from enrolment.services.signature import (
+from enrolment.signature import membership_form as mf
+from enrolment.signature.models import ImmutableRecord
+from enrolment.signature.services import (
     CodeExpired,
     CodeLocked,
     ConsentsMissing,
@@ -26,7 +27,6 @@ from enrolment.services.signature import (
     signature_code_verify,
     signature_consents_give,
 )
-from enrolment.signature_models import ImmutableRecord
 from mutuelle.models import OutboxMessage
 
 from .factories import EnrolmentFactory

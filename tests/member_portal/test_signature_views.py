@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from enrolment import membership_form as mf
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import SignatureAttempt, SignatureEvidence
+from enrolment.signature import membership_form as mf
 from mutuelle.models import OutboxMessage
 from tests.enrolment.factories import EnrolmentFactory
 from tests.enrolment.signing import last_sms_code, prepare_attempt, send_code
@@ -165,7 +165,7 @@ def test_resend_link_and_limit(employee_client, enrolment):
 
 def test_staff_may_download_the_dossier(client, enrolment):
     attempt = prepare_attempt(enrolment)
-    from enrolment.services.signature import signature_code_verify
+    from enrolment.signature.services import signature_code_verify
     from tests.enrolment.signing import ORIGIN
 
     signature_code_verify(attempt=attempt, code=send_code(attempt), by=None, origin=ORIGIN)

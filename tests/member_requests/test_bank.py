@@ -9,10 +9,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from enrolment import membership_form as mf
 from enrolment.enums import BankAccountPurpose
 from enrolment.models import BankAccount
-from enrolment.services.signature import (
+from enrolment.signature import membership_form as mf
+from enrolment.signature.services import (
     NotSignable,
     SignatureContext,
     signature_code_send,

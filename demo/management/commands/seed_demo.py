@@ -38,7 +38,6 @@ from demo.data import (
     siret_for,
 )
 from dispensations.services import dispensation_submit
-from enrolment import membership_form as mf
 from enrolment.enums import (
     BankAccountPurpose,
     Relationship,
@@ -48,7 +47,6 @@ from enrolment.enums import (
 )
 from enrolment.enums import EnrolmentStatus as S
 from enrolment.models import BankAccount, Beneficiary, Employee
-from enrolment.services import signature
 from enrolment.services.activation import account_activate
 from enrolment.services.backoffice import enrolment_validate
 from enrolment.services.cancellation import enrolment_cancel
@@ -56,6 +54,8 @@ from enrolment.services.invitation import enrolment_expire, enrolment_invite
 from enrolment.services.preaffiliation import enrolment_pre_affiliate
 from enrolment.services.termination import termination_process, termination_submit
 from enrolment.services.wizard import wizard_validate
+from enrolment.signature import membership_form as mf
+from enrolment.signature import services as signature
 from enrolment.templatetags.enrolment_format import euros
 from mutuelle.demo_grids import demo_grid_seed
 from mutuelle.enums import CoverageLevel, ProductLine

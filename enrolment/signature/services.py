@@ -26,12 +26,12 @@ from django.utils import timezone
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 
-from .. import membership_form as mf
 from ..enums import EnrolmentStatus
 from ..models import Enrolment
-from ..signature_models import SignatureAttempt, SignatureChallenge, SignatureEvidence, hash_code
+from ..services import wizard
 from ..templatetags.enrolment_format import phone_masked
-from . import wizard
+from . import membership_form as mf
+from .models import SignatureAttempt, SignatureChallenge, SignatureEvidence, hash_code
 
 CODE_VALIDITY = dt.timedelta(minutes=10)
 MAX_WRONG_TRIES = 5

@@ -20,9 +20,9 @@ from weasyprint.urls import URLFetcher
 
 from mutuelle.validators import format_nir
 
-from .enums import BankAccountPurpose
-from .models import Enrolment
-from .services import wizard
+from ..enums import BankAccountPurpose
+from ..models import Enrolment
+from ..services import wizard
 
 # Bump when the wording of the form or of the consent boxes changes: the evidence keeps
 # the versions the employee saw.

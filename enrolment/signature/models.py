@@ -15,7 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from mutuelle.fields import keyed_hash
 
-from .models import Enrolment
+from ..models import Enrolment
 
 
 class ImmutableRecord(Exception):
@@ -27,7 +27,7 @@ class SignatureAttempt(models.Model):
         "enrolment.Enrolment", on_delete=models.CASCADE, related_name="signature_attempts"
     )
     # What is signed: "" for the membership form, "<kind>:<id>" for a document a later
-    # request brings (a new SEPA mandate: "mandat:42"), see services.signature.
+    # request brings (a new SEPA mandate: "mandat:42"), see signature.services.
     subject = models.CharField("document signé", max_length=40, blank=True, default="")
     started_at = models.DateTimeField("commencée le", auto_now_add=True)
     form_viewed_at = models.DateTimeField("bulletin consulté le", null=True, blank=True)

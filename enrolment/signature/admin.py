@@ -11,10 +11,10 @@ from django.utils.html import format_html
 
 from mutuelle.admin_actions import action_form_response
 
-from .enums import EnrolmentStatus
-from .exceptions import InvalidTransition
-from .services.backoffice import enrolment_return_to_employee, enrolment_validate
-from .signature_models import SignatureEvidence, SignedEnrolment
+from ..enums import EnrolmentStatus
+from ..exceptions import InvalidTransition
+from ..services.backoffice import enrolment_return_to_employee, enrolment_validate
+from .models import SignatureEvidence, SignedEnrolment
 
 
 class ReturnForm(forms.Form):
