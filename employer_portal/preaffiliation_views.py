@@ -11,15 +11,13 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from enrolment.services.postal_letters import postal_letters_create
-from enrolment.services.preaffiliation import (
-    FIELD_LABELS,
+from enrolment.services.preaffiliation.checks import check_employee
+from enrolment.services.preaffiliation.create import (
     PreAffiliationInvalid,
-    check_employee,
     enrolment_pre_affiliate,
-    postal_address_lines,
-    suggest_postal_address,
 )
+from enrolment.services.preaffiliation.fields import FIELD_LABELS
+from mutuelle.addresses import ADDRESS_FIELDS, address_lines, suggest_postal_address
 from mutuelle.fields import keyed_hash
 from mutuelle.models import InsuredGroup
 from mutuelle.validators import normalize_nir
@@ -28,16 +26,6 @@ from .decorators import correspondent_view
 from .forms import AddEmployeesChoiceForm, PreAffiliationForm
 
 MAX_DRAFTS = 50
-ADDRESS_FIELDS = (
-    "address_floor",
-    "address_building",
-    "address_number",
-    "address_street",
-    "address_locality",
-    "postal_code",
-    "city",
-    "country",
-)
 ALREADY_IN_BATCH = "Ce salarié (même numéro de sécurité sociale) figure déjà dans votre saisie."
 
 
@@ -185,8 +173,8 @@ def preaffiliation_address(request):
         "employer_portal/preaffiliation/address.html",
         {
             "company": request.company,
-            "typed": postal_address_lines(draft),
-            "suggested": postal_address_lines(suggested),
+            "typed": address_lines(draft),
+            "suggested": address_lines(suggested),
             "name": f"{draft['first_name']} {draft['last_name']}",
             "error": error,
         },
@@ -199,7 +187,7 @@ def _display(draft: dict, groups: dict) -> dict:
         **draft,
         "civility_label": {"M": "Monsieur", "MME": "Madame"}.get(draft["civility"], ""),
         "alsace_label": {"oui": "Oui", "non": "Non"}.get(draft["alsace_moselle"], ""),
-        "address_lines": postal_address_lines(draft),
+        "address_lines": address_lines(draft),
         "group_label": f"{group.name} (contrat n° {group.contract.number})" if group else "",
     }
 
@@ -298,9 +286,6 @@ def preaffiliation_submit(request):
                         ]
             if errors:
                 raise PreAffiliationInvalid({})
-            for enrolment in created:
-                if not enrolment.employee.email:
-                    postal_letters_create(enrolment=enrolment)
     except PreAffiliationInvalid:
         state["errors"] = errors
         _save(request, state)

@@ -45,8 +45,9 @@ def terminations_daily() -> int:
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
 def create_postal_letters(enrolment_ids: list[int]) -> int:
-    """Letters for the employees declared without e-mail (idempotent per enrolment)."""
-    enrolments = Enrolment.objects.filter(pk__in=enrolment_ids, employee__email="").order_by("pk")
+    """The two postal letters of employees declared without e-mail (chosen by the
+    pre-affiliation; idempotent per enrolment)."""
+    enrolments = Enrolment.objects.filter(pk__in=enrolment_ids).order_by("pk")
     for enrolment in enrolments:
         postal_letters_create(enrolment=enrolment)
     return len(enrolments)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .addresses import ADDRESS_FIELDS, address_lines
 from .enums import (
     DEBIT_DAYS,
     ActCode,
@@ -78,12 +79,7 @@ class PostalAddress(models.Model):
         abstract = True
 
     def address_lines(self) -> list[str]:
-        street = " ".join(p for p in (self.address_number, self.address_street) if p)
-        city = " ".join(p for p in (self.postal_code, self.city) if p)
-        lines = [self.address_floor, self.address_building, street, self.address_locality, city]
-        if self.country and self.country.upper() != "FRANCE":
-            lines.append(self.country)
-        return [line for line in lines if line]
+        return address_lines({name: getattr(self, name) for name in ADDRESS_FIELDS})
 
 
 class Company(PostalAddress):

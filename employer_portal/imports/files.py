@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from enrolment.services.preaffiliation import FIELD_LABELS, REQUIRED_FIELDS
+from enrolment.services.preaffiliation.fields import FIELD_LABELS, REQUIRED_FIELDS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Zip bombs: an xlsx of 20 MB holds at most a few hundred MB of XML; real files

@@ -15,13 +15,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from enrolment.services.postal_letters import postal_letters_queue
-from enrolment.services.preaffiliation import (
-    PreAffiliationInvalid,
+from enrolment.services.preaffiliation import PreAffiliationInvalid, enrolment_pre_affiliate_ids
+from enrolment.services.preaffiliation.checks import (
     PreparedEmployee,
     batch_duplicate_message,
     check_employee,
-    enrolment_pre_affiliate_ids,
     open_nir_hashes,
 )
 from mutuelle.models import Company, Contract, InsuredGroup
@@ -194,7 +192,7 @@ def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
         )
     with transaction.atomic():
         if valid:
-            enrolment_ids = enrolment_pre_affiliate_ids(
+            enrolment_pre_affiliate_ids(
                 company=job.company,
                 contract=job.contract,
                 group=job.group,
@@ -202,8 +200,6 @@ def _save(job: ImportJob, total: int, valid: list, rejected: list) -> ImportJob:
                 by=job.created_by,
                 source="fichier",
             )
-            # Employees without e-mail get their identifiers by two postal letters.
-            postal_letters_queue(enrolment_ids=enrolment_ids)
         job.status = ImportStatus.DONE
         job.total_rows = total
         job.processed_rows = total

@@ -107,8 +107,9 @@ LETTER_BATCH_SIZE = 200
 
 
 def postal_letters_queue(*, enrolment_ids: list[int]) -> None:
-    """After commit, produce the letters of the employees without e-mail among these
-    enrolments, in batches (a file import may bring thousands: PDFs take time)."""
+    """After commit, produce the letters of these enrolments' employees, in batches (a
+    file import may bring thousands: PDFs take time). The pre-affiliation decides who
+    gets letters (those declared without e-mail)."""
     from ..tasks import create_postal_letters
 
     ids = list(enrolment_ids)

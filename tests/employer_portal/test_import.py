@@ -432,7 +432,7 @@ def test_each_row_error_goes_to_the_rejection_file(client, setup):
 def test_crash_mid_import_persists_nothing(client, setup, monkeypatch):
     contract, group, _user = setup
 
-    from enrolment.services import preaffiliation
+    from enrolment.services.preaffiliation import create as preaffiliation
 
     real_insert = preaffiliation._insert
 

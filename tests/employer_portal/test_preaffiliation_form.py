@@ -221,10 +221,13 @@ def test_without_email_two_letters_and_provisional_account(
     )
 
 
-def test_letters_admin_download_is_staff_only(admin_client, client, company, group, hr):
+def test_letters_admin_download_is_staff_only(
+    admin_client, client, company, group, hr, django_capture_on_commit_callbacks
+):
     data = employee_data(group, email="", address_street="RUE DES LILAS", city="PARIS")
     hr.post(url("preaffiliation_form", company), data)
-    hr.post(url("preaffiliation_submit", company))
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post(url("preaffiliation_submit", company))
     letter = PostalLetter.objects.first()
     listing = admin_client.get(reverse("admin:enrolment_postalletter_changelist"))
     assert "Télécharger le PDF" in text(listing)

@@ -2,22 +2,17 @@ import datetime as dt
 
 import pytest
 
-from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
-from enrolment.models import Employee, Enrolment, Request, RequestEvent
+from enrolment.enums import EnrolmentStatus, PostalLetterKind, RequestStatus, RequestType
+from enrolment.models import Employee, Enrolment, PostalLetter, Request, RequestEvent
 from enrolment.services.preaffiliation import (
-    DUPLICATE_ON_CONTRACT_MESSAGE,
     PreAffiliationInvalid,
     check_employee,
     check_employees,
     employee_errors,
     enrolment_pre_affiliate,
-    parse_civility,
-    parse_date,
-    parse_yes_no,
-    postal_address_lines,
-    postal_code_department,
-    suggest_postal_address,
 )
+from enrolment.services.preaffiliation.checks import DUPLICATE_ON_CONTRACT_MESSAGE
+from enrolment.services.preaffiliation.parsing import parse_civility, parse_date, parse_yes_no
 from mutuelle.models import OutboxMessage
 
 from ..mutuelle.factories import ContractFactory, InsuredGroupFactory, UserFactory
@@ -260,24 +255,6 @@ def test_postal_code_without_department(contract, code):
     assert "aucun département" in errors["postal_code"][0]
 
 
-@pytest.mark.parametrize(
-    ("code", "department"),
-    [
-        ("20000", "2A"),
-        ("20167", "2A"),
-        ("20200", "2B"),
-        ("20600", "2B"),
-        ("97110", "971"),
-        ("97400", "974"),
-        ("75015", "75"),
-        ("01000", "01"),
-        ("98000", "980"),
-    ],
-)
-def test_postal_code_department(code, department):
-    assert postal_code_department(code) == department
-
-
 def test_postal_code_zero_restored_from_number(contract):
     check = check_employee(
         row(postal_code=1000.0, address_street="Rue X", city="Bourg"),
@@ -419,53 +396,6 @@ def test_contract_of_other_company_rejected(contract):
         check_employee(row(), company=ContractFactory().company, contract=contract)
 
 
-# --- Postal form of the address --------------------------------------------------------
-
-
-def test_suggested_address_upper_case_without_accents():
-    suggestion = suggest_postal_address(
-        {
-            "address_number": "12",
-            "address_street": "rue de l'Église",
-            "postal_code": "75015",
-            "city": "Paris",
-            "address_floor": "Bât. B, 3e étage",
-            "country": "",
-        }
-    )
-    assert suggestion["address_street"] == "RUE DE L EGLISE"
-    assert suggestion["city"] == "PARIS"
-    assert suggestion["address_floor"] == "BAT B 3E ETAGE"
-    assert suggestion["country"] == "FRANCE"
-
-
-def test_suggested_address_lines_at_most_38():
-    suggestion = suggest_postal_address(
-        {
-            "address_number": "145",
-            "address_street": "Avenue du Maréchal de Lattre de Tassigny",
-            "postal_code": "69100",
-            "city": "Villeurbanne Cedex Œuvre",
-        }
-    )
-    assert suggestion["address_street"] == "AV DU MAL DE LATTRE DE TASSIGNY"
-    lines = postal_address_lines(suggestion)
-    assert all(len(line) <= 38 for line in lines)
-    assert lines[-1] == "69100 VILLEURBANNE CEDEX OEUVRE"
-
-
-def test_postal_lines_foreign_country():
-    lines = postal_address_lines(
-        {
-            "address_street": "RUE ROYALE",
-            "postal_code": "1000",
-            "city": "BRUXELLES",
-            "country": "BELGIQUE",
-        }
-    )
-    assert lines == ["RUE ROYALE", "1000 BRUXELLES", "BELGIQUE"]
-
-
 # --- Creation ------------------------------------------------------------------------
 
 
@@ -511,6 +441,11 @@ def test_pre_affiliate_creates_everything_and_invites(contract, django_capture_o
     assert postal.status == EnrolmentStatus.INVITED
     assert OutboxMessage.objects.count() == 1
     assert next(e for e in enrolments if not e.employee.email).pk == postal.pk
+    # The service itself decides the letters: two for the employee without e-mail only.
+    assert sorted(PostalLetter.objects.values_list("enrolment_id", "kind")) == [
+        (postal.pk, PostalLetterKind.IDENTIFIER),
+        (postal.pk, PostalLetterKind.PASSWORD),
+    ]
 
 
 def test_invitations_are_sent_once(contract, django_capture_on_commit_callbacks):
