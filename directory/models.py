@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
-from enrolment.services.preaffiliation import postal_code_department, postal_text
+from mutuelle.addresses import postal_code_department, postal_text
 from mutuelle.models import PostalAddress
 
 from .enums import Specialty
