@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from enrolment import membership_form as mf
 from enrolment.enums import MemberDocumentKind
 from enrolment.models import Enrolment
 from enrolment.services.member_documents import member_document_add
+from enrolment.signature import membership_form as mf
 from mutuelle.formatting import euros
 from mutuelle.models import User
 
