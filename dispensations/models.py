@@ -6,6 +6,8 @@ health situation (the case, messages, reasons) goes in history rows hidden from 
 employer.
 """
 
+import datetime as dt
+
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -116,6 +118,14 @@ class Dispensation(models.Model):
     payroll_id = models.CharField("matricule déclaré", max_length=30, blank=True)
     hire_date = models.DateField("date d'embauche déclarée")
     insurer_name = models.CharField("organisme assureur déclaré", max_length=120, blank=True)
+    during_membership = models.BooleanField(
+        "demandée en cours d'adhésion",
+        default=False,
+        help_text=(
+            "Adhérent déjà couvert dont la situation a changé (D911-2 1° et 3° CSS) : la "
+            "couverture prend fin à la fin du mois de l'acceptation."
+        ),
+    )
     sworn_statement_accepted_at = models.DateTimeField("déclaration sur l'honneur acceptée le")
     back_office_message = models.TextField("message du centre de gestion", blank=True)
     refusal_reason = models.TextField("motif du refus", blank=True)
@@ -235,10 +245,33 @@ class Dispensation(models.Model):
             from_detail=previous,
             to_detail=self.status,
         )
-        self.enrolment.transition(
-            EnrolmentStatus.DISPENSED, by=by, label="Dispense validée : adhésion clôturée"
-        )
+        if self.during_membership:
+            # The member stays covered to the end of the month; the daily job then
+            # closes the enrolment (dispensations_start_due).
+            enrolment = self.enrolment
+            enrolment.end_date = end_of_month(timezone.localdate())
+            enrolment.save(update_fields=["end_date", "updated_at"])
+            self._event(
+                by=by,
+                label=f"Couverture maintenue jusqu'au {enrolment.end_date:%d/%m/%Y}",
+                from_status=self.status,
+                visible=True,
+            )
+        else:
+            self.enrolment.transition(
+                EnrolmentStatus.DISPENSED, by=by, label="Dispense validée : adhésion clôturée"
+            )
         return event
+
+    def start(self, *, by=None) -> None:
+        """A dispensation asked during membership takes effect: the cover has ended."""
+        self.enrolment.transition(
+            EnrolmentStatus.DISPENSED,
+            by=by,
+            label=(
+                f"Dispense en vigueur : couverture terminée le {self.enrolment.end_date:%d/%m/%Y}"
+            ),
+        )
 
     def refuse(self, *, by, reason: str) -> RequestEvent:
         self.decided_at = timezone.now()
@@ -248,16 +281,21 @@ class Dispensation(models.Model):
         self.request.move_to(
             RequestStatus.CANCELLED,
             by=by,
-            label="Dispense refusée : le salarié est invité à adhérer",
+            label="Dispense refusée : l'adhésion continue"
+            if self.during_membership
+            else "Dispense refusée : le salarié est invité à adhérer",
             from_detail=previous,
             to_detail=self.status,
         )
         event = self._event(
             by=by, label="Motif du refus", note=reason, from_status=previous, visible=False
         )
-        self.enrolment.transition(
-            EnrolmentStatus.INVITED, by=by, label="Dispense refusée : nouvelle invitation à adhérer"
-        )
+        if not self.during_membership:
+            self.enrolment.transition(
+                EnrolmentStatus.INVITED,
+                by=by,
+                label="Dispense refusée : nouvelle invitation à adhérer",
+            )
         return event
 
     def withdraw(self, *, by) -> RequestEvent:
@@ -269,9 +307,10 @@ class Dispensation(models.Model):
             from_detail=previous,
             to_detail=self.status,
         )
-        self.enrolment.transition(
-            EnrolmentStatus.IN_PROGRESS, by=by, label="Dispense retirée : adhésion en cours"
-        )
+        if not self.during_membership:
+            self.enrolment.transition(
+                EnrolmentStatus.IN_PROGRESS, by=by, label="Dispense retirée : adhésion en cours"
+            )
         return event
 
     def end(self, *, by=None) -> RequestEvent:
@@ -284,10 +323,20 @@ class Dispensation(models.Model):
             from_detail=previous,
             to_detail=self.status,
         )
-        self.enrolment.transition(
-            EnrolmentStatus.INVITED, by=by, label="Fin de la dispense : nouvelle invitation"
-        )
+        enrolment = self.enrolment
+        if enrolment.status == EnrolmentStatus.ACTIVE:
+            # Asked during membership, ended before it took effect: the cover goes on.
+            enrolment.end_date = None
+            enrolment.save(update_fields=["end_date", "updated_at"])
+        else:
+            enrolment.transition(
+                EnrolmentStatus.INVITED, by=by, label="Fin de la dispense : nouvelle invitation"
+            )
         return event
+
+
+def end_of_month(day: dt.date) -> dt.date:
+    return day + relativedelta(day=31)
 
 
 def proof_upload_to(instance, filename: str) -> str:

@@ -33,8 +33,11 @@ from .files import CheckedProof, check_proofs
 from .models import Dispensation, DispensationProof
 
 S = DispensationStatus
-# Enrolment states from which the employee may ask to be dispensed.
-DISPENSABLE_ENROLMENT_STATES = frozenset({EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS})
+# Enrolment states from which the employee may ask to be dispensed: while enrolling, and
+# as an active member for the cases without a time condition (D911-2 1° and 3° CSS).
+DISPENSABLE_ENROLMENT_STATES = frozenset(
+    {EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS, EnrolmentStatus.ACTIVE}
+)
 NON_FIELD = "__all__"
 
 
@@ -138,7 +141,15 @@ def check_request(
 ) -> dict[str, str]:
     """All the rules of a request, as French messages per field (empty when valid)."""
     contract = enrolment.contract
-    if case.code not in {c.code for c in cases_open_for(contract)}:
+    during_membership = enrolment.status == EnrolmentStatus.ACTIVE
+    if case.code not in {
+        c.code for c in cases_open_for(contract, during_membership=during_membership)
+    }:
+        if during_membership and case.code in {c.code for c in cases_open_for(contract)}:
+            return {
+                "case": "Ce motif ne peut être invoqué qu'à l'adhésion ou à l'embauche, pas en "
+                "cours d'adhésion."
+            }
         return {"case": "Ce motif de dispense n'est pas prévu par le contrat de votre entreprise."}
     errors = check_case_rules(
         case,
@@ -185,8 +196,16 @@ def dispensation_submit(
         )
         if not locked.contract.dispensation_enabled:
             raise ValidationError("La dispense en ligne n'est pas proposée pour ce contrat.")
+        during_membership = locked.status == EnrolmentStatus.ACTIVE
         if locked.status not in DISPENSABLE_ENROLMENT_STATES:
             raise ValidationError("Une dispense ne peut plus être demandée pour cette adhésion.")
+        if during_membership and (
+            Dispensation.objects.filter(enrolment=locked, status__in=UNDECIDED_STATES).exists()
+            or locked.end_date is not None
+        ):
+            raise ValidationError(
+                "Une demande est déjà en cours pour cette adhésion ou sa fin est programmée."
+            )
         errors = check_request(
             enrolment=locked,
             case=case,
@@ -217,6 +236,7 @@ def dispensation_submit(
             hire_date=hire_date,
             insurer_name=insurer_name.strip() if case.needs_insurer_name else "",
             sworn_statement_accepted_at=now,
+            during_membership=during_membership,
             created_at=now,
         )
         RequestEvent.objects.create(
@@ -227,9 +247,13 @@ def dispensation_submit(
             to_status=S.SUBMITTED,
         )
         _store_proofs(dispensation, checked, kind=ProofKind.REQUEST, by=by, stored=stored)
-        locked.transition(
-            EnrolmentStatus.DISPENSATION_REQUESTED, by=by, label="Dispense demandée par le salarié"
-        )
+        if not during_membership:
+            # An active member stays covered while the request is examined.
+            locked.transition(
+                EnrolmentStatus.DISPENSATION_REQUESTED,
+                by=by,
+                label="Dispense demandée par le salarié",
+            )
         _notify_employee(
             dispensation,
             key=f"dispensation-received:{dispensation.pk}",
@@ -302,7 +326,7 @@ def dispensation_withdraw(*, dispensation: Dispensation, by: User) -> Dispensati
                 "Cette demande est déjà traitée : elle ne peut plus être retirée."
             )
         enrolment = locked.enrolment
-        if enrolment.expires_at:
+        if enrolment.expires_at and not locked.during_membership:
             # The time spent waiting for the back office does not count against the
             # employee's 60 days to enrol.
             enrolment.expires_at += timezone.now() - locked.created_at
@@ -413,6 +437,9 @@ def dispensation_end(*, dispensation: Dispensation) -> bool:
             return False
         locked.end()
         enrolment = locked.enrolment
+        if enrolment.status == EnrolmentStatus.ACTIVE:
+            # Asked during membership and ended before taking effect: still covered.
+            return True
         link = _reinvite(enrolment)
         _notify_employee(
             locked,
@@ -451,6 +478,28 @@ def dispensations_remind_end(*, today: dt.date) -> int:
             notifications=notifications,
         )
     )
+
+
+def dispensations_start_due(*, today: dt.date) -> int:
+    """Dispensations accepted during membership take effect once the cover has run to
+    its end date (the end of the month of acceptance). Idempotent."""
+    due = Dispensation.objects.filter(
+        status=S.ACCEPTED,
+        during_membership=True,
+        enrolment__status=EnrolmentStatus.ACTIVE,
+        enrolment__end_date__lt=today,
+    ).values_list("pk", flat=True)
+    started = 0
+    for pk in list(due):
+        with transaction.atomic():
+            locked = _lock(Dispensation(pk=pk))
+            enrolment = Enrolment.objects.select_for_update().get(pk=locked.enrolment_id)
+            if enrolment.status != EnrolmentStatus.ACTIVE:
+                continue
+            locked.enrolment = enrolment
+            locked.start()
+            started += 1
+    return started
 
 
 def dispensations_end_due(*, today: dt.date) -> int:

@@ -7,6 +7,7 @@ from .services import (
     dispensations_end_due,
     dispensations_remind_end,
     dispensations_request_rejustification,
+    dispensations_start_due,
 )
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ def dispensations_daily() -> dict[str, int]:
     harmless and a missed day is caught up."""
     today = timezone.localdate()
     counts = {
+        "started": dispensations_start_due(today=today),
         "end_reminders": dispensations_remind_end(today=today),
         "ended": dispensations_end_due(today=today),
         "rejustification_requests": dispensations_request_rejustification(today=today),

@@ -1,8 +1,10 @@
 """Read queries of the company space. Each page's query count stays constant whatever
 the number of employees: counters in one aggregate, lists with their joins."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from dispensations.enums import DispensationStatus
+from dispensations.models import Dispensation
 from enrolment.enums import (
     BEING_PROCESSED,
     WAITING_FOR_EMPLOYEE,
@@ -70,9 +72,14 @@ def request_list_rows(company: Company) -> QuerySet[Request]:
 
 
 def enrolment_list_rows(company: Company) -> QuerySet[Enrolment]:
-    """The columns « Mes collaborateurs » shows."""
+    """The columns « Mes collaborateurs » shows; an active employee whose cover ends on a
+    scheduled date says whether a termination or a dispensation ends it."""
+    dispensed_during_membership = Dispensation.objects.filter(
+        enrolment=OuterRef("pk"), status=DispensationStatus.ACCEPTED, during_membership=True
+    )
     return (
         company_enrolments(company)
+        .annotate(ends_by_dispensation=Exists(dispensed_during_membership))
         .select_related(None)
         .select_related("employee", "contract")
         .only(

@@ -55,7 +55,8 @@ ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SIGNED: frozenset({S.ACTIVE, S.IN_PROGRESS}),
     S.DISPENSATION_REQUESTED: frozenset({S.DISPENSED, S.INVITED, S.IN_PROGRESS}),
     S.DISPENSED: frozenset({S.INVITED}),
-    S.ACTIVE: frozenset({S.TERMINATED, S.PORTABILITY}),
+    # DISPENSED: a member whose situation changed (D911-2 1° and 3° CSS).
+    S.ACTIVE: frozenset({S.TERMINATED, S.PORTABILITY, S.DISPENSED}),
     S.PORTABILITY: frozenset({S.TERMINATED}),
     S.EXPIRED: frozenset({S.INVITED}),
     S.TERMINATED: frozenset(),
@@ -295,9 +296,10 @@ class Enrolment(models.Model):
         return max(0, remaining.days + (1 if remaining.seconds else 0))
 
     @property
-    def termination_scheduled_on(self):
-        """Last day of cover of a processed termination not yet in effect (the enrolment
-        is still active until then)."""
+    def cover_ends_on(self):
+        """Last day of cover of an active enrolment whose end is scheduled (a processed
+        termination, or a dispensation accepted during membership): it stays active
+        until then."""
         return self.end_date if self.status == S.ACTIVE else None
 
     def can_transition(self, to_status: str) -> bool:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from dispensations.cases import CASES_BY_CODE, cases_open_for, check_case_rules
 from dispensations.files import ALLOWED_LABEL, check_proofs, max_proof_bytes, max_proofs
 from dispensations.services import check_request
+from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -92,7 +93,9 @@ class DispensationForm(ProofsMixin, forms.Form):
     def __init__(self, *args, enrolment: Enrolment, **kwargs):
         super().__init__(*args, **kwargs)
         self.enrolment = enrolment
-        self.open_cases = cases_open_for(enrolment.contract)
+        self.open_cases = cases_open_for(
+            enrolment.contract, during_membership=enrolment.status == EnrolmentStatus.ACTIVE
+        )
         self.fields["case"].choices = [(c.code, c.short_label) for c in self.open_cases]
         self._add_proofs_field()
 

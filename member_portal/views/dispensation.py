@@ -23,6 +23,7 @@ from dispensations.services import (
     dispensation_submit,
     dispensation_withdraw,
 )
+from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment, RequestEvent
 
 from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
@@ -48,11 +49,24 @@ def _apply_service_errors(form, error: ValidationError) -> None:
 
 
 def _dispensable_enrolment(request):
-    enrolments = Enrolment.objects.filter(
-        employee__user=request.user,
-        status__in=DISPENSABLE_ENROLMENT_STATES,
-        contract__dispensation_enabled=True,
-    ).select_related("employee__company", "contract__dispensation_settings")
+    enrolments = (
+        Enrolment.objects.filter(
+            employee__user=request.user,
+            status__in=DISPENSABLE_ENROLMENT_STATES,
+            contract__dispensation_enabled=True,
+        )
+        .exclude(
+            # An active member whose cover already ends (termination or dispensation
+            # scheduled) has nothing to ask.
+            status=EnrolmentStatus.ACTIVE,
+            end_date__isnull=False,
+        )
+        .exclude(
+            status=EnrolmentStatus.ACTIVE,
+            dispensations__status__in=UNDECIDED_STATES,
+        )
+        .select_related("employee__company", "contract__dispensation_settings")
+    )
     wanted = request.GET.get("adhesion")
     if wanted and wanted.isdigit():
         enrolments = enrolments.filter(pk=int(wanted))

@@ -259,7 +259,7 @@ def test_future_termination_is_scheduled_and_applied_the_day_after(
     termination.refresh_from_db()
     # Processed, but the employee stays covered until the end of the 31st.
     assert enrolment.status == EnrolmentStatus.ACTIVE
-    assert enrolment.termination_scheduled_on == D(2026, 12, 31)
+    assert enrolment.cover_ends_on == D(2026, 12, 31)
     assert termination.scheduled and termination.request.status == RequestStatus.CLOSED
     company = enrolment.employee.company
     assert company_counters(company)["affiliated"] == 1
