@@ -156,6 +156,7 @@ def test_cases_without_end_or_yearly_proof_are_left_alone():
     )
     with at(dt.date(2030, 1, 1)):
         assert dispensations_daily() == {
+            "started": 0,
             "end_reminders": 0,
             "ended": 0,
             "rejustification_requests": 0,
