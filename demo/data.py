@@ -99,7 +99,8 @@ EMPLOYEES = [
         "active",
         group="Cadres",
         email=MEMBER_EMAIL,
-        hired_days_ago=400,
+        # Hired over two years ago: two years of reimbursements to show.
+        hired_days_ago=800,
         order=101,
     ),
     DemoEmployee(

@@ -2,8 +2,8 @@ import datetime as dt
 from decimal import Decimal
 
 from benefits.settlement_files import build_csv
+from demo.grids import demo_grid_seed
 from enrolment.enums import EnrolmentStatus
-from mutuelle.demo_grids import demo_grid_seed
 from tests.enrolment.factories import EnrolmentFactory
 
 CARE_DATE = dt.date(2026, 3, 12)

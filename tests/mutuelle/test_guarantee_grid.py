@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from mutuelle.demo_grids import LEVELS, demo_grid, demo_grid_seed
+from demo.grids import LEVELS, demo_grid, demo_grid_seed
 from mutuelle.enums import ActCode, CoverageLevel, FeeSector, GuaranteeFormula, GuaranteePeriod
 from mutuelle.models import GuaranteeRow, guarantee_grid_errors
 from mutuelle.roles import GESTIONNAIRE

@@ -37,6 +37,8 @@ from demo.data import (
     nir_for,
     siret_for,
 )
+from demo.grids import demo_grid_seed
+from demo.reimbursements import demo_history_seed
 from dispensations.services import dispensation_submit
 from enrolment.enums import (
     BankAccountPurpose,
@@ -46,7 +48,7 @@ from enrolment.enums import (
     UnemploymentEligibility,
 )
 from enrolment.enums import EnrolmentStatus as S
-from enrolment.models import BankAccount, Beneficiary, Employee
+from enrolment.models import BankAccount, Beneficiary, Employee, Enrolment
 from enrolment.services.activation import account_activate
 from enrolment.services.backoffice import enrolment_validate
 from enrolment.services.cancellation import enrolment_cancel
@@ -57,7 +59,6 @@ from enrolment.services.wizard import wizard_validate
 from enrolment.signature import membership_form as mf
 from enrolment.signature import services as signature
 from enrolment.templatetags.enrolment_format import euros
-from mutuelle.demo_grids import demo_grid_seed
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.fields import keyed_hash
 from mutuelle.models import (
@@ -102,6 +103,7 @@ class Command(BaseCommand):
             users = self.seed_users(companies)
         for spec in EMPLOYEES:
             self.seed_employee(spec, companies, users)
+        self.seed_reimbursements(users)
         self.print_logins()
 
     # --- reference data ------------------------------------------------------------
@@ -446,6 +448,15 @@ class Command(BaseCommand):
             )
         enrolment.sepa_mandate_reference = f"MA{enrolment.member_number}"
         enrolment.save(update_fields=["sepa_mandate_reference"])
+
+    def seed_reimbursements(self, users) -> None:
+        """Two years of Sécurité sociale settlements for Sophie Lefebvre's family, through
+        the import service (and each month's payments, marked sent)."""
+        enrolment = Enrolment.objects.filter(employee__email=MEMBER_EMAIL).first()
+        if enrolment is None:
+            return
+        with transaction.atomic():
+            demo_history_seed(enrolment=enrolment, staff=users["staff"], today=timezone.localdate())
 
     def print_logins(self) -> None:
         out = self.stdout

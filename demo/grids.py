@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .enums import (
+from mutuelle.enums import (
     ActCode,
     CoverageLevel,
     FeeSector,
@@ -19,7 +19,7 @@ from .enums import (
     GuaranteeFormula,
     GuaranteePeriod,
 )
-from .models import GuaranteeRow, Offer
+from mutuelle.models import GuaranteeRow, Offer
 
 L = CoverageLevel
 LEVELS = [L.BASE, L.BASE_OPT1, L.BASE_OPT2, L.BASE_SUR, L.BASE_OPT1_SUR, L.BASE_OPT2_SUR]
