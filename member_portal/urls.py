@@ -1,11 +1,17 @@
 from django.urls import path
 
-from .views import dispensation, home, invitation, signature, wizard
+from .views import dispensation, home, invitation, reimbursements, signature, wizard
 
 app_name = "member_portal"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("remboursements/", reimbursements.reimbursement_list, name="reimbursements"),
+    path(
+        "remboursements/<int:pk>/",
+        reimbursements.reimbursement_detail,
+        name="reimbursement_detail",
+    ),
     # Invitation link and e-mail confirmation.
     path("invitation/<str:token>/", invitation.invitation, name="invitation"),
     path("confirmer-email/<str:token>/", invitation.confirm_email, name="confirm_email"),
