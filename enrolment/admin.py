@@ -27,6 +27,7 @@ from .models import (
     SingleUseLink,
     Termination,
 )
+from .services.age_limits import beneficiary_record_student_proof
 from .services.termination import (
     portability_proofs_due,
     portability_record_proof,
@@ -218,9 +219,28 @@ class BeneficiaryAdmin(NirSearchMixin, admin.ModelAdmin):
         "twin_rank",
         "masked_nir",
         "enrolment",
+        "covered_until",
     ]
     list_select_related = ["enrolment"]
-    list_filter = ["relationship", "is_student_or_apprentice"]
+    list_filter = ["relationship", "is_student_or_apprentice", "disabled"]
+    actions = ["record_student_proof"]
+
+    @admin.action(
+        description="Justificatif étudiant ou apprenti reçu (couverture jusqu'à l'âge limite "
+        "des étudiants)",
+        permissions=["change"],
+    )
+    def record_student_proof(self, request, queryset):
+        done = 0
+        for beneficiary in queryset:
+            try:
+                beneficiary_record_student_proof(beneficiary=beneficiary)
+            except ValidationError as exc:
+                self.message_user(request, f"{beneficiary} : {exc.messages[0]}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"{done} justificatif(s) enregistré(s).", messages.SUCCESS)
+
     search_fields = ["last_name", "first_name", "enrolment__employee__last_name"]
     raw_id_fields = ["enrolment"]
 

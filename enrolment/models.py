@@ -351,6 +351,7 @@ class Beneficiary(NirMixin, PostalAddress):
         "rang gémellaire", default=1, validators=[MinValueValidator(1), MaxValueValidator(9)]
     )
     is_student_or_apprentice = models.BooleanField("étudiant ou apprenti", default=False)
+    disabled = models.BooleanField("enfant en situation de handicap", default=False)
     same_address = models.BooleanField("mêmes coordonnées que l'assuré principal", default=True)
     phone = PhoneNumberField("téléphone", region="FR", blank=True)
     teletransmission = models.BooleanField("télétransmission", default=False)

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from .models import Enrolment
+from .services.age_limits import children_age_limit_review
 from .services.card import member_cards_renew_due
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
 from .services.postal_letters import postal_letters_create
@@ -33,6 +34,13 @@ def send_due_reminders() -> int:
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
 def expire_enrolments() -> int:
     return enrolments_expire_due()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def review_children_age_limits() -> int:
+    """Yearly (1 December): schedule and announce the end of cover of the children who
+    pass their age limit next year (idempotent per child and date)."""
+    return children_age_limit_review()
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=5)

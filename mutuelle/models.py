@@ -176,6 +176,13 @@ class Contract(models.Model):
         default=26,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
+    disabled_child_no_age_limit = models.BooleanField(
+        "enfant en situation de handicap couvert sans limite d'âge",
+        default=False,
+        help_text=(
+            "Si le contrat le prévoit (enfant titulaire de l'AAH ou d'une carte d'invalidité)."
+        ),
+    )
 
     class Meta:
         verbose_name = "contrat collectif"

@@ -523,6 +523,11 @@ CELERY_BEAT_SCHEDULE["dispensations-daily"] = {
 # L911-8 CSS) end on their end date; the job is idempotent. The former employee's proof
 # of unemployment benefits is asked at the start, then every N days.
 PORTABILITY_PROOF_RENEWAL_DAYS = int(env("PORTABILITY_PROOF_RENEWAL_DAYS", "90"))
+# Children passing the contract's age limit next year: told and scheduled once a year.
+CELERY_BEAT_SCHEDULE["children-age-limits"] = {
+    "task": "enrolment.tasks.review_children_age_limits",
+    "schedule": crontab(month_of_year=12, day_of_month=1, hour=6, minute=0),
+}
 CELERY_BEAT_SCHEDULE["terminations-daily"] = {
     "task": "enrolment.tasks.terminations_daily",
     "schedule": crontab(hour=1, minute=30),

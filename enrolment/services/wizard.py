@@ -24,7 +24,7 @@ from mutuelle.validators import (
     validate_nir,
 )
 
-from ..enums import BankAccountPurpose, EnrolmentStatus, Relationship
+from ..enums import BankAccountPurpose, EnrolmentStatus, Relationship, SpouseKind
 from ..models import BankAccount, Beneficiary, Employee, Enrolment
 
 # Wizard steps in order; « recap » belongs to the stepper's « Signature électronique ».
@@ -52,6 +52,10 @@ def _advance(enrolment: Enrolment, to_step: str) -> None:
 def wizard_start(*, enrolment: Enrolment) -> None:
     if enrolment.status == EnrolmentStatus.IN_PROGRESS:
         _advance(enrolment, "profile")
+
+
+# Marriage and PACS need both partners of age; a cohabitant may be younger.
+ADULT_UNIONS = frozenset({SpouseKind.MARRIED, SpouseKind.PACS})
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -143,11 +147,20 @@ def beneficiary_rule_errors(
             )
         if birth_date and age_on(birth_date, effective) < 16:
             add("birth_date", "Un conjoint a au moins 16 ans à la date d'effet du contrat.")
+        elif (
+            birth_date
+            and data.get("spouse_kind") in ADULT_UNIONS
+            and age_on(birth_date, today) < 18
+        ):
+            # Marriage and PACS are open to adults only (art. 144 and 515-1 Code civil).
+            add("birth_date", "Un conjoint marié ou pacsé a au moins 18 ans.")
     elif relationship == Relationship.CHILD and birth_date:
         age = age_on(birth_date, effective)
         student = bool(data.get("is_student_or_apprentice"))
         on = f"{effective:%d/%m/%Y}"
-        if student and age >= contract.student_child_age_limit:
+        if data.get("disabled") and contract.disabled_child_no_age_limit:
+            pass  # covered without age limit where the contract says so
+        elif student and age >= contract.student_child_age_limit:
             add(
                 "birth_date",
                 f"Un enfant étudiant ou apprenti est couvert jusqu'à ses "
@@ -213,6 +226,7 @@ def beneficiary_save(*, enrolment: Enrolment, beneficiary: Beneficiary) -> Benef
             beneficiary.spouse_kind = ""
         if beneficiary.relationship != Relationship.CHILD:
             beneficiary.is_student_or_apprentice = False
+            beneficiary.disabled = False
             beneficiary.twin_rank = 1
         if beneficiary.attached_to_member_nir or not beneficiary.teletransmission:
             beneficiary.attached_to_member_nir = (

@@ -167,6 +167,7 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
             "birth_date",
             "twin_rank",
             "is_student_or_apprentice",
+            "disabled",
             "same_address",
             "address_number",
             "address_street",
@@ -187,6 +188,7 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
             "first_name": "Prénom",
             "birth_date": "Date de naissance",
             "is_student_or_apprentice": "Enfant étudiant ou apprenti",
+            "disabled": "Enfant en situation de handicap (couvert sans limite d'âge)",
             "nir": "Numéro de sécurité sociale du bénéficiaire",
             "insurance_fund_code": "Organisme de sécurité sociale",
             **ADDRESS_LABELS,
@@ -200,6 +202,8 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
             ("", "— Choisissez —"),
             *self.fields["spouse_kind"].choices[1:],
         ]
+        if not enrolment.contract.disabled_child_no_age_limit:
+            del self.fields["disabled"]
         if self.instance.pk:
             self.initial["attached_to_member_nir"] = (
                 "member" if self.instance.attached_to_member_nir else "own"
