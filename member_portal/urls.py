@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import dispensation, home, invitation, reimbursements, signature, wizard
+from .views import (
+    bank_accounts,
+    dispensation,
+    home,
+    invitation,
+    reimbursements,
+    requests,
+    signature,
+    wizard,
+)
 
 app_name = "member_portal"
 
@@ -98,5 +107,24 @@ urlpatterns = [
         "dispense/<int:pk>/justificatifs/<int:proof_pk>/",
         dispensation.dispensation_proof,
         name="dispensation_proof",
+    ),
+    # « Mes demandes » and « Faire une autre demande ».
+    path("demandes/", requests.requests_list, name="requests"),
+    path("demandes/nouvelle/", requests.request_new, name="request_new"),
+    path("demandes/nouvelle/message/", requests.request_message, name="request_message"),
+    path("demandes/<int:pk>/completer/", requests.request_complete, name="request_complete"),
+    path("demandes/<int:pk>/retirer/", requests.request_withdraw, name="request_withdraw"),
+    path(
+        "demandes/<int:pk>/documents/<int:document_pk>/",
+        requests.request_document,
+        name="request_document",
+    ),
+    path(
+        "demandes/rib-cotisation/", bank_accounts.contribution_account, name="contribution_account"
+    ),
+    path("demandes/rib-prestation/", bank_accounts.benefit_account, name="benefit_account"),
+    path("demandes/mandats/<int:pk>/signer/", bank_accounts.mandate_sign, name="mandate_sign"),
+    path(
+        "demandes/mandats/<int:pk>/mandat.pdf", bank_accounts.mandate_document, name="mandate_pdf"
     ),
 ]

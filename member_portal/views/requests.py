@@ -1,0 +1,195 @@
+"""« Mes demandes » (en cours, traitées: status, history, documents, « Compléter ma
+demande », withdrawal) and « Faire une autre demande ».
+
+Every lookup is scoped to the logged-in member (``MemberRequest.objects.visible_to``
+and ``enrolment__employee__user``): another member's request answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrolment.enums import COVERED_STATES
+from enrolment.models import Enrolment
+from member_requests.enums import MemberRequestKind, MemberRequestStatus
+from member_requests.models import MemberRequest, MemberRequestDocument
+from member_requests.services import (
+    member_request_complete,
+    member_request_submit,
+    member_request_withdraw,
+)
+from mutuelle.uploads import serve_proof
+
+from ..forms.requests import CompleteForm, FreeMessageForm, apply_service_errors
+from ..selectors.requests import member_requests_page
+
+K = MemberRequestKind
+
+
+@dataclass(frozen=True)
+class RequestType:
+    label: str
+    url_name: str
+    help: str = ""
+
+
+# The request types « Faire une autre demande » offers (each with its own page).
+REQUEST_TYPES = [
+    RequestType(
+        "Modification de RIB de cotisation",
+        "member_portal:contribution_account",
+        "Nouveau compte de prélèvement, avec un nouveau mandat SEPA signé par code SMS.",
+    ),
+    RequestType(
+        "Modification de RIB de prestation",
+        "member_portal:benefit_account",
+        "Compte sur lequel vos remboursements (ou ceux d'un bénéficiaire) sont versés.",
+    ),
+]
+
+
+def request_types_for(enrolment: Enrolment) -> list[dict]:
+    return [{"label": t.label, "url": reverse(t.url_name), "help": t.help} for t in REQUEST_TYPES]
+
+
+def _covered_enrolment(request) -> Enrolment:
+    """The member's covered enrolment (404 otherwise)."""
+    enrolment = (
+        Enrolment.objects.filter(employee__user=request.user, status__in=sorted(COVERED_STATES))
+        .select_related("employee", "contract")
+        .order_by("-effective_date", "-pk")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404("Aucune adhésion en cours.")
+    return enrolment
+
+
+def _own_request(request, pk: int) -> MemberRequest:
+    return get_object_or_404(
+        MemberRequest.objects.visible_to(request.user).filter(
+            enrolment__employee__user=request.user
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def requests_list(request):
+    current, closed = member_requests_page(request.user)
+    return render(
+        request,
+        "member_portal/requests/list.html",
+        {"current": current, "closed": closed},
+    )
+
+
+@login_required
+@require_GET
+def request_document(request, pk: int, document_pk: int):
+    member_request = _own_request(request, pk)
+    document = get_object_or_404(MemberRequestDocument, request=member_request, pk=document_pk)
+    return serve_proof(document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_complete(request, pk: int):
+    member_request = _own_request(request, pk)
+    if member_request.status != MemberRequestStatus.AWAITING_COMPLEMENT:
+        messages.info(request, "Cette demande n'attend pas de complément.")
+        return redirect("member_portal:requests")
+    already = member_request.documents.count()
+    form = CompleteForm(request.POST or None, request.FILES or None, already_attached=already)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_request_complete(
+                member_request=member_request,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                documents=[("Complément", f) for f in form.cleaned_data["documents"]],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Merci, votre demande complétée est transmise au centre de gestion."
+            )
+            return redirect("member_portal:requests")
+    return render(
+        request,
+        "member_portal/requests/complete.html",
+        {"member_request": member_request, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request, pk: int):
+    member_request = _own_request(request, pk)
+    if not member_request.is_undecided:
+        messages.info(request, "Cette demande est déjà traitée : elle ne peut plus être retirée.")
+        return redirect("member_portal:requests")
+    if request.method == "POST":
+        try:
+            member_request_withdraw(member_request=member_request, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Votre demande n° {member_request.number} est retirée.")
+        return redirect("member_portal:requests")
+    return render(
+        request, "member_portal/requests/withdraw.html", {"member_request": member_request}
+    )
+
+
+@login_required
+@require_GET
+def request_new(request):
+    """« Faire une autre demande »: the request types, and a free message."""
+    enrolment = _covered_enrolment(request)
+    return render(
+        request,
+        "member_portal/requests/new.html",
+        {"enrolment": enrolment, "request_types": request_types_for(enrolment)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_message(request):
+    enrolment = _covered_enrolment(request)
+    form = FreeMessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_request = member_request_submit(
+                enrolment=enrolment,
+                kind=K.OTHER,
+                by=request.user,
+                message=data["message"],
+                documents=[("", f) for f in data["documents"]],
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Votre demande n° {member_request.number} est envoyée au centre de gestion.",
+            )
+            return redirect("member_portal:requests")
+    return render(
+        request,
+        "member_portal/requests/message.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
