@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrolment import membership_form as mf
-from enrolment.services.signature import (
+from enrolment.signature import membership_form as mf
+from enrolment.signature.services import (
     FormChanged,
     NotSignable,
     SignatureError,
