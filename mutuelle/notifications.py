@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, engines
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
@@ -24,12 +24,21 @@ from .tasks import deliver_message, deliver_messages
 DELIVERY_CHUNK_SIZE = 500
 
 
+def plain_text_template(name: str):
+    """A template rendered as plain text: values are never HTML-escaped."""
+    return engines["plain_text"].get_template(name)
+
+
+def render_plain_text(name: str, context: dict) -> str:
+    return plain_text_template(name).render(context)
+
+
 def _render(template: str, context: dict, *, channel: str) -> tuple[str, str, str]:
     ctx = {"mutuelle": settings.MUTUELLE, "site_url": settings.SITE_URL, **context}
-    text = render_to_string(f"notifications/{template}.txt", ctx).strip()
+    text = render_plain_text(f"notifications/{template}.txt", ctx).strip()
     if channel == Channel.SMS:
         return "", text, ""
-    subject = render_to_string(f"notifications/{template}.subject.txt", ctx)
+    subject = render_plain_text(f"notifications/{template}.subject.txt", ctx)
     try:
         html = render_to_string(f"notifications/{template}.html", ctx)
     except TemplateDoesNotExist:
@@ -95,10 +104,10 @@ def notification_send_many(
     if not fresh:
         return []
     base = {"mutuelle": settings.MUTUELLE, "site_url": settings.SITE_URL}
-    text_template = get_template(f"notifications/{template}.txt")
+    text_template = plain_text_template(f"notifications/{template}.txt")
     subject_template = html_template = None
     if channel == Channel.EMAIL:
-        subject_template = get_template(f"notifications/{template}.subject.txt")
+        subject_template = plain_text_template(f"notifications/{template}.subject.txt")
         try:
             html_template = get_template(f"notifications/{template}.html")
         except TemplateDoesNotExist:

@@ -128,6 +128,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (e-mail subjects and bodies, SMS): the same templates, never
+        # HTML-escaped (« Martin & Fils », not « Martin &amp; Fils »). Used through
+        # mutuelle.notifications.render_plain_text only.
+        "NAME": "plain_text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
