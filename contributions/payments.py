@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,7 +80,7 @@ class DevelopmentPaymentBackend:
     name = "developpement"
 
     def start(self, payment: CardPayment, *, urls: PaymentUrls) -> str:
-        return urls.development_page_url
+        return f"{urls.development_page_url}?{urlencode({'reference': payment.reference})}"
 
     def complete(self, payment: CardPayment, *, paid: bool) -> CardPayment:
         """What the provider would post: the same signed notification."""

@@ -7,6 +7,7 @@ refuses anything else); a batch's total is checked against the file's control su
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import secrets
 from decimal import Decimal
@@ -19,8 +20,10 @@ from django.utils import timezone
 from sepaxml import SepaDD
 from sepaxml.validation import ValidationError as SepaValidationError
 
-from enrolment.enums import COVERED_STATES
+from enrolment.enums import COVERED_STATES, MemberDocumentKind
 from enrolment.models import Enrolment
+from enrolment.services.member_documents import member_document_add
+from enrolment.signature.membership_form import render_pdf
 from member_requests.bank import initial_mandate_row, mandate_in_force
 from member_requests.models import SepaMandate
 from mutuelle.enums import Channel
@@ -29,7 +32,7 @@ from mutuelle.notifications import Notification, notification_send_many
 
 from .enums import RETURN_REASONS, BatchStatus, InstalmentStatus, SequenceType
 from .models import DebitBatch, Instalment
-from .schedule import schedule_lines
+from .schedule import schedule_lines, year_schedule
 
 I = InstalmentStatus  # noqa: E741
 
@@ -295,3 +298,39 @@ def debit_returns_parse(content: bytes) -> list[tuple[str, str]]:
     if any(len(row) < 2 for row in rows):
         raise ValidationError("Chaque ligne doit contenir la référence et le motif du rejet.")
     return [(row[0], row[1]) for row in rows]
+
+
+# --- the schedule in « Mes documents » ---------------------------------------------------------
+
+
+def schedule_pdf(enrolment: Enrolment, year: int) -> bytes:
+    lines = year_schedule(enrolment, year)
+    return render_pdf(
+        "contributions/schedule.html",
+        {
+            "enrolment": enrolment,
+            "employee": enrolment.employee,
+            "year": year,
+            "lines": lines,
+            "total": sum((line.amount for line in lines), Decimal("0.00")),
+            "mutuelle": settings.MUTUELLE,
+            "frequency": enrolment.get_debit_frequency_display(),
+        },
+    )
+
+
+def schedule_document_file(*, enrolment: Enrolment, year: int):
+    """The year's schedule as a PDF in « Mes documents » (a new one each time the
+    amounts change: beneficiary added or removed)."""
+    lines = year_schedule(enrolment, year)
+    digest = hashlib.sha256(
+        ";".join(f"{line.due_date}:{line.amount}" for line in lines).encode()
+    ).hexdigest()[:16]
+    return member_document_add(
+        enrolment=enrolment,
+        kind=MemberDocumentKind.SCHEDULE,
+        title=f"Échéancier de cotisations {year}",
+        content=schedule_pdf(enrolment, year),
+        filename=f"echeancier-{year}.pdf",
+        key=f"schedule:{enrolment.pk}:{year}:{digest}",
+    )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     bank_accounts,
+    contributions,
     dispensation,
     home,
     invitation,
@@ -127,4 +128,10 @@ urlpatterns = [
     path(
         "demandes/mandats/<int:pk>/mandat.pdf", bank_accounts.mandate_document, name="mandate_pdf"
     ),
+    path("cotisations/situation/", contributions.situation, name="situation"),
+    path("cotisations/regulariser/", contributions.pay, name="pay"),
+    path("cotisations/echeancier/", contributions.schedule, name="schedule"),
+    path("cotisations/paiement/", contributions.payment_page, name="payment_page"),
+    path("cotisations/paiement-retour/", contributions.payment_return, name="payment_return"),
+    path("paiement/notification/", contributions.payment_notify, name="payment_notify"),
 ]

@@ -47,7 +47,7 @@ def test_development_page_pays_through_the_signed_notification_and_files_a_recei
     settings.PAYMENT_BACKEND = "contributions.payments.DevelopmentPaymentBackend"
     enrolment, late = in_arrears()
     payment, url = card_payment_start(enrolment=enrolment, by=enrolment.employee.user, urls=URLS)
-    assert url == URLS.development_page_url
+    assert url == f"{URLS.development_page_url}?reference={payment.reference}"
     assert payment.amount == sum(i.amount for i in late)
     DevelopmentPaymentBackend().complete(payment, paid=True)
     payment.refresh_from_db()
