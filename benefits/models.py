@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from enrolment.models import Beneficiary, Enrolment
+from enrolment.models import Beneficiary, Enrolment, MemberDocument
 from mutuelle.enums import ActCode, FeeSector
 from mutuelle.fields import EncryptedCharField
 from mutuelle.models import GuaranteeRow
@@ -243,6 +243,14 @@ class Statement(models.Model):
     period_end = models.DateField("au")
     beneficiary_ids = models.JSONField("bénéficiaires retenus (vide : tous)", default=list)
     line_count = models.PositiveIntegerField("lignes", default=0)
+    document = models.OneToOneField(
+        MemberDocument,
+        verbose_name="document (Mes documents)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement",
+    )
     created_at = models.DateTimeField("produit le", auto_now_add=True)
 
     class Meta:

@@ -36,7 +36,7 @@ def member_people(enrolment: Enrolment) -> list[Person]:
     return people
 
 
-def _people_filter(keys) -> Q:
+def people_filter(keys) -> Q:
     condition = Q()
     ids = [int(key) for key in keys if key != MEMBER_KEY]
     if ids:
@@ -56,7 +56,7 @@ def member_lines(
     if end:
         lines = lines.filter(care_date__lte=end)
     if people_keys:
-        lines = lines.filter(_people_filter(people_keys))
+        lines = lines.filter(people_filter(people_keys))
     return lines.order_by("-care_date", "-id")
 
 

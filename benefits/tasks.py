@@ -20,3 +20,11 @@ def generate_payment_batch() -> None:
     from .services.payments import payment_batch_generate
 
     payment_batch_generate()
+
+
+@shared_task
+def produce_monthly_statements() -> None:
+    """Monthly (beat, on the 1st): last month's statements; a second run adds nothing."""
+    from .services.statements import statements_monthly
+
+    statements_monthly()

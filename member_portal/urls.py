@@ -17,6 +17,12 @@ app_name = "member_portal"
 urlpatterns = [
     path("", home.home, name="home"),
     path("remboursements/", reimbursements.reimbursement_list, name="reimbursements"),
+    path("remboursements/releves/", reimbursements.statement_list, name="statement_list"),
+    path(
+        "remboursements/releves/<int:pk>.pdf",
+        reimbursements.statement_download,
+        name="statement_download",
+    ),
     path(
         "remboursements/<int:pk>/",
         reimbursements.reimbursement_detail,

@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "benefits.tasks.generate_payment_batch",
         "schedule": crontab(hour=16, minute=0),
     },
+    # Last month's relevés de prestations of the e-courriers members.
+    "benefits-monthly-statements": {
+        "task": "benefits.tasks.produce_monthly_statements",
+        "schedule": crontab(day_of_month=1, hour=5, minute=0),
+    },
 }
 # Outbox messages still pending this many minutes after being queued are queued again.
 OUTBOX_REQUEUE_AFTER_MINUTES = int(env("OUTBOX_REQUEUE_AFTER_MINUTES", "10"))

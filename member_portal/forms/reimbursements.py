@@ -59,3 +59,32 @@ class ReimbursementFilterForm(forms.Form):
 
     def people_keys(self) -> list[str]:
         return self.cleaned_data.get("beneficiaires", []) if self.is_valid() else []
+
+
+class StatementRequestForm(forms.Form):
+    """A relevé for any period and beneficiaries (« Afficher mes relevés »)."""
+
+    du = forms.DateField(label="Du", input_formats=DATE_FORMATS, widget=DateInput())
+    au = forms.DateField(label="Au", input_formats=DATE_FORMATS, widget=DateInput())
+    beneficiaires = forms.MultipleChoiceField(
+        label="Bénéficiaires",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Aucune case cochée : tous les bénéficiaires.",
+    )
+
+    def __init__(self, *args, people, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["beneficiaires"].choices = [(p.key, p.name) for p in people]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if end and end > self.today:
+            self.add_error("au", "La date de fin ne peut pas être dans le futur.")
+        if start and end and start > end:
+            self.add_error("au", "La date de fin doit être postérieure à la date de début.")
+        if start and end and (end - start).days > 3 * 366:
+            self.add_error("du", "Choisissez une période de trois ans au plus.")
+        return data

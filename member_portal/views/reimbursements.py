@@ -1,17 +1,22 @@
 """« Mes remboursements » (the member's landing page) and a line's « Détail du calcul»."""
 
+from dateutil.relativedelta import relativedelta
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from benefits.models import ReimbursementLine
+from benefits.enums import StatementKind
+from benefits.models import ReimbursementLine, Statement
 from benefits.selectors import member_lines, member_people, year_totals
+from benefits.services.statements import statement_produce
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
 
-from ..forms.reimbursements import ReimbursementFilterForm
+from ..forms.reimbursements import ReimbursementFilterForm, StatementRequestForm
 
 PAGE_SIZE = 50
 # Enrolments that have (or had) cover, hence reimbursements.
@@ -54,6 +59,7 @@ def reimbursement_list(request):
             "rows": rows,
             "query": query.urlencode(),
             "year": today.year,
+            "actions": [("Afficher mes relevés", reverse("member_portal:statement_list"))],
             "totals": year_totals(enrolment=enrolment, year=today.year, people=people),
         },
     )
@@ -72,3 +78,52 @@ def reimbursement_detail(request, pk: int):
         "member_portal/reimbursements/detail.html",
         {"line": line, "computation": line.computation},
     )
+
+
+@login_required
+def statement_list(request):
+    """« Afficher mes relevés »: the monthly statements and a statement on demand."""
+    enrolment = member_enrolment(request.user)
+    people = member_people(enrolment)
+    today = timezone.localdate()
+    form = StatementRequestForm(
+        request.POST or None,
+        people=people,
+        today=today,
+        initial={"du": today.replace(day=1) - relativedelta(months=3), "au": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        statement_produce(
+            enrolment=enrolment,
+            kind=StatementKind.ON_DEMAND,
+            period_start=form.cleaned_data["du"],
+            period_end=form.cleaned_data["au"],
+            beneficiary_keys=form.cleaned_data["beneficiaires"],
+        )
+        messages.success(request, "Votre relevé est prêt : il est aussi dans « Mes documents ».")
+        return redirect("member_portal:statement_list")
+    statements = enrolment.statements.select_related("document").order_by("-created_at", "-pk")[:60]
+    return render(
+        request,
+        "member_portal/reimbursements/statements.html",
+        {"form": form, "statements": statements},
+    )
+
+
+@login_required
+def statement_download(request, pk: int):
+    statement = get_object_or_404(
+        Statement.objects.filter(
+            enrolment__employee__user=request.user, document__isnull=False
+        ).select_related("document"),
+        pk=pk,
+    )
+    document = statement.document
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.filename,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
