@@ -6,6 +6,7 @@ from .views import (
     dispensation,
     home,
     invitation,
+    portability,
     reimbursements,
     requests,
     signature,
@@ -140,4 +141,5 @@ urlpatterns = [
     path("cotisations/paiement/", contributions.payment_page, name="payment_page"),
     path("cotisations/paiement-retour/", contributions.payment_return, name="payment_return"),
     path("paiement/notification/", contributions.payment_notify, name="payment_notify"),
+    path("demandes/portabilite/", portability.portability, name="portability"),
 ]

@@ -26,6 +26,7 @@ from .models import (
     MemberRequest,
     MemberRequestDocument,
     OtherRequest,
+    PortabilityDeclaration,
     PortabilityRequest,
     SepaMandate,
 )
@@ -303,9 +304,29 @@ class SepaMandateAdmin(admin.ModelAdmin):
         return False
 
 
+class PortabilityDeclarationInline(admin.StackedInline):
+    model = PortabilityDeclaration
+    fk_name = "request"
+    can_delete = False
+    fields = ("termination_display", "end_cause", "end_date")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="portabilité")
+    def termination_display(self, declaration):
+        termination = declaration.termination
+        return (
+            f"Contrat de travail terminé le {termination.termination_date:%d/%m/%Y}, "
+            f"portabilité jusqu'au {termination.portability_end_date:%d/%m/%Y} au plus tard"
+        )
+
+
 @admin.register(PortabilityRequest)
 class PortabilityRequestAdmin(MemberRequestAdmin):
     kinds = frozenset({K.PORTABILITY, K.PORTABILITY_END})
+    inlines = [PortabilityDeclarationInline, DocumentInline]
 
 
 @admin.register(OtherRequest)

@@ -46,3 +46,11 @@ class MandateStatus(models.TextChoices):
     ACTIVE = "actif", "Actif"
     REVOKED = "revoque", "Révoqué"
     ABANDONED = "abandonne", "Abandonné"
+
+
+class PortabilityEndCause(models.TextChoices):
+    """What the member declares during the portability period (values of
+    ``enrolment.portability.EarlyEndCause``)."""
+
+    NEW_JOB = "nouvel_emploi", "J'ai retrouvé un emploi"
+    BENEFITS_ENDED = "fin_indemnisation", "Je ne suis plus indemnisé(e)"

@@ -31,6 +31,7 @@ from .enums import (
     MandateStatus,
     MemberRequestKind,
     MemberRequestStatus,
+    PortabilityEndCause,
 )
 
 S = MemberRequestStatus
@@ -382,6 +383,37 @@ class BankAccountChange(BankDetails):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} — {self.masked_iban}"
+
+
+class PortabilityDeclaration(models.Model):
+    """The detail of a portability request: the declaration with the France Travail
+    notice, or, during the period, its end (new job, benefits stopped) at a date."""
+
+    request = models.OneToOneField(
+        MemberRequest,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        related_name="portability_declaration",
+    )
+    termination = models.ForeignKey(
+        "enrolment.Termination",
+        verbose_name="résiliation ouvrant la portabilité",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    end_cause = models.CharField(
+        "motif de fin", max_length=30, blank=True, choices=PortabilityEndCause.choices
+    )
+    end_date = models.DateField("à partir du", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "déclaration de portabilité"
+        verbose_name_plural = "déclarations de portabilité"
+
+    def __str__(self) -> str:
+        if self.end_cause:
+            return f"{self.get_end_cause_display()} le {self.end_date:%d/%m/%Y}"
+        return "Déclaration de portabilité"
 
 
 # --- back-office queues: one admin list per request type ------------------------------

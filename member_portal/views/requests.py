@@ -5,6 +5,7 @@ Every lookup is scoped to the logged-in member (``MemberRequest.objects.visible_
 and ``enrolment__employee__user``): another member's request answers 404.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from enrolment.enums import COVERED_STATES
 from enrolment.models import Enrolment
 from member_requests.enums import MemberRequestKind, MemberRequestStatus
 from member_requests.models import MemberRequest, MemberRequestDocument
+from member_requests.portability import open_portability
 from member_requests.services import (
     member_request_complete,
     member_request_submit,
@@ -37,10 +39,19 @@ class RequestType:
     label: str
     url_name: str
     help: str = ""
+    # Offered only when this holds for the member's enrolment.
+    applies: Callable[[Enrolment], bool] = lambda enrolment: True
 
 
 # The request types « Faire une autre demande » offers (each with its own page).
 REQUEST_TYPES = [
+    RequestType(
+        "Faire une déclaration de portabilité",
+        "member_portal:portability",
+        "Après la fin de votre contrat de travail : attestation France Travail, fin de la "
+        "portabilité.",
+        applies=lambda enrolment: open_portability(enrolment) is not None,
+    ),
     RequestType(
         "Modification de RIB de cotisation",
         "member_portal:contribution_account",
@@ -55,7 +66,11 @@ REQUEST_TYPES = [
 
 
 def request_types_for(enrolment: Enrolment) -> list[dict]:
-    return [{"label": t.label, "url": reverse(t.url_name), "help": t.help} for t in REQUEST_TYPES]
+    return [
+        {"label": t.label, "url": reverse(t.url_name), "help": t.help}
+        for t in REQUEST_TYPES
+        if t.applies(enrolment)
+    ]
 
 
 def _covered_enrolment(request) -> Enrolment:

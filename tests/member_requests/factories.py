@@ -40,3 +40,27 @@ def covered_member(**kwargs):
     enrolment.sepa_mandate_reference = f"RUM-TEST-{enrolment.pk}"
     enrolment.save(update_fields=["status", "signed_at", "sepa_mandate_reference"])
     return enrolment
+
+
+def member_in_portability(*, termination_date=None):
+    """A covered member dismissed (unemployment: yes), the termination processed: the
+    portability runs from the day after."""
+    import datetime as dt
+
+    from enrolment.enums import TerminationReason, UnemploymentEligibility
+    from enrolment.services.termination import termination_process, termination_submit
+
+    enrolment = covered_member()
+    termination_date = termination_date or timezone.localdate() - dt.timedelta(days=20)
+    termination = termination_submit(
+        enrolment=enrolment,
+        hire_date=enrolment.employee.hire_date,
+        termination_date=termination_date,
+        reason=TerminationReason.DISMISSAL,
+        unemployment=UnemploymentEligibility.YES,
+        by=None,
+    )
+    termination_process(termination=termination, by=UserFactory(staff=True))
+    enrolment.refresh_from_db()
+    termination.refresh_from_db()
+    return enrolment, termination
