@@ -28,6 +28,7 @@ from .models import (
     Termination,
 )
 from .services.age_limits import beneficiary_record_student_proof
+from .services.postal_letters import postal_letters_mark_posted
 from .services.termination import (
     portability_proofs_due,
     portability_record_proof,
@@ -414,6 +415,8 @@ class PostalLetterAdmin(admin.ModelAdmin):
 
     @admin.display(description="PDF")
     def download(self, obj):
+        if not obj.file:
+            return "Supprimé après envoi"
         url = reverse("admin:enrolment_postalletter_download", args=[obj.pk])
         return format_html('<a href="{}">Télécharger le PDF</a>', url)
 
@@ -431,7 +434,9 @@ class PostalLetterAdmin(admin.ModelAdmin):
         """Private file, served only to back-office staff allowed to see letters."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        letter = get_object_or_404(PostalLetter.objects.select_related("enrolment"), pk=letter_id)
+        letter = get_object_or_404(
+            PostalLetter.objects.select_related("enrolment").exclude(file=""), pk=letter_id
+        )
         return FileResponse(
             letter.file.open("rb"),
             as_attachment=True,
@@ -441,10 +446,14 @@ class PostalLetterAdmin(admin.ModelAdmin):
 
     @admin.action(description="Marquer comme imprimés et postés")
     def mark_printed(self, request, queryset):
-        count = queryset.filter(printed_at__isnull=True).update(
-            printed_at=timezone.now(), printed_by=request.user
+        count = postal_letters_mark_posted(
+            letter_ids=list(queryset.values_list("pk", flat=True)), by=request.user
         )
-        self.message_user(request, f"{count} courrier(s) marqué(s) comme postés.")
+        self.message_user(
+            request,
+            f"{count} courrier(s) marqué(s) comme postés (les PDF de mot de passe provisoire "
+            "sont supprimés).",
+        )
 
 
 # Signed enrolments to process, signature evidence, members' documents and cards

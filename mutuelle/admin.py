@@ -199,8 +199,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 level=messages.WARNING,
             )
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+    # Secrets (links, codes) never show here: the text is displayed with them masked,
+    # and the encrypted column is left out.
+    fields = readonly_fields = [
+        "key",
+        "channel",
+        "recipient",
+        "subject",
+        "text_redacted",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "queued_at",
+        "sent_at",
+    ]
+
+    @admin.display(description="texte (liens et codes masqués)")
+    def text_redacted(self, obj):
+        return obj.text_redacted
 
     def has_add_permission(self, request):
         return False

@@ -28,7 +28,7 @@ def dev_outbox_only(view):
 
 @dev_outbox_only
 def outbox_list(request):
-    messages = OutboxMessage.objects.order_by("-created_at", "-id").defer("body_html")
+    messages = OutboxMessage.objects.order_by("-created_at", "-id").defer("html_stored")
     page = Paginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     for message in page.object_list:
         message.links = URL_RE.findall(message.body_text)

@@ -1,6 +1,8 @@
 """Core domain: users, companies, contracts, insured groups, offers, correspondents'
 access and the notification outbox."""
 
+import json
+import re
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -25,6 +27,7 @@ from .enums import (
     MessageStatus,
     ProductLine,
 )
+from .fields import EncryptedCharField
 from .formatting import euros, percent
 from .validators import compact_digits, validate_siret
 
@@ -281,15 +284,26 @@ class Offer(models.Model):
         )
 
 
+SECRET_MARK = re.compile(r"\[secret:([a-z_]+)\]")
+REDACTED = "[masqué]"
+
+
 class OutboxMessage(models.Model):
-    """Every e-mail and SMS, recorded once per intent (``key``) before it is sent."""
+    """Every e-mail and SMS, recorded once per intent (``key``) before it is sent.
+
+    A message's secret parts (a link's token, a code) are not in its stored text: the
+    text holds ``[secret:<name>]`` marks, and the values are kept apart, encrypted with
+    the field keys, until the message is delivered (longer only while the development
+    outbox is on). ``body_text`` / ``body_html`` give the text as delivered.
+    """
 
     key = models.CharField("clé d'idempotence", max_length=200, unique=True)
     channel = models.CharField("canal", max_length=10, choices=Channel.choices)
     recipient = models.CharField("destinataire", max_length=254)
     subject = models.CharField("objet", max_length=250, blank=True)
-    body_text = models.TextField("texte")
-    body_html = models.TextField("HTML", blank=True)
+    text_stored = models.TextField("texte (secrets masqués)", db_column="body_text")
+    html_stored = models.TextField("HTML (secrets masqués)", blank=True, db_column="body_html")
+    secrets = EncryptedCharField("parties secrètes (chiffrées)", blank=True, default="")
     status = models.CharField(
         "statut", max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
@@ -312,6 +326,32 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} : {self.subject}"
+
+    def _reveal(self, stored: str) -> str:
+        values = json.loads(self.secrets) if self.secrets else {}
+        return SECRET_MARK.sub(lambda m: values.get(m.group(1), REDACTED), stored)
+
+    @property
+    def body_text(self) -> str:
+        """The text as delivered; secrets already erased read « [masqué] »."""
+        return self._reveal(self.text_stored)
+
+    @body_text.setter
+    def body_text(self, value: str) -> None:
+        self.text_stored = value
+
+    @property
+    def body_html(self) -> str:
+        return self._reveal(self.html_stored)
+
+    @body_html.setter
+    def body_html(self, value: str) -> None:
+        self.html_stored = value
+
+    @property
+    def text_redacted(self) -> str:
+        """The text with its secrets masked, for the back office."""
+        return SECRET_MARK.sub(REDACTED, self.text_stored)
 
 
 class GuaranteeRow(models.Model):

@@ -4,9 +4,14 @@ A message is recorded in the outbox under a key naming its intent (``invitation:
 ``reminder:42:7``); a second call with the same key does nothing, so a periodic job run
 twice or a redelivered task never sends twice. Delivery happens in a Celery task queued
 after the surrounding transaction commits, and is retried on failure.
+
+Context values named in ``SECRET_CONTEXT_KEYS`` (a link carrying a token, a code) are
+secrets: the stored text holds a mark in their place, and the values are stored
+encrypted beside it until delivery (see ``OutboxMessage``).
 """
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +36,18 @@ def plain_text_template(name: str):
 
 def render_plain_text(name: str, context: dict) -> str:
     return plain_text_template(name).render(context)
+
+
+# Template context names whose values open an account or sign: invitation and
+# confirmation links, password-reset links, signature codes.
+SECRET_CONTEXT_KEYS = frozenset({"link", "password_reset_url", "code"})
+
+
+def _split_secrets(context: dict) -> tuple[dict, str]:
+    """The context with a mark in place of each secret, and the secrets as JSON."""
+    secrets = {k: str(v) for k, v in context.items() if k in SECRET_CONTEXT_KEYS and v}
+    marked = {**context, **{k: f"[secret:{k}]" for k in secrets}}
+    return marked, json.dumps(secrets) if secrets else ""
 
 
 def _render(template: str, context: dict, *, channel: str) -> tuple[str, str, str]:
@@ -60,6 +77,7 @@ def notification_send(
     context = context or {}
     if OutboxMessage.objects.filter(key=key).exists():
         return None
+    context, secrets = _split_secrets(context)
     subject, text, html = _render(template, context, channel=channel)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
@@ -68,8 +86,9 @@ def notification_send(
                 "channel": channel,
                 "recipient": str(to),
                 "subject": subject[:250],
-                "body_text": text,
-                "body_html": html,
+                "text_stored": text,
+                "html_stored": html,
+                "secrets": secrets,
             },
         )
     if not created:
@@ -114,7 +133,8 @@ def notification_send_many(
             html_template = None
     rows = []
     for n in fresh:
-        ctx = {**base, **n.context}
+        context, secrets = _split_secrets(n.context)
+        ctx = {**base, **context}
         subject = " ".join(subject_template.render(ctx).split()) if subject_template else ""
         rows.append(
             OutboxMessage(
@@ -122,8 +142,9 @@ def notification_send_many(
                 channel=channel,
                 recipient=str(n.to),
                 subject=subject[:250],
-                body_text=text_template.render(ctx).strip(),
-                body_html=html_template.render(ctx) if html_template else "",
+                text_stored=text_template.render(ctx).strip(),
+                html_stored=html_template.render(ctx) if html_template else "",
+                secrets=secrets,
             )
         )
     with transaction.atomic():

@@ -2,6 +2,7 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
 from django.utils import timezone
@@ -13,6 +14,12 @@ from .sms import get_sms_backend
 # Lines name the channel and the outbox message id, never the recipient or the content
 # (personal data); the message itself is in the back office.
 logger = logging.getLogger(__name__)
+
+
+def _secrets_after_delivery(secrets: str) -> str:
+    """A delivered message's secrets are erased — kept (encrypted) only while the
+    development outbox is on, so that its links can be followed there."""
+    return secrets if settings.DEV_OUTBOX_ENABLED else ""
 
 
 def _email_of(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
@@ -60,7 +67,8 @@ def deliver_message(self, message_id: int) -> None:
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.last_error = ""
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            message.secrets = _secrets_after_delivery(message.secrets)
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "secrets"])
     if error is None:
         logger.info("Outbox message %s sent by %s", message.pk, message.channel)
     else:
@@ -114,11 +122,14 @@ def deliver_messages(self, message_ids: list[int]) -> None:
                 else:
                     sent.append(message.pk)
         if sent:
+            # Kept only for the development outbox (_secrets_after_delivery).
+            erase = {} if settings.DEV_OUTBOX_ENABLED else {"secrets": ""}
             OutboxMessage.objects.filter(pk__in=sent).update(
                 status=MessageStatus.SENT,
                 sent_at=timezone.now(),
                 last_error="",
                 attempts=models.F("attempts") + 1,
+                **erase,
             )
         for message, exc in failed:
             message.attempts += 1
@@ -147,8 +158,6 @@ def _id_list(ids: list[int]) -> str:
 @shared_task
 def requeue_pending_messages() -> int:
     """Beat, every few minutes: re-queue outbox messages still pending (idempotent)."""
-    from django.conf import settings
-
     from .notifications import outbox_requeue_stale
 
     count = outbox_requeue_stale(

@@ -4,7 +4,8 @@ Their identifiers go by post in two separate letters (the seed): the first gives
 login identifier (the member number), the second a provisional password. The account
 is created here with that password, flagged so that it must be changed at the first
 login. The password exists in clear only inside the second PDF, kept in private
-storage for the back office to print; nothing else stores or logs it.
+storage for the back office to print — until the back office marks it posted: the file
+is then deleted, the record that it was sent stays. Nothing else stores or logs it.
 """
 
 import secrets
@@ -116,3 +117,27 @@ def postal_letters_queue(*, enrolment_ids: list[int]) -> None:
     for start in range(0, len(ids), LETTER_BATCH_SIZE):
         chunk = ids[start : start + LETTER_BATCH_SIZE]
         transaction.on_commit(lambda chunk=chunk: create_postal_letters.delay(chunk))
+
+
+def postal_letters_mark_posted(*, letter_ids: list[int], by) -> int:
+    """Mark letters printed and posted; the provisional-password PDF is deleted from
+    storage (after commit), its row kept as the record that it was sent."""
+    with transaction.atomic():
+        letters = list(
+            PostalLetter.objects.select_for_update()
+            .filter(pk__in=letter_ids, printed_at__isnull=True)
+            .only("pk", "kind", "file")
+        )
+        PostalLetter.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+            printed_at=timezone.now(), printed_by=by
+        )
+        to_delete = [
+            letter.file.name
+            for letter in letters
+            if letter.kind == PostalLetterKind.PASSWORD and letter.file.name
+        ]
+        PostalLetter.objects.filter(file__in=to_delete).update(file="")
+        storage = PostalLetter._meta.get_field("file").storage
+        for name in to_delete:
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    return len(letters)
