@@ -64,7 +64,7 @@ def columns_containing(secret: str) -> list[str]:
 def test_no_raw_token_or_code_is_left_in_the_database_after_a_journey(
     production_outbox, client, django_capture_on_commit_callbacks
 ):
-    from enrolment.services.signature import signature_code_send, signature_code_verify
+    from enrolment.signature.services import signature_code_send, signature_code_verify
 
     # Invitation, then activation through the link.
     enrolment = EnrolmentFactory(employee__email="paul.pro@entreprise.example.fr")
