@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     ``body_text`` / ``body_html`` are now properties revealing the encrypted secrets."""
 
     dependencies = [
-        ("mutuelle", "0003_outbox_queued_at"),
+        ("mutuelle", "0004_disabled_child"),
     ]
 
     operations = [
