@@ -12,16 +12,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from enrolment.models import MEMBER_NUMBER_OFFSET
+from member_requests.admin import DocumentInline, MemberRequestAdmin
+from member_requests.enums import MemberRequestKind
 from mutuelle.admin_actions import action_form_response
 from mutuelle.formatting import euros
 from mutuelle.validators import mask_iban
 
 from .enums import BatchStatus, ImportStatus
 from .models import (
+    BenefitRequest,
+    EstimateRequest,
     HealthDataAccess,
     PaymentBatch,
     Professional,
     ReimbursementLine,
+    ReimbursementRequest,
     SettlementImport,
 )
 from .services.access_log import health_data_access_log
@@ -381,3 +386,83 @@ class HealthDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReimbursementRequestInline(admin.StackedInline):
+    """What the member declared, and the settlement data the back office enters."""
+
+    model = ReimbursementRequest
+    can_delete = False
+    extra = 0
+    max_num = 1
+    readonly_fields = [
+        "beneficiary",
+        "care_date",
+        "care_kind",
+        "amount_paid",
+        "professional_name",
+        "line",
+    ]
+    fields = [
+        *readonly_fields[:-1],
+        "act_code",
+        "fee_sector",
+        "quantity",
+        "out_of_nomenclature",
+        "ss_base",
+        "ss_rate",
+        "ss_paid",
+        "ss_deductible",
+        "line",
+    ]
+
+
+class EstimateRequestInline(admin.StackedInline):
+    model = EstimateRequest
+    can_delete = False
+    extra = 0
+    max_num = 1
+    readonly_fields = [
+        "beneficiary",
+        "act_code",
+        "fee_sector",
+        "price",
+        "ss_base",
+        "ss_rate",
+        "estimate_display",
+        "answer_document",
+    ]
+    fields = [*readonly_fields[:-1], "answer", "answer_document"]
+
+    @admin.display(description="estimation immédiate")
+    def estimate_display(self, obj):
+        data = obj.estimate or {}
+        return format_html(
+            "Mutuelle {}, reste à charge {}",
+            euros(data.get("mutuelle", "0")),
+            euros(data.get("out_of_pocket", "0")),
+        )
+
+
+@admin.register(BenefitRequest)
+class BenefitRequestAdmin(MemberRequestAdmin):
+    """Enter the settlement data (or « hors nomenclature ») or the answer to a quote,
+    save, then « Accepter la demande »: the engine computes the line (or the PDF
+    answer is filed) in the same transaction as « Traitée »."""
+
+    kinds = frozenset({MemberRequestKind.REIMBURSEMENT, MemberRequestKind.ESTIMATE})
+    inlines = [ReimbursementRequestInline, EstimateRequestInline, DocumentInline]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("member_requests.change_memberrequest")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        if obj is not None:
+            health_data_access_log(
+                user=request.user,
+                enrolment_ids=[obj.enrolment_id],
+                what=f"Demande n° {obj.number} ({obj.get_kind_display()})",
+            )
+        return response

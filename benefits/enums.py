@@ -23,3 +23,12 @@ class BatchStatus(models.TextChoices):
 class StatementKind(models.TextChoices):
     MONTHLY = "mensuel", "Relevé mensuel"
     ON_DEMAND = "demande", "Relevé à la demande"
+
+
+class CareKind(models.TextChoices):
+    """Why the Sécurité sociale did not send the care (« Demander un remboursement »)."""
+
+    ALTERNATIVE = "medecines_douces", "Médecines douces (ostéopathe, chiropracteur…)"
+    ABROAD = "etranger", "Soins à l'étranger"
+    NO_TELETRANSMISSION = "teletransmission", "Soins non transmis par la Sécurité sociale"
+    OTHER = "autre", "Autres soins"

@@ -13,12 +13,13 @@ from django.db import models
 from django.db.models import Q
 
 from enrolment.models import Beneficiary, Enrolment, MemberDocument
+from member_requests.models import MemberRequest
 from mutuelle.enums import ActCode, FeeSector
 from mutuelle.fields import EncryptedCharField
 from mutuelle.models import GuaranteeRow
 from mutuelle.validators import validate_bic, validate_iban
 
-from .enums import BatchStatus, ImportStatus, LineSource, StatementKind
+from .enums import BatchStatus, CareKind, ImportStatus, LineSource, StatementKind
 
 MONEY = {"max_digits": 11, "decimal_places": 2}
 
@@ -292,3 +293,111 @@ class HealthDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.enrolment} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class ReimbursementRequest(models.Model):
+    """« Demander un remboursement »: care the Sécurité sociale did not transmit. The
+    member gives what they know; the back office completes the settlement data (or
+    marks the care « hors nomenclature ») and accepts: the engine computes the line."""
+
+    member_request = models.OneToOneField(
+        MemberRequest,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="reimbursement_request",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name="bénéficiaire (vide : l'adhérent)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    care_date = models.DateField("date des soins")
+    care_kind = models.CharField("nature des soins", max_length=20, choices=CareKind.choices)
+    amount_paid = models.DecimalField("montant payé", validators=[MinValueValidator(0)], **MONEY)
+    professional_name = models.CharField("professionnel de santé", max_length=150, blank=True)
+    # Completed by the back office before acceptance.
+    act_code = models.CharField(
+        "code acte retenu", max_length=40, choices=ActCode.choices, blank=True
+    )
+    fee_sector = models.CharField("secteur", max_length=10, choices=FeeSector.choices, blank=True)
+    quantity = models.PositiveSmallIntegerField("quantité", default=1)
+    out_of_nomenclature = models.BooleanField(
+        "hors nomenclature (aucune prise en charge de la Sécurité sociale)", default=False
+    )
+    ss_base = models.DecimalField("base de remboursement", default=0, **MONEY)
+    ss_rate = models.PositiveSmallIntegerField("taux Sécurité sociale (%)", default=0)
+    ss_paid = models.DecimalField("remboursement Sécurité sociale", default=0, **MONEY)
+    ss_deductible = models.DecimalField(
+        "participation forfaitaire et franchises", default=0, **MONEY
+    )
+    line = models.OneToOneField(
+        ReimbursementLine,
+        verbose_name="ligne de remboursement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_request_detail",
+    )
+
+    class Meta:
+        verbose_name = "demande de remboursement"
+        verbose_name_plural = "demandes de remboursement (détail)"
+
+    def __str__(self) -> str:
+        return f"Remboursement du {self.care_date:%d/%m/%Y}"
+
+
+class EstimateRequest(models.Model):
+    """A quote (devis) sent for an answer from the back office, with the instant estimate
+    the member saw. The answer comes back as a PDF."""
+
+    member_request = models.OneToOneField(
+        MemberRequest,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="estimate_request",
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name="bénéficiaire (vide : l'adhérent)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    act_code = models.CharField("acte", max_length=40, choices=ActCode.choices)
+    fee_sector = models.CharField("secteur", max_length=10, choices=FeeSector.choices, blank=True)
+    price = models.DecimalField("prix du devis", validators=[MinValueValidator(0)], **MONEY)
+    ss_base = models.DecimalField("base de remboursement", default=0, **MONEY)
+    ss_rate = models.PositiveSmallIntegerField("taux Sécurité sociale (%)", default=0)
+    estimate = models.JSONField("estimation immédiate", default=dict)
+    answer = models.TextField("réponse du centre de gestion", blank=True)
+    answer_document = models.OneToOneField(
+        MemberDocument,
+        verbose_name="réponse (PDF)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "demande d'estimation sur devis"
+        verbose_name_plural = "demandes d'estimation sur devis (détail)"
+
+    def __str__(self) -> str:
+        return f"Devis {self.get_act_code_display()}"
+
+
+class BenefitRequest(MemberRequest):
+    """Back-office queue of reimbursement and estimate requests."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "demande de remboursement ou d'estimation"
+        verbose_name_plural = "file : remboursements et estimations"

@@ -20,6 +20,12 @@ urlpatterns = [
     path("remboursements/", reimbursements.reimbursement_list, name="reimbursements"),
     path("remboursements/releves/", reimbursements.statement_list, name="statement_list"),
     path(
+        "remboursements/demande/",
+        reimbursements.reimbursement_request,
+        name="reimbursement_request",
+    ),
+    path("remboursements/estimation/", reimbursements.estimate, name="estimate"),
+    path(
         "remboursements/releves/<int:pk>.pdf",
         reimbursements.statement_download,
         name="statement_download",

@@ -54,6 +54,9 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "benefits.settlementimport": ("add",),
     "benefits.professional": ("add", "change"),
     "benefits.paymentbatch": ("change",),
+    "benefits.benefitrequest": ("change",),
+    "benefits.reimbursementrequest": ("change",),
+    "benefits.estimaterequest": ("change",),
 }
 
 

@@ -1,12 +1,22 @@
 """Filters of « Mes remboursements »."""
 
 import datetime as dt
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from benefits.acts import grouped_choices
+from benefits.enums import CareKind
+from member_requests.services import check_documents
+from mutuelle.uploads import ALLOWED_LABEL
 
 from .dispensation import DATE_FORMATS
 from .fields import DateInput
+from .requests import SubmissionKeyMixin
 
 PERIODS = [
     ("", "Toutes les dates"),
@@ -88,3 +98,128 @@ class StatementRequestForm(forms.Form):
         if start and end and (end - start).days > 3 * 366:
             self.add_error("du", "Choisissez une période de trois ans au plus.")
         return data
+
+
+def _amount_field(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0.01") if required else Decimal("0"),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
+def _file_field(label: str, *, required: bool) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=required,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text=f"{ALLOWED_LABEL}, {filesizeformat(settings.MEMBER_REQUEST_FILE_MAX_BYTES)} "
+        "maximum.",
+    )
+
+
+class ReimbursementRequestForm(SubmissionKeyMixin, forms.Form):
+    """« Demander un remboursement » for care the Sécurité sociale did not transmit."""
+
+    beneficiaire = forms.ChoiceField(label="Bénéficiaire des soins")
+    date_soins = forms.DateField(
+        label="Date des soins", input_formats=DATE_FORMATS, widget=DateInput()
+    )
+    nature = forms.ChoiceField(label="Nature des soins", choices=CareKind.choices)
+    montant = _amount_field("Montant payé (€)")
+    professionnel = forms.CharField(label="Professionnel de santé", max_length=150)
+    message = forms.CharField(
+        label="Précisions (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    facture = _file_field("Facture acquittée", required=True)
+    decompte = _file_field("Décompte de la Sécurité sociale (s'il y en a un)", required=False)
+
+    def __init__(self, *args, people, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["beneficiaire"].choices = [(p.key, p.name) for p in people]
+        self._add_submission_key()
+
+    def clean_date_soins(self):
+        day = self.cleaned_data["date_soins"]
+        if day > self.today:
+            raise forms.ValidationError("La date des soins ne peut pas être dans le futur.")
+        if day < self.today - dt.timedelta(days=2 * 365):
+            raise forms.ValidationError("Les soins de plus de deux ans ne sont plus remboursés.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        for name in ("facture", "decompte"):
+            if data.get(name):
+                try:
+                    check_documents([data[name]])
+                except ValidationError as error:
+                    self.add_error(name, error.message_dict["documents"])
+        return data
+
+
+class EstimateForm(forms.Form):
+    """« Demander une estimation »: an instant estimate from the member's own grid."""
+
+    beneficiaire = forms.ChoiceField(label="Pour qui ?")
+    acte = forms.ChoiceField(label="Quels soins ?")
+    prix = _amount_field("Prix demandé par le professionnel (€)")
+    secteur = forms.ChoiceField(
+        label="Le médecin est-il adhérent OPTAM ?",
+        required=False,
+        choices=[
+            ("", "Je ne sais pas / ce n'est pas un médecin"),
+            ("OPTAM", "Oui (OPTAM ou secteur 1)"),
+            ("NON_OPTAM", "Non (dépassements libres)"),
+        ],
+    )
+    base = _amount_field(
+        "Base de remboursement de la Sécurité sociale (€, facultatif)", required=False
+    )
+    taux = forms.IntegerField(
+        label="Taux de la Sécurité sociale (%, facultatif)",
+        required=False,
+        min_value=0,
+        max_value=100,
+    )
+
+    def __init__(self, *args, people, act_codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiaire"].choices = [(p.key, p.name) for p in people]
+        self.fields["acte"].choices = [("", "Choisissez les soins"), *grouped_choices(act_codes)]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("base") is None) != (data.get("taux") is None):
+            self.add_error("taux", "Indiquez la base et le taux ensemble, ou aucun des deux.")
+        return data
+
+
+class QuoteForm(SubmissionKeyMixin, forms.Form):
+    devis = _file_field("Votre devis", required=True)
+    message = forms.CharField(
+        label="Question au centre de gestion (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_submission_key()
+
+    def clean_devis(self):
+        upload = self.cleaned_data["devis"]
+        try:
+            check_documents([upload])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["documents"]) from error
+        return upload

@@ -3,20 +3,35 @@
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from benefits.acts import QUOTE_DOMAINS, USUAL
 from benefits.enums import StatementKind
 from benefits.models import ReimbursementLine, Statement
-from benefits.selectors import member_lines, member_people, year_totals
+from benefits.selectors import MEMBER_KEY, member_lines, member_people, year_totals
+from benefits.services.requests import (
+    estimate_compute,
+    estimate_request_submit,
+    reimbursement_request_submit,
+)
 from benefits.services.statements import statement_produce
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
+from mutuelle.models import GuaranteeRow
 
-from ..forms.reimbursements import ReimbursementFilterForm, StatementRequestForm
+from ..forms.reimbursements import (
+    EstimateForm,
+    QuoteForm,
+    ReimbursementFilterForm,
+    ReimbursementRequestForm,
+    StatementRequestForm,
+)
+from ..forms.requests import apply_service_errors
 
 PAGE_SIZE = 50
 # Enrolments that have (or had) cover, hence reimbursements.
@@ -59,7 +74,11 @@ def reimbursement_list(request):
             "rows": rows,
             "query": query.urlencode(),
             "year": today.year,
-            "actions": [("Afficher mes relevés", reverse("member_portal:statement_list"))],
+            "actions": [
+                ("Afficher mes relevés", reverse("member_portal:statement_list")),
+                ("Demander un remboursement", reverse("member_portal:reimbursement_request")),
+                ("Demander une estimation", reverse("member_portal:estimate")),
+            ],
             "totals": year_totals(enrolment=enrolment, year=today.year, people=people),
         },
     )
@@ -127,3 +146,109 @@ def statement_download(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _beneficiary(enrolment, key: str):
+    """The Beneficiary of a form's person key (None: the member)."""
+    return None if key == MEMBER_KEY else enrolment.beneficiaries.get(pk=int(key))
+
+
+@login_required
+def reimbursement_request(request):
+    """« Demander un remboursement » (a member request of kind « remboursement »)."""
+    enrolment = member_enrolment(request.user)
+    form = ReimbursementRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        people=member_people(enrolment),
+        today=timezone.localdate(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member_request = reimbursement_request_submit(
+                enrolment=enrolment,
+                by=request.user,
+                beneficiary=_beneficiary(enrolment, data["beneficiaire"]),
+                care_date=data["date_soins"],
+                care_kind=data["nature"],
+                amount_paid=data["montant"],
+                professional_name=data["professionnel"],
+                message=data["message"],
+                invoice=data["facture"],
+                ss_statement=data.get("decompte"),
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Votre demande n° {member_request.number} est envoyée : suivez-la dans "
+                "« Mes demandes ».",
+            )
+            return redirect("member_portal:reimbursements")
+    return render(
+        request,
+        "member_portal/reimbursements/request.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def estimate(request):
+    """« Demander une estimation »: instant answer from the member's grid; for optical,
+    dental and hearing quotes, the quote can be sent for the back office's answer."""
+    enrolment = member_enrolment(request.user)
+    people = member_people(enrolment)
+    act_codes = set(
+        GuaranteeRow.objects.filter(offer_id=enrolment.offer_id).values_list("act_code", flat=True)
+    )
+    data = request.POST if request.method == "POST" else request.GET
+    form = EstimateForm(data or None, people=people, act_codes=act_codes)
+    result = quote_form = None
+    if form.is_valid():
+        values = form.cleaned_data
+        beneficiary = _beneficiary(enrolment, values["beneficiaire"])
+        result = estimate_compute(
+            enrolment=enrolment,
+            beneficiary_id=beneficiary.pk if beneficiary else None,
+            act_code=values["acte"],
+            price=values["prix"],
+            fee_sector=values["secteur"],
+            ss_base=values["base"],
+            ss_rate=values["taux"],
+        )
+        if USUAL[values["acte"]][0] in QUOTE_DOMAINS:
+            quote_form = QuoteForm(
+                request.POST if request.method == "POST" else None, request.FILES or None
+            )
+            if request.method == "POST" and quote_form.is_valid():
+                try:
+                    member_request = estimate_request_submit(
+                        enrolment=enrolment,
+                        by=request.user,
+                        beneficiary=beneficiary,
+                        act_code=values["acte"],
+                        price=values["prix"],
+                        fee_sector=values["secteur"],
+                        estimate=result,
+                        quote=quote_form.cleaned_data["devis"],
+                        message=quote_form.cleaned_data["message"],
+                        submission_key=quote_form.cleaned_data["submission_key"],
+                    )
+                except ValidationError as error:
+                    apply_service_errors(quote_form, error)
+                else:
+                    messages.success(
+                        request,
+                        f"Votre devis est envoyé (demande n° {member_request.number}) : la "
+                        "réponse arrivera dans « Mes demandes ».",
+                    )
+                    return redirect("member_portal:reimbursements")
+    return render(
+        request,
+        "member_portal/reimbursements/estimate.html",
+        {"form": form, "result": result, "quote_form": quote_form},
+    )
