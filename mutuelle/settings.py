@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "mutuelle.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "mutuelle.security_headers.PermissionsPolicyMiddleware",
+    "mutuelle.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -9,12 +9,15 @@ import uuid
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
+
+from .upload_content import UnsafeContent, image_reencode, pdf_check
 
 # Detected MIME type → the extension the stored file gets.
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -45,16 +48,31 @@ def detect_type(upload: UploadedFile) -> str | None:
     return kind.mime
 
 
-class CheckedProof:
-    """An upload that passed the checks, with what will be stored about it."""
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
-    def __init__(self, upload: UploadedFile, content_type: str):
-        self.upload = upload
+
+class CheckedProof:
+    """An upload that passed the checks, with what will be stored about it: the
+    re-encoded image for a photo or scan, the file itself for a PDF."""
+
+    def __init__(self, upload: UploadedFile, content_type: str, content: bytes):
         self.content_type = content_type
         self.extension = ALLOWED_TYPES[content_type]
         self.original_name = sanitize_name(upload.name or "", extension=self.extension)
-        self.size = upload.size
+        self.upload = ContentFile(content, name=self.original_name)
+        self.size = len(content)
         self.storage_name = f"{uuid.uuid4().hex}.{self.extension}"
+
+
+def checked_content(upload: UploadedFile, content_type: str) -> bytes:
+    """What will be stored, or :class:`UnsafeContent`."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if content_type == "application/pdf":
+        pdf_check(data)
+        return data
+    return image_reencode(data, fmt=IMAGE_FORMATS[content_type])
 
 
 def check_uploads(
@@ -88,7 +106,12 @@ def check_uploads(
                 f"« {name} » n'est pas un fichier {ALLOWED_LABEL} (son contenu a été vérifié)."
             )
             continue
-        checked.append(CheckedProof(upload, content_type))
+        try:
+            content = checked_content(upload, content_type)
+        except UnsafeContent as exc:
+            errors.append(f"« {name} » {exc}.")
+            continue
+        checked.append(CheckedProof(upload, content_type, content))
     if errors:
         raise ValidationError({field: errors})
     return checked
@@ -115,6 +138,5 @@ def serve_proof(proof) -> FileResponse:
         as_attachment=False,
         filename=proof.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,11 +1,12 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrolment.enums import EnrolmentStatus
+from tests.dispensations.factories import pdf_bytes
 from tests.enrolment.factories import EnrolmentFactory
 from tests.mutuelle.factories import UserFactory
 
-# The smallest valid PDF header is enough for the type check (read from the content).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF: uploads are opened with pikepdf.
+PDF_BYTES = pdf_bytes("Facture")
 PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"

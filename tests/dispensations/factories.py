@@ -2,9 +2,11 @@
 online dispensation, and proof files of each kind (built from their magic bytes)."""
 
 import datetime as dt
+import io
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from dispensations.models import ContractDispensationSettings
 from dispensations.services import dispensation_submit
@@ -14,9 +16,11 @@ from tests.mutuelle.factories import UserFactory
 
 
 def pdf_bytes(text: str = "Attestation") -> bytes:
+    """A one-page PDF (the upload checks open it with pikepdf)."""
     return (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
         + f"% {text}\n".encode()
         + b"trailer<</Root 1 0 R>>\n%%EOF\n"
     )
@@ -33,7 +37,10 @@ def png_bytes() -> bytes:
 
 
 def jpeg_bytes() -> bytes:
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+    """A real photo-like JPEG (images are decoded and re-encoded on upload)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 def exe_bytes() -> bytes:
