@@ -75,6 +75,16 @@ def instalments_generate(*, enrolment: Enrolment, until: dt.date) -> list[Instal
     return created
 
 
+def instalments_follow_beneficiaries(*, member_request, by=None) -> None:
+    """After a beneficiary change is accepted: the instalments already scheduled (and
+    those due up to the effective date) take the new contribution."""
+    enrolment = member_request.enrolment
+    last = Instalment.objects.filter(enrolment=enrolment).order_by("-due_date").first()
+    effective = member_request.beneficiary_change.effective_date
+    until = max(last.due_date if last else effective, effective)
+    instalments_generate(enrolment=enrolment, until=until)
+
+
 def debited_enrolments():
     """Covered members whose contract debits part of the contribution from them."""
     return Enrolment.objects.filter(

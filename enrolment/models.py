@@ -373,7 +373,7 @@ class Beneficiary(NirMixin, PostalAddress):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=Q(relationship="conjoint"),
+                condition=Q(relationship="conjoint", covered_until__isnull=True),
                 name="one_spouse_per_enrolment",
             ),
             models.UniqueConstraint(

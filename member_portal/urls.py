@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     bank_accounts,
+    beneficiaries,
     contributions,
     dispensation,
     home,
@@ -148,4 +149,10 @@ urlpatterns = [
     path("cotisations/paiement-retour/", contributions.payment_return, name="payment_return"),
     path("paiement/notification/", contributions.payment_notify, name="payment_notify"),
     path("demandes/portabilite/", portability.portability, name="portability"),
+    path("demandes/beneficiaires/ajouter/", beneficiaries.beneficiary_add, name="beneficiary_add"),
+    path(
+        "demandes/beneficiaires/retirer/",
+        beneficiaries.beneficiary_remove,
+        name="beneficiary_remove",
+    ),
 ]

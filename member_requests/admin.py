@@ -22,7 +22,9 @@ from .enums import MemberRequestKind
 from .models import (
     BankAccountChange,
     BankAccountRequest,
+    BeneficiaryChange,
     BeneficiaryRequest,
+    ContractMemberSettings,
     MemberRequest,
     MemberRequestDocument,
     OtherRequest,
@@ -244,9 +246,47 @@ class MemberRequestAdmin(admin.ModelAdmin):
 admin.site.register(MemberRequest, MemberRequestAdmin)
 
 
+class BeneficiaryChangeInline(admin.StackedInline):
+    model = BeneficiaryChange
+    fk_name = "request"
+    can_delete = False
+    fields = (
+        "action",
+        "beneficiary",
+        "declared",
+        "effective_date",
+        "removal_reason",
+        "monthly_before",
+        "monthly_after",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="identité déclarée")
+    def declared(self, change):
+        data = change.data
+        if not data:
+            return "—"
+        return (
+            f"{data.get('first_name', '')} {data.get('last_name', '')}, né(e) le "
+            f"{data.get('birth_date', '')} — {data.get('relationship', '')}"
+            f"{' (' + data['spouse_kind'] + ')' if data.get('spouse_kind') else ''}"
+        )
+
+
 @admin.register(BeneficiaryRequest)
 class BeneficiaryRequestAdmin(MemberRequestAdmin):
     kinds = frozenset({K.BENEFICIARY_ADD, K.BENEFICIARY_REMOVE})
+    inlines = [BeneficiaryChangeInline, DocumentInline]
+
+
+@admin.register(ContractMemberSettings)
+class ContractMemberSettingsAdmin(admin.ModelAdmin):
+    list_display = ("contract", "birth_effective_at_birth", "birth_declaration_months")
+    list_select_related = ("contract",)
+    search_fields = ("contract__number",)
 
 
 class BankAccountChangeInline(admin.StackedInline):

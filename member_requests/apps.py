@@ -8,4 +8,4 @@ class MemberRequestsConfig(AppConfig):
 
     def ready(self):
         # Registers the kinds' decisions and the SEPA mandate as a signed document.
-        from . import bank, portability  # noqa: F401
+        from . import bank, beneficiaries, portability  # noqa: F401

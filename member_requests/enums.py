@@ -54,3 +54,15 @@ class PortabilityEndCause(models.TextChoices):
 
     NEW_JOB = "nouvel_emploi", "J'ai retrouvé un emploi"
     BENEFITS_ENDED = "fin_indemnisation", "Je ne suis plus indemnisé(e)"
+
+
+class BeneficiaryChangeAction(models.TextChoices):
+    ADD = "ajout", "Ajout"
+    REMOVE = "retrait", "Retrait"
+
+
+class RemovalReason(models.TextChoices):
+    DIVORCE = "separation", "Divorce, fin du PACS ou séparation"
+    AGE_LIMIT = "limite_age", "Enfant au-delà de la limite d'âge"
+    OWN_COVER = "propre_couverture", "Couverture personnelle ailleurs"
+    OTHER = "autre", "Autre motif"

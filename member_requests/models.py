@@ -27,11 +27,13 @@ from mutuelle.validators import (
 
 from .enums import (
     UNDECIDED_STATES,
+    BeneficiaryChangeAction,
     DocumentStage,
     MandateStatus,
     MemberRequestKind,
     MemberRequestStatus,
     PortabilityEndCause,
+    RemovalReason,
 )
 
 S = MemberRequestStatus
@@ -414,6 +416,74 @@ class PortabilityDeclaration(models.Model):
         if self.end_cause:
             return f"{self.get_end_cause_display()} le {self.end_date:%d/%m/%Y}"
         return "Déclaration de portabilité"
+
+
+class ContractMemberSettings(models.Model):
+    """What a contract says about changes members make from their space."""
+
+    contract = models.OneToOneField(
+        "mutuelle.Contract",
+        verbose_name="contrat",
+        on_delete=models.CASCADE,
+        related_name="member_settings",
+    )
+    birth_effective_at_birth = models.BooleanField(
+        "un enfant déclaré dans les 3 mois est couvert dès sa naissance (ou son adoption)",
+        default=True,
+        help_text="Sinon, comme tout ajout, à partir du 1er du mois suivant la demande.",
+    )
+    birth_declaration_months = models.PositiveSmallIntegerField(
+        "délai de déclaration d'une naissance ou adoption (mois)", default=3
+    )
+
+    class Meta:
+        verbose_name = "règles des demandes d'adhérents d'un contrat"
+        verbose_name_plural = "règles des demandes d'adhérents des contrats"
+
+    def __str__(self) -> str:
+        return f"Demandes d'adhérents du contrat {self.contract}"
+
+
+class BeneficiaryChange(models.Model):
+    """The detail of an « Adjonction » or a « Retrait » of beneficiary. An addition keeps
+    the typed identity (NIR encrypted) until the back office accepts it: the beneficiary
+    is then created through the wizard's own rules and save."""
+
+    request = models.OneToOneField(
+        MemberRequest,
+        verbose_name="demande",
+        on_delete=models.CASCADE,
+        related_name="beneficiary_change",
+    )
+    action = models.CharField("opération", max_length=10, choices=BeneficiaryChangeAction.choices)
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name="bénéficiaire",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField("identité déclarée", default=dict, blank=True)
+    nir = EncryptedCharField("numéro de sécurité sociale déclaré", blank=True)
+    effective_date = models.DateField("date d'effet")
+    removal_reason = models.CharField(
+        "motif du retrait", max_length=30, blank=True, choices=RemovalReason.choices
+    )
+    monthly_before = models.DecimalField(
+        "cotisation mensuelle avant", max_digits=8, decimal_places=2
+    )
+    monthly_after = models.DecimalField(
+        "cotisation mensuelle après", max_digits=8, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = "changement de bénéficiaire"
+        verbose_name_plural = "changements de bénéficiaires"
+
+    def __str__(self) -> str:
+        name = self.data.get("first_name") or (self.beneficiary and self.beneficiary.first_name)
+        return f"{self.get_action_display()} de {name} au {self.effective_date:%d/%m/%Y}"
 
 
 # --- back-office queues: one admin list per request type ------------------------------

@@ -22,7 +22,7 @@ from mutuelle.notifications import notification_send
 from mutuelle.uploads import CheckedProof, check_uploads, run_with_files
 
 from .enums import UNDECIDED_STATES, DocumentStage, MemberRequestStatus
-from .kinds import effects_of
+from .kinds import effects_of, run_effects
 from .models import MemberRequest, MemberRequestDocument
 
 S = MemberRequestStatus
@@ -173,9 +173,7 @@ def member_request_withdraw(*, member_request: MemberRequest, by: User) -> Membe
             raise ValidationError(
                 "Cette demande est déjà traitée : elle ne peut plus être retirée."
             )
-        effect = effects_of(locked.kind).on_withdraw
-        if effect is not None:
-            effect(member_request=locked, by=by)
+        run_effects(effects_of(locked.kind).on_withdraw, member_request=locked, by=by)
         locked.withdraw(by=by)
     return locked
 
@@ -217,9 +215,8 @@ def member_request_accept(
         locked = _lock(member_request)
         if not locked.can_transition(S.ACCEPTED):
             raise InvalidTransition(locked, S.ACCEPTED)
-        effect = effects_of(locked.kind).on_accept
-        if effect is not None:
-            effect(member_request=locked, by=by)
+        notes = run_effects(effects_of(locked.kind).on_accept, member_request=locked, by=by)
+        note = "\n".join([note.strip(), *notes]).strip()
         locked.accept(by=by, note=note)
         _notify(locked, intent="accepted", template="member_request_accepted", note=note)
     return locked
@@ -233,9 +230,7 @@ def member_request_refuse(*, member_request: MemberRequest, by: User, reason: st
         locked = _lock(member_request)
         if not locked.can_transition(S.REFUSED):
             raise InvalidTransition(locked, S.REFUSED)
-        effect = effects_of(locked.kind).on_refuse
-        if effect is not None:
-            effect(member_request=locked, by=by)
+        run_effects(effects_of(locked.kind).on_refuse, member_request=locked, by=by)
         locked.refuse(by=by, reason=reason)
         _notify(locked, intent="refused", template="member_request_refused", reason=reason)
     return locked

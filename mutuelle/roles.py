@@ -49,6 +49,7 @@ EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {
     "member_requests.bankaccountrequest": ("change",),
     "member_requests.portabilityrequest": ("change",),
     "member_requests.otherrequest": ("change",),
+    "member_requests.contractmembersettings": ("add", "change"),
     "contributions.debitbatch": ("change",),
     "contributions.instalment": ("change",),
     "benefits.settlementimport": ("add",),

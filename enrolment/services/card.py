@@ -59,7 +59,8 @@ def _holders(enrolment: Enrolment) -> list[dict]:
             "attached": False,
         }
     ]
-    for beneficiary in enrolment.beneficiaries.all():
+    # A beneficiary removed from the contract leaves the card renewed on removal.
+    for beneficiary in enrolment.beneficiaries.filter(covered_until__isnull=True):
         attached = beneficiary.attached_to_member_nir or not beneficiary.nir
         holders.append(
             {

@@ -118,20 +118,27 @@ def profile_save(*, enrolment: Enrolment, employee: Employee) -> None:
 
 
 def beneficiary_rule_errors(
-    *, enrolment: Enrolment, data: dict, instance: Beneficiary | None = None
+    *,
+    enrolment: Enrolment,
+    data: dict,
+    instance: Beneficiary | None = None,
+    on: dt.date | None = None,
 ) -> dict[str, list[str]]:
-    """The contract's rules on who may be covered, with a message per field."""
+    """The contract's rules on who may be covered, with a message per field. Ages are
+    taken on ``on``: the enrolment's effective date in the wizard, the addition's
+    effective date for a beneficiary added later from the member's space."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    others = enrolment.beneficiaries.all()
+    # Beneficiaries removed later (their cover has an end) no longer count.
+    others = enrolment.beneficiaries.filter(covered_until__isnull=True)
     if instance is not None and instance.pk:
         others = others.exclude(pk=instance.pk)
     relationship = data.get("relationship")
     birth_date = data.get("birth_date")
-    effective = enrolment.effective_date
+    effective = on or enrolment.effective_date
     contract = enrolment.contract
     today = timezone.localdate()
     if birth_date and (birth_date > today or birth_date.year < today.year - 120):

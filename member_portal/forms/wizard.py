@@ -195,6 +195,9 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
         }
         widgets = {"birth_date": DateInput(), "nir": forms.TextInput()}
 
+    # Ages are checked on this date (None: the enrolment's effective date).
+    rules_on = None
+
     def __init__(self, *args, enrolment, **kwargs):
         self.enrolment = enrolment
         super().__init__(*args, **kwargs)
@@ -219,7 +222,7 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, "Ce champ est obligatoire si les coordonnées diffèrent.")
         for field, messages in wizard.beneficiary_rule_errors(
-            enrolment=self.enrolment, data=data, instance=self.instance
+            enrolment=self.enrolment, data=data, instance=self.instance, on=self.rules_on
         ).items():
             if field not in self.errors:
                 for message in messages:

@@ -46,6 +46,19 @@ class RequestType:
 # The request types « Faire une autre demande » offers (each with its own page).
 REQUEST_TYPES = [
     RequestType(
+        "Adjonction de bénéficiaire",
+        "member_portal:beneficiary_add",
+        "Conjoint, partenaire de PACS, concubin(e) ou enfant, avec l'attestation Vitale.",
+    ),
+    RequestType(
+        "Retrait de bénéficiaire",
+        "member_portal:beneficiary_remove",
+        "Divorce ou séparation, enfant au-delà de la limite d'âge, couverture ailleurs.",
+        applies=lambda enrolment: enrolment.beneficiaries.filter(
+            covered_until__isnull=True
+        ).exists(),
+    ),
+    RequestType(
         "Faire une déclaration de portabilité",
         "member_portal:portability",
         "Après la fin de votre contrat de travail : attestation France Travail, fin de la "
