@@ -41,8 +41,8 @@ def beneficiary_add(request):
             messages.success(
                 request,
                 f"Votre demande n° {member_request.number} est envoyée : "
-                f"{change.data['first_name']} sera couvert(e) à partir du {change.effective_date:%d/%m/%Y} une fois la "
-                "demande acceptée.",
+                f"{change.data['first_name']} sera couvert(e) à partir du "
+                f"{change.effective_date:%d/%m/%Y} une fois la demande acceptée.",
             )
             return redirect("member_portal:requests")
     on = first_of_next_month(timezone.localdate())
