@@ -48,16 +48,12 @@ def _nested(obj):
 def _is_active(obj) -> bool:
     if not isinstance(obj, pikepdf.Dictionary):
         return False
-    if "/JS" in obj:
-        return True
-    if obj.get("/S") in ACTIVE_ACTIONS:
-        return True
-    if obj.get("/Type") in ("/EmbeddedFile", "/Filespec") or obj.get("/Subtype") in (
-        "/FileAttachment",
-        "/RichMedia",
-    ):
-        return True
-    return False
+    return (
+        "/JS" in obj
+        or obj.get("/S") in ACTIVE_ACTIONS
+        or obj.get("/Type") in ("/EmbeddedFile", "/Filespec")
+        or obj.get("/Subtype") in ("/FileAttachment", "/RichMedia")
+    )
 
 
 def pdf_check(data: bytes) -> None:
