@@ -2,6 +2,7 @@
 accounts, single-use links, terminations and the request timeline."""
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -47,8 +48,12 @@ from .exceptions import InvalidTransition
 S = EnrolmentStatus
 # Numéro d'adhérent = offset + primary key (unique and stable).
 MEMBER_NUMBER_OFFSET = 22_000_000
+# The state of an enrolment not written yet: the employer's declaration creates it
+# pre-affiliated, through the same step as every later transition.
+NEW = ""
 # The one table of allowed enrolment transitions (DESIGN §4).
 ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    NEW: frozenset({S.PRE_AFFILIATED}),
     S.PRE_AFFILIATED: frozenset({S.INVITED, S.CANCELLED}),
     S.INVITED: frozenset({S.IN_PROGRESS, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
     S.IN_PROGRESS: frozenset({S.SIGNED, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
@@ -62,6 +67,31 @@ ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     S.TERMINATED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+
+
+class EnrolmentStep(NamedTuple):
+    """What one enrolment transition writes: the enrolment's status, its affiliation
+    request's status, and the history event (label, from, to)."""
+
+    from_status: str
+    to_status: str
+    request_status: str
+    label: str
+
+
+def enrolment_step(from_status: str, to_status: str, *, label: str = "") -> EnrolmentStep:
+    """The step from ``from_status`` to ``to_status`` if the table allows it.
+
+    :meth:`Enrolment.transition` writes it for one enrolment; the pre-affiliation
+    writes the declaration step (:data:`NEW` → pré-affilié) for thousands at once."""
+    if to_status not in ENROLMENT_TRANSITIONS[from_status]:
+        raise InvalidTransition(None, to_status, from_status=from_status)
+    return EnrolmentStep(
+        str(from_status),
+        str(to_status),
+        str(REQUEST_STATUS_OF_ENROLMENT[to_status]),
+        label or EnrolmentStatus(to_status).label,
+    )
 
 
 class NirMixin(models.Model):
@@ -318,19 +348,19 @@ class Enrolment(models.Model):
         write its history row. Callers (services) own the surrounding transaction."""
         if not self.can_transition(to_status):
             raise InvalidTransition(self, to_status)
-        from_status = self.status
-        self.status = to_status
+        step = enrolment_step(self.status, to_status, label=label)
+        self.status = step.to_status
         self.save(update_fields=["status", "updated_at"])
         request = Request.objects.filter(enrolment=self, type=RequestType.AFFILIATION).first()
         if request is None:
             return None
         return request.move_to(
-            REQUEST_STATUS_OF_ENROLMENT[to_status],
+            step.request_status,
             by=by,
-            label=label or EnrolmentStatus(to_status).label,
+            label=step.label,
             note=note,
-            from_detail=from_status,
-            to_detail=to_status,
+            from_detail=step.from_status,
+            to_detail=step.to_status,
             visible_to_employer=visible_to_employer,
         )
 

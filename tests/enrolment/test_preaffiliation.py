@@ -554,3 +554,57 @@ def test_group_of_other_contract_refused(contract):
     own = InsuredGroupFactory(contract=contract)
     assert "group" in errors_of(contract, group=group)
     assert "group" not in errors_of(contract, group=own)
+
+
+def test_rows_are_found_back_by_their_keys_not_their_creation_time(contract):
+    """Two declarations at the very same instant on one contract: each one's requests
+    and history stay with its own enrolments."""
+    import time_machine
+
+    group = InsuredGroupFactory(contract=contract)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), tick=False):
+        first = enrolment_pre_affiliate(
+            company=contract.company, contract=contract, group=group, rows=[row()], by=None
+        )
+        second = enrolment_pre_affiliate(
+            company=contract.company,
+            contract=contract,
+            group=group,
+            rows=[row(nir=make_nir(n), first_name=f"Luc{chr(64 + n)}") for n in (2, 3)],
+            by=None,
+        )
+    assert Enrolment.objects.filter(created_at=first[0].created_at).count() == 3
+    for enrolment in [*first, *second]:
+        request = Request.objects.get(enrolment=enrolment)
+        assert request.employee_id == enrolment.employee_id
+        (event,) = request.events.all()
+        assert (event.from_status, event.to_status) == ("", EnrolmentStatus.PRE_AFFILIATED)
+
+
+def test_declaration_is_the_first_step_of_the_transition_table():
+    from enrolment.exceptions import InvalidTransition
+    from enrolment.models import NEW, enrolment_step
+
+    step = enrolment_step(NEW, EnrolmentStatus.PRE_AFFILIATED, label="Déclarée")
+    assert step == (NEW, EnrolmentStatus.PRE_AFFILIATED, RequestStatus.WAITING, "Déclarée")
+    with pytest.raises(InvalidTransition):
+        enrolment_step(NEW, EnrolmentStatus.INVITED)
+    assert enrolment_step(EnrolmentStatus.SIGNED, EnrolmentStatus.ACTIVE).request_status == (
+        RequestStatus.CLOSED
+    )
+
+
+def test_large_declaration_in_several_rounds(contract, monkeypatch):
+    """More rows than one round of inserts: every row gets its own records."""
+    from enrolment.services.preaffiliation import create
+
+    monkeypatch.setattr(create, "CREATE_BATCH_SIZE", 2)
+    group = InsuredGroupFactory(contract=contract)
+    returning = EmployeeFactory(company=contract.company, nir=make_nir(4))
+    rows = [row(nir=make_nir(n), first_name=f"Luc{chr(64 + n)}") for n in range(1, 6)]
+    enrolments = enrolment_pre_affiliate(
+        company=contract.company, contract=contract, group=group, rows=rows, by=None
+    )
+    assert [e.employee.first_name for e in enrolments] == [f"Luc{chr(64 + n)}" for n in range(1, 6)]
+    assert enrolments[3].employee_id == returning.pk
+    assert RequestEvent.objects.filter(request__enrolment__in=enrolments).count() == 5

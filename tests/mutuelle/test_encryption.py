@@ -159,3 +159,19 @@ def test_production_refuses_to_start_without_real_keys(tmp_path, missing):
     result = run_manage("check", VAR_DIR=str(tmp_path), **env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["185107500412345"],
+        ["", "é" * 40, "FR7630006000011234567890189", "x" * 15, "y" * 16, "z" * 17],
+    ],
+)
+def test_encrypt_many_gives_fernet_tokens(values):
+    from mutuelle.fields import encrypt_many, fernet
+
+    tokens = encrypt_many(values)
+    assert [fernet().decrypt(t.encode()).decode() for t in tokens] == values
+    # A fresh IV per value: the same clear text never gives the same token.
+    assert len(set(encrypt_many(["même"] * 50))) == 50

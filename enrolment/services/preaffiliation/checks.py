@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 
 from mutuelle.addresses import postal_code_errors
@@ -23,7 +24,7 @@ from mutuelle.models import Company, Contract, InsuredGroup
 from mutuelle.validators import nir_consistency_errors, normalize_nir, validate_nir
 
 from ...enums import OPEN_STATES, Civility
-from ...models import Enrolment
+from ...models import Employee, Enrolment
 from .fields import (
     ADDRESS_REQUIRED_WITHOUT_EMAIL,
     EMPLOYEE_FIELDS,
@@ -263,13 +264,38 @@ DUPLICATE_ON_CONTRACT_MESSAGE = (
 )
 
 
-def open_nir_hashes(*, contract: Contract) -> set[str]:
-    """NIR hashes of the employees with an open enrolment on ``contract`` (one query)."""
-    return set(
-        Enrolment.objects.filter(contract=contract, status__in=OPEN_STATES)
-        .exclude(employee__nir_hash="")
-        .values_list("employee__nir_hash", flat=True)
-    )
+# Hashes per query when only some are looked up (well under the databases' limits
+# on query parameters).
+LOOKUP_BATCH_SIZE = 2000
+
+
+def open_nir_hashes(*, contract: Contract, among: Sequence[str] | None = None) -> set[str]:
+    """NIR hashes of the employees with an open enrolment on ``contract``: all of them
+    (one query), or only those ``among`` the given hashes (one query per 2,000)."""
+    if among is None:
+        return set(
+            Enrolment.objects.filter(contract=contract, status__in=OPEN_STATES)
+            .exclude(employee__nir_hash="")
+            .values_list("employee__nir_hash", flat=True)
+        )
+    # Plain SQL: the ORM prepares each value of a long IN list one by one.
+    quote = connection.ops.quote_name
+    enrolments, employees = Enrolment._meta.db_table, Employee._meta.db_table
+    statuses = sorted(str(s) for s in OPEN_STATES)
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(among), LOOKUP_BATCH_SIZE):
+            hashes = among[start : start + LOOKUP_BATCH_SIZE]
+            cursor.execute(
+                f"SELECT e.{quote('nir_hash')} FROM {quote(enrolments)} n "  # noqa: S608
+                f"JOIN {quote(employees)} e ON e.{quote('id')} = n.{quote('employee_id')} "
+                f"WHERE n.{quote('contract_id')} = %s "
+                f"AND n.{quote('status')} IN ({', '.join(['%s'] * len(statuses))}) "
+                f"AND e.{quote('nir_hash')} IN ({', '.join(['%s'] * len(hashes))})",
+                [contract.pk, *statuses, *hashes],
+            )
+            found.update(nir_hash for (nir_hash,) in cursor.fetchall())
+    return found
 
 
 def check_employee(

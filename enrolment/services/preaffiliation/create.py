@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mutuelle.fields import encrypt_str
+from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
-from ...enums import EnrolmentStatus, RequestStatus, RequestType
-from ...models import Employee, Enrolment, Request, RequestEvent
+from ...enums import EnrolmentStatus, RequestType
+from ...models import NEW, Employee, Enrolment, EnrolmentStep, Request, RequestEvent, enrolment_step
 from ..postal_letters import postal_letters_queue
 from .checks import (
     DUPLICATE_ON_CONTRACT_MESSAGE,
@@ -25,7 +26,11 @@ from .checks import (
 from .fields import EMPLOYEE_FIELDS, REQUIRED_MESSAGES
 
 INVITATION_BATCH_SIZE = 500
-BULK_BATCH_SIZE = 1000
+# Rows written per round of inserts: a 175,000-row file is created in rounds whose
+# lookups stay small.
+CREATE_BATCH_SIZE = 2000
+# A plain string: the enum member's ``.value`` costs a descriptor call per row.
+_AFFILIATION = str(RequestType.AFFILIATION.value)
 
 
 class PreAffiliationInvalid(Exception):
@@ -128,27 +133,47 @@ def enrolment_pre_affiliate_ids(
             i: c.errors for i, c in enumerate(checks) if isinstance(c, EmployeeCheck) and c.errors
         }
         if not errors:
-            checks = [c.prepared() if isinstance(c, EmployeeCheck) else c for c in checks]
-            taken = open_nir_hashes(contract=contract)
-            seen: set[str] = set()
-            for index, item in enumerate(checks):
-                if not item.nir_hash:
-                    errors[index] = {"nir": [REQUIRED_MESSAGES["nir"]]}
-                elif item.nir_hash in taken or item.nir_hash in seen:
-                    errors[index] = {"nir": [DUPLICATE_ON_CONTRACT_MESSAGE]}
-                seen.add(item.nir_hash)
+            items = [c.prepared() if isinstance(c, EmployeeCheck) else c for c in checks]
+            errors = _duplicate_errors(items, contract=contract)
         if errors:
             raise PreAffiliationInvalid(errors)
-        ids = _create(
-            company=company, contract=contract, group=group, checks=checks, by=by, source=source
+        step = enrolment_step(
+            NEW,
+            EnrolmentStatus.PRE_AFFILIATED,
+            label=f"Pré-affiliation déclarée par l'entreprise ({source})",
         )
+        ids: list[int] = []
+        for start in range(0, len(items), CREATE_BATCH_SIZE):
+            ids += _create(
+                company=company,
+                contract=contract,
+                group=group,
+                items=items[start : start + CREATE_BATCH_SIZE],
+                by=by,
+                step=step,
+            )
         transaction.on_commit(lambda: _queue_invitations(ids))
         # The one place that decides it: without an e-mail address, the identifiers
         # go by post (two letters), whichever way the employee was declared.
         postal_letters_queue(
-            enrolment_ids=[pk for pk, item in zip(ids, checks, strict=True) if not item.email]
+            enrolment_ids=[pk for pk, item in zip(ids, items, strict=True) if not item.email]
         )
     return ids
+
+
+def _duplicate_errors(items: Sequence[PreparedEmployee], *, contract: Contract) -> dict:
+    """Checked again inside the transaction: another correspondent may have declared
+    the same person meanwhile (the open-enrolment constraint backs this)."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    taken = open_nir_hashes(contract=contract, among=[i.nir_hash for i in items if i.nir_hash])
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if not item.nir_hash:
+            errors[index] = {"nir": [REQUIRED_MESSAGES["nir"]]}
+        elif item.nir_hash in taken or item.nir_hash in seen:
+            errors[index] = {"nir": [DUPLICATE_ON_CONTRACT_MESSAGE]}
+        seen.add(item.nir_hash)
+    return errors
 
 
 def _insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -183,58 +208,56 @@ def _insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> None:
     table, names = quote(opts.db_table), ", ".join(quote(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-    batch: list[tuple] = []
     with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row + constant_values)
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+        cursor.executemany(sql, [row + constant_values for row in rows])
+
+
+def _ids_by(model, key: str, values: Sequence, **equal) -> dict:
+    """``{key value: id}`` of the rows of ``model`` whose ``key`` is among ``values``
+    and whose other fields equal ``equal`` (database-ready values). Plain SQL: the ORM
+    prepares each value of a 2,000-value ``IN`` list one by one, in two passes."""
+    opts, quote = model._meta, connection.ops.quote_name
+    key_column = quote(opts.get_field(key).column)
+    conditions = [f"{quote(opts.get_field(name).column)} = %s" for name in equal]
+    conditions.append(f"{key_column} IN ({', '.join(['%s'] * len(values))})")
+    # Identifiers come from the model's metadata; values are query parameters.
+    sql = (
+        f"SELECT {key_column}, {quote(opts.pk.column)} FROM {quote(opts.db_table)} "  # noqa: S608
+        f"WHERE {' AND '.join(conditions)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*equal.values(), *values])
+        return dict(cursor.fetchall())
 
 
 _TEXT_EMPLOYEE_FIELDS = tuple(
     f for f in EMPLOYEE_FIELDS if f not in {"nir", "birth_date", "hire_date", "alsace_moselle"}
 )
+# Those values of a PreparedEmployee in one C call (a getattr per field and row showed
+# in the profile of a 10,000-row import).
+_text_values = itemgetter(*(PreparedEmployee._fields.index(f) for f in _TEXT_EMPLOYEE_FIELDS))
 
 
-def _create(*, company, contract, group, checks: list[PreparedEmployee], by, source: str):
-    existing = dict(
-        Employee.objects.filter(company=company).exclude(nir_hash="").values_list("nir_hash", "id")
-    )
+def _create(
+    *,
+    company: Company,
+    contract: Contract,
+    group: InsuredGroup,
+    items: Sequence[PreparedEmployee],
+    by,
+    step: EnrolmentStep,
+) -> list[int]:
+    """One batch: the rows are found back by their natural keys (an employee by its
+    company and NIR hash, the new open enrolment by its employee and contract, the
+    affiliation request by its enrolment), never by a creation time."""
+    hashes = [item.nir_hash for item in items]
+    existing = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
     now = timezone.now()
     db_now = connection.ops.adapt_datetimefield_value(now)
     as_date = connection.ops.adapt_datefield_value
     by_id = by.pk if by is not None else None
-    # Plain strings: an enum member's ``.value`` costs a descriptor call per row.
-    pre_affiliated = str(EnrolmentStatus.PRE_AFFILIATED.value)
-    affiliation = str(RequestType.AFFILIATION.value)
-    waiting = str(RequestStatus.WAITING.value)
 
-    returning: list[Employee] = []
-
-    def new_employee_rows():
-        for item in checks:
-            if item.nir_hash in existing:
-                employee = Employee(company=company, nir_hash=item.nir_hash, updated_at=now)
-                for key in EMPLOYEE_FIELDS:
-                    setattr(employee, key, getattr(item, key))
-                employee.pk = existing[item.nir_hash]
-                returning.append(employee)
-                continue
-            yield (
-                company.pk,
-                encrypt_str(item.nir),
-                item.nir_hash,
-                as_date(item.birth_date),
-                as_date(item.hire_date),
-                bool(item.alsace_moselle),
-                db_now,
-                db_now,
-                *(getattr(item, key) for key in _TEXT_EMPLOYEE_FIELDS),
-            )
-
+    new = [item for item in items if item.nir_hash not in existing]
     _insert(
         Employee,
         [
@@ -248,18 +271,37 @@ def _create(*, company, contract, group, checks: list[PreparedEmployee], by, sou
             "updated_at",
             *_TEXT_EMPLOYEE_FIELDS,
         ],
-        new_employee_rows(),
+        (
+            (
+                company.pk,
+                nir,
+                item.nir_hash,
+                as_date(item.birth_date),
+                as_date(item.hire_date),
+                bool(item.alsace_moselle),
+                db_now,
+                db_now,
+                *_text_values(item),
+            )
+            for item, nir in zip(new, encrypt_many([item.nir for item in new]), strict=True)
+        ),
     )
-    if returning:
-        Employee.objects.bulk_update(
-            returning, [*EMPLOYEE_FIELDS, "updated_at"], batch_size=BULK_BATCH_SIZE
-        )
-    existing.clear()
-    employee_ids = dict(
-        Employee.objects.filter(company=company).exclude(nir_hash="").values_list("nir_hash", "id")
-    )
-    employee_of = [employee_ids[item.nir_hash] for item in checks]
-    del employee_ids
+    if len(new) < len(items):
+        # Returning employees (same NIR in the company, no open enrolment here): their
+        # record is reused and updated with the new data.
+        returning = []
+        for item in items:
+            if item.nir_hash in existing:
+                employee = Employee(
+                    pk=existing[item.nir_hash], company=company, nir_hash=item.nir_hash
+                )
+                for key in EMPLOYEE_FIELDS:
+                    setattr(employee, key, getattr(item, key))
+                employee.updated_at = now
+                returning.append(employee)
+        Employee.objects.bulk_update(returning, [*EMPLOYEE_FIELDS, "updated_at"])
+    employee_of = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
+    employee_ids = [employee_of[nir_hash] for nir_hash in hashes]
 
     _insert(
         Enrolment,
@@ -277,24 +319,21 @@ def _create(*, company, contract, group, checks: list[PreparedEmployee], by, sou
             (
                 employee_id,
                 contract.pk,
-                (item.group or group).pk,
-                pre_affiliated,
+                item.group.pk if item.group is not None else group.pk,
+                step.to_status,
                 as_date(item.effective_date),
                 by_id,
                 db_now,
                 db_now,
             )
-            for employee_id, item in zip(employee_of, checks, strict=True)
+            for employee_id, item in zip(employee_ids, items, strict=True)
         ),
     )
-    # The open-enrolment constraint makes (employee, contract, pre-affiliated) unique.
-    enrolment_of = dict(
-        Enrolment.objects.filter(
-            contract=contract, status=EnrolmentStatus.PRE_AFFILIATED, created_at=now
-        ).values_list("employee_id", "id")
+    # The open-enrolment constraint makes (employee, contract, open status) unique.
+    enrolment_of = _ids_by(
+        Enrolment, "employee", employee_ids, contract=contract.pk, status=step.to_status
     )
-    enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_of]
-    del enrolment_of
+    enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_ids]
 
     _insert(
         Request,
@@ -304,26 +343,21 @@ def _create(*, company, contract, group, checks: list[PreparedEmployee], by, sou
                 company.pk,
                 employee_id,
                 enrolment_id,
-                affiliation,
-                waiting,
+                _AFFILIATION,
+                step.request_status,
                 by_id,
                 db_now,
             )
-            for employee_id, enrolment_id in zip(employee_of, enrolment_ids, strict=True)
+            for employee_id, enrolment_id in zip(employee_ids, enrolment_ids, strict=True)
         ),
     )
-    request_of = dict(
-        Request.objects.filter(
-            company=company, type=RequestType.AFFILIATION, created_at=now
-        ).values_list("enrolment_id", "id")
-    )
-    label = f"Pré-affiliation déclarée par l'entreprise ({source})"
+    request_of = _ids_by(Request, "enrolment", enrolment_ids, type=_AFFILIATION)
     _insert(
         RequestEvent,
-        ["request", "at", "actor", "label", "to_status"],
+        ["request", "at", "actor", "label", "from_status", "to_status"],
         (
-            (request_of[enrolment_id], db_now, by_id, label, pre_affiliated)
-            for enrolment_id in enrolment_ids
+            (request_of[pk], db_now, by_id, step.label, step.from_status, step.to_status)
+            for pk in enrolment_ids
         ),
     )
     return enrolment_ids
