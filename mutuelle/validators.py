@@ -11,7 +11,6 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
-
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 

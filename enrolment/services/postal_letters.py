@@ -116,7 +116,11 @@ def postal_letters_queue(*, enrolment_ids: list[int]) -> None:
     ids = list(enrolment_ids)
     for start in range(0, len(ids), LETTER_BATCH_SIZE):
         chunk = ids[start : start + LETTER_BATCH_SIZE]
-        transaction.on_commit(lambda chunk=chunk: create_postal_letters.delay(chunk))
+        transaction.on_commit(
+            lambda chunk=chunk: create_postal_letters.apply_async(
+                (chunk,), argsrepr=f"[{len(chunk)} ids]"
+            )
+        )
 
 
 def postal_letters_mark_posted(*, letter_ids: list[int], by) -> int:

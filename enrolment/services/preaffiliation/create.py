@@ -54,7 +54,9 @@ def _queue_invitations(enrolment_ids: list[int]) -> None:
     from ...tasks import send_invitations
 
     for chunk in _chunks(enrolment_ids, INVITATION_BATCH_SIZE):
-        send_invitations.delay(list(chunk))
+        # A short argsrepr: Celery would otherwise build a repr of the 500 ids for its
+        # logs and events (a tenth of a 10,000-row import's time).
+        send_invitations.apply_async((list(chunk),), argsrepr=f"[{len(chunk)} ids]")
 
 
 def enrolment_pre_affiliate(
