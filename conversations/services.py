@@ -10,12 +10,11 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from enrolment.models import Enrolment
 from mutuelle.enums import Channel
-from mutuelle.notifications import notification_send
+from mutuelle.notifications import notification_send, render_plain_text
 from mutuelle.uploads import CheckedProof, check_uploads, run_with_files
 from mutuelle.working_days import add_working_days, working_days_between
 
@@ -135,7 +134,7 @@ def _acknowledge(conversation: Conversation) -> None:
     ConversationMessage.objects.create(
         conversation=conversation,
         author=Author.SYSTEM,
-        body=render_to_string("conversations/complaint_acknowledgement.txt", context).strip(),
+        body=render_plain_text("conversations/complaint_acknowledgement.txt", context).strip(),
     )
     conversation.acknowledged_at = timezone.now()
     conversation.save(update_fields=["acknowledged_at"])
@@ -177,7 +176,7 @@ def conversation_answer(*, conversation: Conversation, by, body: str) -> Convers
         if locked.is_complaint:
             body += (
                 "\n\n"
-                + render_to_string(
+                + render_plain_text(
                     "conversations/complaint_mediation.txt", {"mediator": mediator()}
                 ).strip()
             )

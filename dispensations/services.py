@@ -23,6 +23,7 @@ from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
 from enrolment.models import Enrolment, Request, RequestEvent
 from enrolment.services.invitation import _issue_link, _login_url, _message_context
 from mutuelle.enums import Channel
+from mutuelle.french import gendered
 from mutuelle.models import User
 from mutuelle.notifications import Notification, notification_send, notification_send_many
 from mutuelle.uploads import run_with_files
@@ -239,11 +240,12 @@ def dispensation_submit(
             during_membership=during_membership,
             created_at=now,
         )
+        insured = gendered(employee.civility, "l'assuré", "l'assurée")
         RequestEvent.objects.create(
             request=request,
             actor=by,
             at=now,
-            label=f"Dispense pour l'assuré {employee.first_name.upper()}",
+            label=f"Dispense demandée par {insured} {employee.full_name}",
             to_status=S.SUBMITTED,
         )
         _store_proofs(dispensation, checked, kind=ProofKind.REQUEST, by=by, stored=stored)

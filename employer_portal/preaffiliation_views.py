@@ -19,6 +19,7 @@ from enrolment.services.preaffiliation.create import (
 from enrolment.services.preaffiliation.fields import FIELD_LABELS
 from mutuelle.addresses import ADDRESS_FIELDS, address_lines, suggest_postal_address
 from mutuelle.fields import keyed_hash
+from mutuelle.french import plural
 from mutuelle.models import InsuredGroup
 from mutuelle.validators import normalize_nir
 
@@ -297,14 +298,25 @@ def preaffiliation_submit(request):
         return redirect("employer_portal:preaffiliation_review", request.company.pk)
     request.session.pop(_session_key(request), None)
     by_post = sum(1 for e in created if not e.employee.email)
-    text = (
-        f"{len(created)} salarié(s) pré-affilié(s). Ils reçoivent un e-mail pour finaliser "
-        "leur adhésion sous 60 jours."
-    )
+    messages_by_count = {
+        # (singular, plural) of each sentence, agreeing with its number.
+        "done": ("salarié pré-affilié", "salariés pré-affiliés"),
+        "mail": (
+            "salarié reçoit un e-mail pour finaliser son adhésion sous 60 jours",
+            "salariés reçoivent un e-mail pour finaliser leur adhésion sous 60 jours",
+        ),
+        "post": (
+            "salarié sans adresse e-mail recevra son identifiant et son mot de passe "
+            "provisoire par deux courriers distincts",
+            "salariés sans adresse e-mail recevront leur identifiant et leur mot de passe "
+            "provisoire par deux courriers distincts",
+        ),
+    }
+    parts = [plural(len(created), *messages_by_count["done"])]
+    if len(created) - by_post:
+        parts.append(plural(len(created) - by_post, *messages_by_count["mail"]))
     if by_post:
-        text += (
-            f" {by_post} salarié(s) sans adresse e-mail recevront leur identifiant et leur "
-            "mot de passe provisoire par deux courriers distincts."
-        )
+        parts.append(plural(by_post, *messages_by_count["post"]))
+    text = ". ".join(parts) + "."
     messages.success(request, text)
     return redirect("employer_portal:requests", request.company.pk)

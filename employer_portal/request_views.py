@@ -11,6 +11,7 @@ from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
 from enrolment.services.cancellation import enrolment_cancel
 from enrolment.services.invitation import REMINDABLE_STATES, ReminderTooSoon, enrolment_remind
 from enrolment.services.termination import termination_withdraw
+from mutuelle.french import de
 
 from .decorators import correspondent_view
 from .filters import RequestFilter
@@ -126,7 +127,7 @@ def request_withdraw_termination(request, request_id: int):
         else:
             messages.success(
                 request,
-                f"La demande de résiliation de {item.employee.full_name} a été retirée : "
+                f"La demande de résiliation {de(item.employee.full_name)} a été retirée : "
                 "sa couverture continue.",
             )
         return redirect("employer_portal:request_detail", request.company.pk, item.pk)
@@ -178,5 +179,7 @@ def request_cancel(request, request_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"La pré-affiliation de {item.employee.full_name} a été annulée.")
+        messages.success(
+            request, f"La pré-affiliation {de(item.employee.full_name)} a été annulée."
+        )
     return redirect("employer_portal:request_detail", request.company.pk, item.pk)

@@ -73,7 +73,10 @@ def test_submit_creates_request_history_enrolment_state_and_one_email(
         R.PROCESSING,
         enrolment,
     )
-    assert [e.label for e in request.events.all()] == ["Dispense pour l'assuré PAUL"]
+    employee = enrolment.employee
+    assert [e.label for e in request.events.all()] == [
+        f"Dispense demandée par l'assuré {employee.first_name} {employee.last_name.upper()}"
+    ]
     proof = dispensation.proofs.get()
     assert proof.original_name == "Attestation_Mutuelle.pdf"
     assert proof.content_type == "application/pdf"
@@ -157,7 +160,7 @@ def test_complement_then_complete_then_accept(django_capture_on_commit_callbacks
         dispensation.request.events.filter(visible_to_employer=True).values_list("label", flat=True)
     )
     assert employer_labels == [
-        "Dispense pour l'assuré PAUL",
+        f"Dispense demandée par l'assuré {dispensation.enrolment.employee.full_name}",
         "Traitée : dispense validée, dossier d'adhésion clôturé",
     ]
 

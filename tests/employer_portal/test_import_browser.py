@@ -56,8 +56,8 @@ def test_upload_with_one_bad_row_then_download_rejection(
     page.get_by_role("button", name="Valider").click()
 
     page.get_by_role("heading", name="Confirmation des salariés renseignés").wait_for()
-    assert page.get_by_text("2 salarié(s) validé(s).").is_visible()
-    assert page.get_by_text("1 salarié(s) en erreur.").is_visible()
+    assert page.get_by_text("2 salariés validés.").is_visible()
+    assert page.get_by_text("1 salarié en erreur.").is_visible()
     row = page.get_by_role("row").filter(has_text="MARTIND")
     assert "Le numéro de sécurité sociale est invalide" in row.inner_text()
 

@@ -74,7 +74,7 @@ def test_add_by_form_remind_export_and_terminate_with_portability(page, live_ser
     assert "Hélène" in page.content()
     page.get_by_role("button", name="Valider").click()
     page.get_by_role("heading", name="Mes demandes").wait_for()
-    assert "1 salarié(s) pré-affilié(s)" in page.content()
+    assert "1 salarié pré-affilié" in page.content()
     created = Enrolment.objects.get(employee__last_name="Lefèvre")
     assert created.status == EnrolmentStatus.INVITED
     assert created.employee.address_street == "BOULEVARD DE LA LIBERATION"

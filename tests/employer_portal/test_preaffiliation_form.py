@@ -153,7 +153,7 @@ def test_full_journey_address_check_review_modify_delete_validate(
     assert "Claire" in review and "LefèvreC" not in review
     with django_capture_on_commit_callbacks(execute=True):
         response = hr.post(url("preaffiliation_submit", company), follow=True)
-    assert "2 salarié(s) pré-affilié(s)" in text(response)
+    assert "2 salariés pré-affiliés" in text(response)
     enrolments = Enrolment.objects.filter(employee__company=company)
     assert enrolments.count() == 2
     assert set(enrolments.values_list("status", flat=True)) == {EnrolmentStatus.INVITED}

@@ -1,0 +1,57 @@
+"""Small rules of written French used wherever a name follows a word: elision of « de »
+and « le » before a vowel or a mute h (« d'Atelier Dupont », « l'Atelier »), agreement
+with the person's gender (« l'assurée »), and plurals (« 1 salarié », « 2 salariés »)."""
+
+import unicodedata
+
+VOWELS = set("aeiouy")
+# Names starting with an aspirated h take no elision; the few common in company and
+# given names are listed (« de Hollande », « de Hugues » keeps « d' » though).
+ASPIRATED_H = ("hollande", "hongrie", "hauts-de-", "haute-", "havre", "hêtre", "halle")
+
+
+def _plain(word: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+    )
+
+
+def elides(word: str) -> bool:
+    """Whether « de », « le », « que »… lose their vowel before ``word``."""
+    plain = _plain(str(word).strip())
+    if not plain:
+        return False
+    if plain[0] in VOWELS:
+        return True
+    return plain[0] == "h" and not plain.startswith(ASPIRATED_H)
+
+
+def de(word) -> str:
+    """« de Boulangerie Martin », « d'Atelier Dupont »."""
+    word = str(word).strip()
+    return f"d'{word}" if elides(word) else f"de {word}"
+
+
+def le(word) -> str:
+    """« le Médiateur », « l'Atelier »."""
+    word = str(word).strip()
+    return f"l'{word}" if elides(word) else f"le {word}"
+
+
+# The civility codes of enrolment.enums.Civility (a higher layer) that are feminine.
+FEMININE_CIVILITIES = frozenset({"MME"})
+
+
+def is_feminine(civility: str) -> bool:
+    return civility in FEMININE_CIVILITIES
+
+
+def gendered(civility: str, masculine: str, feminine: str) -> str:
+    """The form agreeing with the person (« assuré » / « assurée »)."""
+    return feminine if is_feminine(civility) else masculine
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """« 1 salarié validé », « 0 salarié », « 2 salariés validés »: in French the
+    singular goes with 0 and 1."""
+    return f"{count} {singular if abs(count) < 2 else plural_form}"

@@ -1,0 +1,32 @@
+"""Template filters of :mod:`mutuelle.french`:
+``{{ company.legal_name|de }}`` → « d'Atelier Dupont », ``{{ name|le }}``,
+``{{ employee.civility|gendered:"assuré,assurée" }}``,
+``{{ count|plural:"salarié validé,salariés validés" }}`` → « 2 salariés validés »."""
+
+from django import template
+
+from mutuelle import french
+
+register = template.Library()
+
+
+@register.filter
+def de(value) -> str:
+    return french.de(value)
+
+
+@register.filter
+def le(value) -> str:
+    return french.le(value)
+
+
+@register.filter
+def gendered(civility, forms: str) -> str:
+    masculine, feminine = forms.split(",")
+    return french.gendered(civility, masculine, feminine)
+
+
+@register.filter
+def plural(count, forms: str) -> str:
+    singular, plural_form = forms.split(",")
+    return french.plural(int(count), singular, plural_form)
