@@ -15,7 +15,6 @@ from mutuelle.validators import compact_digits
 
 from .enums import TerminationStatus
 from .models import (
-    MEMBER_NUMBER_OFFSET,
     BankAccount,
     Beneficiary,
     Employee,
@@ -202,10 +201,10 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return obj.employee.company
 
     def get_search_results(self, request, queryset, search_term):
-        # « 22000042 » (a member number) finds enrolment 42.
-        term = search_term.strip()
-        if term.isdigit() and int(term) > MEMBER_NUMBER_OFFSET:
-            return queryset.filter(pk=int(term) - MEMBER_NUMBER_OFFSET), False
+        # « 22000042 » (a member number) finds enrolment 42; an imported number its member.
+        found = queryset.with_member_number(search_term)
+        if found.exists():
+            return found, False
         return super().get_search_results(request, queryset, search_term)
 
 

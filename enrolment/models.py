@@ -229,6 +229,17 @@ class EnrolmentQuerySet(models.QuerySet):
     def of_company(self, company) -> "EnrolmentQuerySet":
         return self.filter(employee__company=company)
 
+    def with_member_number(self, number: str) -> "EnrolmentQuerySet":
+        """The enrolment known by this member number: one brought from the mutuelle's
+        records keeps its own, the others derive it from their key."""
+        number = number.strip()
+        if not number:
+            return self.none()
+        derived = Q(pk__in=[])
+        if number.isdigit() and int(number) > MEMBER_NUMBER_OFFSET:
+            derived = Q(pk=int(number) - MEMBER_NUMBER_OFFSET, imported_member_number="")
+        return self.filter(Q(imported_member_number=number) | derived)
+
 
 class Enrolment(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="enrolments")
@@ -265,6 +276,9 @@ class Enrolment(models.Model):
         "référence unique de mandat", max_length=35, blank=True
     )
     wizard_step = models.CharField("dernière étape atteinte", max_length=30, blank=True)
+    # Members enrolled outside the portal (paper, DSN, before the portal) keep the
+    # number the mutuelle gave them; it is below the portal's own range.
+    imported_member_number = models.CharField("n° d'adhérent d'origine", max_length=20, blank=True)
     # Highest automatic reminder day already sent (0: none); the periodic job only
     # picks enrolments whose next reminder is due, so a run stays cheap.
     last_auto_reminder_day = models.PositiveSmallIntegerField(
@@ -301,6 +315,11 @@ class Enrolment(models.Model):
                 name="enrolment_debit_day_allowed",
             ),
             models.UniqueConstraint(
+                fields=["imported_member_number"],
+                condition=~Q(imported_member_number=""),
+                name="unique_imported_member_number",
+            ),
+            models.UniqueConstraint(
                 fields=["sepa_mandate_reference"],
                 condition=~Q(sepa_mandate_reference=""),
                 name="unique_sepa_mandate_reference",
@@ -312,7 +331,10 @@ class Enrolment(models.Model):
 
     @property
     def member_number(self) -> str:
-        """Numéro d'adhérent: derived from the primary key, so unique and stable."""
+        """Numéro d'adhérent: the imported one, or derived from the primary key (so
+        unique and stable)."""
+        if self.imported_member_number:
+            return self.imported_member_number
         return f"{MEMBER_NUMBER_OFFSET + self.pk}" if self.pk else ""
 
     @property

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    account,
     bank_accounts,
     beneficiaries,
     contributions,
@@ -8,9 +9,11 @@ from .views import (
     home,
     invitation,
     portability,
+    profile,
     reimbursements,
     requests,
     signature,
+    space,
     wizard,
 )
 
@@ -36,6 +39,22 @@ urlpatterns = [
         reimbursements.reimbursement_detail,
         name="reimbursement_detail",
     ),
+    # The member space (seed 002).
+    path("contrat/", space.contract, name="contract"),
+    path("mes-informations/", profile.profile, name="profile"),
+    path("mes-informations/mobile/", profile.profile_phone, name="profile_phone"),
+    path(
+        "mes-informations/mobile/<int:pk>/code/",
+        profile.profile_phone_confirm,
+        name="profile_phone_confirm",
+    ),
+    path("mes-parametres/", profile.settings_page, name="settings"),
+    # « Créer mon espace » (seed 004) and the pages its form links to.
+    path("creer-mon-espace/", account.account_create, name="account_create"),
+    path("creer-mon-espace/envoye/", account.account_requested, name="account_requested"),
+    path("activer/<str:key>/", account.account_activate, name="account_activate"),
+    path("conditions-generales/", account.terms, name="terms"),
+    path("mentions-legales/", account.legal_notice, name="legal_notice"),
     # Invitation link and e-mail confirmation.
     path("invitation/<str:token>/", invitation.invitation, name="invitation"),
     path("confirmer-email/<str:token>/", invitation.confirm_email, name="confirm_email"),

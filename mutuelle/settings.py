@@ -425,6 +425,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # « Créer mon espace »: attempts per IP and per member number (member_portal).
+    "member_account": env("MEMBER_ACCOUNT_RATE_LIMIT", "10/h/ip,5/h/key"),
 }
 # Correspondents' reset links are valid 5 minutes, as the seeds say.
 PASSWORD_RESET_TIMEOUT = 5 * 60

@@ -5,7 +5,6 @@ mode) and the csv module for .csv; writing (templates, rejection file) uses open
 """
 
 import csv
-import datetime as dt
 import io
 import unicodedata
 import zipfile
@@ -13,13 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from enrolment.services.preaffiliation.fields import FIELD_LABELS, REQUIRED_FIELDS
+from mutuelle.spreadsheets import ERROR_HEADER, FORMULA_PREFIXES, rejection_xlsx
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Zip bombs: an xlsx of 20 MB holds at most a few hundred MB of XML; real files
@@ -31,9 +30,7 @@ MAX_DATA_ROWS = 200_000
 
 FIELDS = list(FIELD_LABELS)
 HEADERS = [f"{label}*" if key in REQUIRED_FIELDS else label for key, label in FIELD_LABELS.items()]
-ERROR_HEADER = "Nature de l'erreur"
 DATE_FIELDS = {"birth_date", "hire_date", "effective_date"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileRefused(Exception):
@@ -389,29 +386,6 @@ def row_as_dict(values: list) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def neutralise(value):
-    """A cell that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def build_rejection_xlsx(rows: list[tuple[list, str]]) -> bytes:
     """Same columns as the template plus « Nature de l'erreur »; values as uploaded."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Salariés en erreur")
-    sheet.append([*HEADERS, ERROR_HEADER])
-    for values, error in rows:
-        cells = []
-        for value in values:
-            if isinstance(value, (dt.date, dt.datetime)):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                cells.append(cell)
-            else:
-                cells.append(neutralise(value))
-        cells.append(neutralise(error))
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rejection_xlsx(rows, headers=HEADERS, sheet_title="Salariés en erreur")

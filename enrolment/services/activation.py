@@ -14,7 +14,7 @@ from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 
 from ..enums import EnrolmentStatus, LinkKind
-from ..models import Enrolment, SingleUseLink
+from ..models import Enrolment, MemberChange, SingleUseLink
 from .links import link_consume, link_issue, link_pending
 from .postal_letters import has_postal_login
 
@@ -127,8 +127,19 @@ def email_confirm(*, raw_token: str):
             .exists()
         ):
             raise EmailAlreadyUsed(confirmation.email)
+        previous = user.email
         user.email = confirmation.email
         user.save(update_fields=["email"])
+        MemberChange.objects.bulk_create(
+            MemberChange(
+                employee=employee,
+                actor=user,
+                label="Adresse e-mail de connexion confirmée",
+                old_value=previous,
+                new_value=user.email,
+            )
+            for employee in user.employee_records.all()
+        )
     return user
 
 

@@ -183,6 +183,19 @@ def link_consume(raw_key: str, *, kind: str, now: dt.datetime | None = None) -> 
     return link
 
 
+def link_sent_since(*, kind: str, enrolment: Enrolment, email: str, since: dt.datetime) -> bool:
+    """Whether an open link of this kind went to this address after ``since`` (a double
+    submission must not send a second one)."""
+    return SingleUseLink.objects.filter(
+        kind=kind,
+        enrolment=enrolment,
+        email=email,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gt=since,
+    ).exists()
+
+
 def link_pending(*, kind: str, user) -> SingleUseLink | None:
     """The newest open link of this kind for this account (e.g. the personal address
     waiting for confirmation)."""

@@ -1,35 +1,26 @@
-"""Navigation of the member space (sections of the seed's « Espace adhérent »)."""
+"""The member space's menu in templates (entries: ``member_portal/navigation.py``)."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+
+from ..access import member_context
+from ..navigation import menu_for
 
 register = template.Library()
 
-# (label, URL name): a section appears once its pages exist in the portal.
-SECTIONS = [
-    ("Mon adhésion", "member_portal:home"),
-    ("Mes remboursements", "member_portal:reimbursements"),
-    ("Mon contrat", "member_portal:contract"),
-    ("Ma carte mutualiste", "member_portal:card"),
-    ("Mes demandes", "member_portal:requests"),
-    ("Ma demande de dispense", "member_portal:dispensation_list"),
-    ("Mes services", "member_portal:services"),
-    ("Mes documents", "member_portal:documents"),
-    ("Contact & aide", "member_portal:contact"),
-    ("Mes infos persos", "member_portal:profile"),
-    ("Modifier mon mot de passe", "account_change_password"),
-]
-
 
 @register.simple_tag(takes_context=True)
-def member_sections(context) -> list[dict]:
-    path = context["request"].path
-    sections = []
-    for label, name in SECTIONS:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        current = path == url or (name == "member_portal:home" and "/adhesion/" in path)
-        sections.append({"label": label, "url": url, "current": current})
-    return sections
+def member_menu(context) -> dict:
+    """``{"member": MemberContext | None, "main": [...], "account": [...]}``.
+
+    Pages behind ``member_required`` already hold the member; the others (wizard,
+    dispensation) read it here, in one query.
+    """
+    request = context["request"]
+    member = getattr(request, "member", None)
+    if member is None:
+        member = member_context(request.user)
+        request.member = member
+    if member is None:
+        return {"member": None, "main": [], "account": []}
+    match = request.resolver_match
+    return {"member": member, **menu_for(member, current_url_name=match.url_name if match else "")}

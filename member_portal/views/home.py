@@ -1,20 +1,19 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
-from enrolment.models import Enrolment
-
+from ..access import member_required
 from .wizard import current_enrolment, resume_url
 
 
-@login_required
-def home(request):
-    """While an enrolment is being completed, the employee resumes where they stopped."""
-    enrolment = current_enrolment(request.user)
-    if enrolment is not None:
-        return redirect(resume_url(enrolment))
-    enrolments = (
-        Enrolment.objects.filter(employee__user=request.user)
-        .select_related("employee__company", "contract", "offer")
-        .order_by("-created_at")
-    )
-    return render(request, "member_portal/home.html", {"enrolments": enrolments})
+@member_required
+def home(request, enrolment):
+    """While an enrolment is being completed, the employee resumes where they stopped;
+    a member lands on « Mes remboursements » (seed 002), a signed enrolment waiting for
+    the back office on « Mon contrat », a dispensation request on its tracking."""
+    current = current_enrolment(request.user) if request.member.enrolling else None
+    if current is not None:
+        return redirect(resume_url(current))
+    if request.member.had_cover:
+        return redirect("member_portal:reimbursements")
+    if request.member.dispensation_tracked:
+        return redirect("member_portal:dispensation_list")
+    return redirect("member_portal:contract")

@@ -103,6 +103,8 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
 
     # Interrupted: logging in again (any device) resumes at the step reached.
     expect(page.get_by_role("heading", name="Mes garanties")).to_be_visible()
+    # The member's name opens the personal menu (« Se déconnecter » is in it).
+    page.get_by_text("Paul D.").click()
     page.get_by_role("button", name="Se déconnecter").click()
     login(page, live_server, "paul.pro@entreprise.example.fr", PASSWORD)
 

@@ -44,7 +44,8 @@ def test_mes_demandes_lists_affiliation_and_requests_in_constant_queries(
     member_request_ask_complement(
         member_request=waiting, by=UserFactory(staff=True), message="Joignez votre RIB"
     )
-    with django_assert_num_queries(7):
+    # 8: session, user, the member's enrolments (the space's menu), then the page's own.
+    with django_assert_num_queries(8):
         response = client.get(REQUESTS)
     html = text(response)
     current, closed = html.split('id="traitees"')
@@ -58,7 +59,7 @@ def test_mes_demandes_lists_affiliation_and_requests_in_constant_queries(
     assert "Centre de gestion : Complément demandé" in current
     for _ in range(4):
         sent_request(member, files=2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(REQUESTS)
 
 
