@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0012_disabled_child'),
+        ('enrolment', '0013_covered_spouse'),
         ('mutuelle', '0002_guarantee_row'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
