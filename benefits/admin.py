@@ -262,9 +262,7 @@ class ReimbursementLineAdmin(admin.ModelAdmin):
 
     @admin.display(description="détail du calcul")
     def computation_display(self, obj):
-        return format_html_join(
-            "", "<p>{}</p>", ((step,) for step in obj.computation.get("steps", []))
-        )
+        return format_html_join("", "<p>{}</p>", ((step,) for step in obj.computation_steps))
 
 
 @admin.register(Professional)

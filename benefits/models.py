@@ -20,6 +20,7 @@ from mutuelle.models import GuaranteeRow
 from mutuelle.validators import validate_bic, validate_iban
 
 from .enums import BatchStatus, CareKind, ImportStatus, LineSource, StatementKind
+from .rules import explain
 
 MONEY = {"max_digits": 11, "decimal_places": 2}
 
@@ -222,6 +223,10 @@ class ReimbursementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_act_code_display()} du {self.care_date:%d/%m/%Y}"
+
+    @property
+    def computation_steps(self) -> list[str]:
+        return explain(self.computation) if self.computation else []
 
     @property
     def beneficiary_name(self) -> str:

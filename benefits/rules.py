@@ -19,7 +19,7 @@ the callers (import, reimbursement requests, estimates) give the usage already c
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from mutuelle.enums import FeeSector, GuaranteeFormula, GuaranteePeriod
@@ -60,7 +60,8 @@ class Usage:
 
 @dataclass
 class Computation:
-    """The mutuelle's share and how it was found ("Détail du calcul")."""
+    """The mutuelle's share and how it was found: every figure of « Détail du calcul »
+    (the French sentences are written from these by :func:`explain`, when shown)."""
 
     mutuelle: Decimal
     out_of_pocket: Decimal
@@ -73,6 +74,18 @@ class Computation:
     period: str
     period_start: dt.date | None
     period_end: dt.date | None
+    # The settlement as computed.
+    actual_cost: Decimal = ZERO
+    ss_base: Decimal = ZERO
+    ss_paid: Decimal = ZERO
+    ss_deductible: Decimal = ZERO
+    quantity: int = 1
+    # Intermediate figures.
+    guaranteed: Decimal | None = None  # p × BR, or a × quantity
+    formula_share: Decimal = ZERO  # the formula's result, before counts and ceiling
+    prorated_share: Decimal | None = None  # when fewer acts than asked were counted
+    ceiling: Decimal | None = None
+    ceiling_applied: bool = False
     allowance: Decimal | None = None  # euros available in the period (forfait or ceiling)
     allowance_used_before: Decimal = ZERO
     allowance_left: Decimal | None = None
@@ -80,16 +93,23 @@ class Computation:
     count_used_before: int = 0
     counted: int = 0  # acts of this line counted against the limit
     count_left: int | None = None
-    steps: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, Decimal):
-                data[key] = str(value)
-            elif isinstance(value, dt.date):
-                data[key] = value.isoformat()
-        return data
+        # By hand rather than dataclasses.asdict (deep copies): the import writes 100,000.
+        return {
+            name: (
+                str(value)
+                if isinstance(value, Decimal)
+                else value.isoformat()
+                if isinstance(value, dt.date)
+                else value
+            )
+            for name, value in self.__dict__.items()
+        }
+
+    @property
+    def steps(self) -> list[str]:
+        return explain(self.as_json())
 
 
 def period_window(period: str, care_date: dt.date) -> tuple[dt.date, dt.date]:
@@ -127,7 +147,8 @@ def share_compute(*, row, settlement: Settlement, usage: Usage | None = None) ->
     s = settlement
     covered_by_ss = s.ss_paid + s.ss_deductible
     after_ss = s.actual_cost - covered_by_ss
-    start, end = period_window(row.period, s.care_date)
+    limited = row_has_limits(row)
+    start, end = period_window(row.period, s.care_date) if limited else (None, None)
     result = Computation(
         mutuelle=ZERO,
         out_of_pocket=ZERO,
@@ -138,79 +159,50 @@ def share_compute(*, row, settlement: Settlement, usage: Usage | None = None) ->
         rate=row.rate,
         amount=row.amount,
         period=row.period,
-        period_start=start if row_has_limits(row) else None,
-        period_end=end if row_has_limits(row) else None,
+        period_start=start,
+        period_end=end,
+        actual_cost=s.actual_cost,
+        ss_base=s.ss_base,
+        ss_paid=s.ss_paid,
+        ss_deductible=s.ss_deductible,
+        quantity=s.quantity,
+        ceiling=row.ceiling,
         count_limit=row.count_limit,
         count_used_before=usage.count,
         allowance_used_before=usage.amount,
     )
-    steps = result.steps
-    steps.append(
-        f"Frais réels {euros(s.actual_cost)}, remboursé par la Sécurité sociale "
-        f"{euros(s.ss_paid)}, participation forfaitaire et franchises {euros(s.ss_deductible)}."
-    )
-
     quantity = s.quantity
     if row.count_limit:
         left = max(0, row.count_limit - usage.count)
         quantity = min(s.quantity, left)
-        result.counted = quantity
         result.count_left = left - quantity
-        steps.append(
-            f"Limite de {row.count_limit} acte(s) {row.get_period_display()} : "
-            f"{usage.count} déjà pris en charge, {quantity} sur {s.quantity} retenu(s)."
-        )
-    else:
-        result.counted = s.quantity
+    result.counted = quantity
 
     match row.formula:
         case GuaranteeFormula.PERCENT_BR:
-            guaranteed = cents(row.rate * s.ss_base / HUNDRED)
-            share = max(ZERO, min(guaranteed, s.actual_cost) - covered_by_ss)
-            steps.append(
-                f"Garantie {percent(row.rate)} de la base de remboursement "
-                f"{euros(s.ss_base)} = {euros(guaranteed)}, dans la limite des frais réels, "
-                f"moins la part de la Sécurité sociale et la participation forfaitaire "
-                f"({euros(covered_by_ss)}) : {euros(share)}."
-            )
+            result.guaranteed = cents(row.rate * s.ss_base / HUNDRED)
+            share = max(ZERO, min(result.guaranteed, s.actual_cost) - covered_by_ss)
         case GuaranteeFormula.FLAT_PER_ACT:
-            guaranteed = cents(row.amount * quantity)
-            share = max(ZERO, min(guaranteed, after_ss))
-            steps.append(
-                f"Forfait {euros(row.amount)} × {quantity} = {euros(guaranteed)}, dans la "
-                f"limite de ce qui reste après la Sécurité sociale ({euros(max(ZERO, after_ss))}) "
-                f": {euros(share)}."
-            )
+            result.guaranteed = cents(row.amount * quantity)
+            share = max(ZERO, min(result.guaranteed, after_ss))
         case GuaranteeFormula.FLAT_PER_PERIOD:
             left = max(ZERO, row.amount - usage.amount)
             share = max(ZERO, min(left, after_ss)) if quantity else ZERO
             result.allowance = row.amount
-            steps.append(
-                f"Forfait {euros(row.amount)} {row.get_period_display()} : "
-                f"{euros(usage.amount)} déjà utilisé(s), {euros(left)} disponible(s), dans la "
-                f"limite de ce qui reste après la Sécurité sociale ({euros(max(ZERO, after_ss))}) "
-                f": {euros(share)}."
-            )
         case _:  # real costs, 100 % Santé
             share = max(ZERO, after_ss)
-            steps.append(
-                f"{row.get_formula_display()} : frais réels moins la part de la Sécurité sociale "
-                f"et la participation forfaitaire : {euros(share)}."
-            )
+    result.formula_share = share
 
     if row.count_limit and quantity < s.quantity and row.formula != GuaranteeFormula.FLAT_PER_ACT:
         share = cents(share * quantity / s.quantity) if s.quantity else ZERO
-        steps.append(f"Part des actes retenus : {euros(share)}.")
+        result.prorated_share = share
 
     if row.ceiling is not None:
         left = max(ZERO, row.ceiling - usage.amount)
         result.allowance = row.ceiling
         if share > left:
             share = left
-            steps.append(
-                f"Plafond {euros(row.ceiling)} {row.get_period_display()} : "
-                f"{euros(usage.amount)} déjà utilisé(s), pris en charge {euros(share)}."
-            )
+            result.ceiling_applied = True
 
     share = cents(share)
     result.mutuelle = share
@@ -218,8 +210,67 @@ def share_compute(*, row, settlement: Settlement, usage: Usage | None = None) ->
         result.allowance_left = max(ZERO, result.allowance - usage.amount - share)
     # Never negative, never above FR (the import refuses RO above FR, but be safe).
     result.out_of_pocket = min(s.actual_cost, max(ZERO, cents(s.actual_cost - s.ss_paid - share)))
-    steps.append(
-        f"Remboursement de la mutuelle : {euros(share)} ; reste à charge : "
-        f"{euros(result.out_of_pocket)}."
-    )
     return result
+
+
+def explain(data: dict) -> list[str]:
+    """« Détail du calcul » in French, from a stored computation (``as_json``)."""
+
+    def money(name):
+        value = data.get(name)
+        return None if value is None else Decimal(value)
+
+    period_label = GuaranteePeriod(data["period"]).label
+    fr, ro, pf = money("actual_cost"), money("ss_paid"), money("ss_deductible")
+    after_ss = max(ZERO, fr - ro - pf)
+    share = money("formula_share")
+    steps = [
+        f"Frais réels {euros(fr)}, remboursé par la Sécurité sociale {euros(ro)}, "
+        f"participation forfaitaire et franchises {euros(pf)}."
+    ]
+    if data.get("count_limit"):
+        steps.append(
+            f"Limite de {data['count_limit']} acte(s) {period_label} : "
+            f"{data['count_used_before']} déjà pris en charge, {data['counted']} sur "
+            f"{data['quantity']} retenu(s)."
+        )
+    match data["formula"]:
+        case GuaranteeFormula.PERCENT_BR:
+            steps.append(
+                f"Garantie {percent(data['rate'])} de la base de remboursement "
+                f"{euros(data['ss_base'])} = {euros(data['guaranteed'])}, dans la limite des "
+                f"frais réels, moins la part de la Sécurité sociale et la participation "
+                f"forfaitaire ({euros(ro + pf)}) : {euros(share)}."
+            )
+        case GuaranteeFormula.FLAT_PER_ACT:
+            steps.append(
+                f"Forfait {euros(data['amount'])} × {data['counted']} = "
+                f"{euros(data['guaranteed'])}, dans la limite de ce qui reste après la "
+                f"Sécurité sociale ({euros(after_ss)}) : {euros(share)}."
+            )
+        case GuaranteeFormula.FLAT_PER_PERIOD:
+            used = money("allowance_used_before")
+            left = max(ZERO, money("amount") - used)
+            steps.append(
+                f"Forfait {euros(data['amount'])} {period_label} : {euros(used)} déjà "
+                f"utilisé(s), {euros(left)} disponible(s), dans la limite de ce qui reste "
+                f"après la Sécurité sociale ({euros(after_ss)}) : {euros(share)}."
+            )
+        case _:
+            steps.append(
+                f"{GuaranteeFormula(data['formula']).label} : frais réels moins la part de la "
+                f"Sécurité sociale et la participation forfaitaire : {euros(share)}."
+            )
+    if data.get("prorated_share") is not None:
+        steps.append(f"Part des actes retenus : {euros(data['prorated_share'])}.")
+    if data.get("ceiling_applied"):
+        steps.append(
+            f"Plafond {euros(data['ceiling'])} {period_label} : "
+            f"{euros(data['allowance_used_before'])} déjà utilisé(s), pris en charge "
+            f"{euros(data['mutuelle'])}."
+        )
+    steps.append(
+        f"Remboursement de la mutuelle : {euros(data['mutuelle'])} ; reste à charge : "
+        f"{euros(data['out_of_pocket'])}."
+    )
+    return steps

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from benefits.acts import USUAL
 from benefits.enums import LineSource
-from benefits.models import EstimateRequest, ReimbursementRequest
+from benefits.models import EstimateRequest, ReimbursementLine, ReimbursementRequest
 from benefits.rules import Computation, Settlement, cents, row_for
 from benefits.services.ledger import UsageLedger
-from benefits.services.settlements import settlement_line_build
+from benefits.services.settlements import settlement_line_values
 from benefits.settlement_files import ParsedRow
 from enrolment.enums import MemberDocumentKind
 from enrolment.models import Enrolment
@@ -84,30 +84,32 @@ def _reimbursement_accept(*, member_request, by) -> None:
     ledger = UsageLedger.load(
         enrolment_ids=[enrolment.pk], act_codes={detail.act_code}, since=detail.care_date
     )
-    line = settlement_line_build(
-        ledger=ledger,
-        enrolment_id=enrolment.pk,
-        beneficiary_id=detail.beneficiary_id,
-        grid_row=grid_row,
-        row=ParsedRow(
-            reference=f"DEMANDE-{member_request.number}",
-            member_number=enrolment.member_number,
-            nir="",
-            birth_date=detail.care_date,
-            twin_rank=None,
-            care_date=detail.care_date,
-            act_code=detail.act_code,
-            fee_sector=detail.fee_sector,
-            quantity=detail.quantity,
-            actual_cost=detail.amount_paid,
-            ss_base=detail.ss_base,
-            ss_rate=detail.ss_rate,
-            ss_paid=detail.ss_paid,
-            ss_deductible=detail.ss_deductible,
-            third_party_payment=False,
-            professional=detail.professional_name,
-        ),
-        source=LineSource.MEMBER_REQUEST,
+    line = ReimbursementLine(
+        **settlement_line_values(
+            ledger=ledger,
+            enrolment_id=enrolment.pk,
+            beneficiary_id=detail.beneficiary_id,
+            grid_row=grid_row,
+            row=ParsedRow(
+                reference=f"DEMANDE-{member_request.number}",
+                member_number=enrolment.member_number,
+                nir="",
+                birth_date=detail.care_date,
+                twin_rank=None,
+                care_date=detail.care_date,
+                act_code=detail.act_code,
+                fee_sector=detail.fee_sector,
+                quantity=detail.quantity,
+                actual_cost=detail.amount_paid,
+                ss_base=detail.ss_base,
+                ss_rate=detail.ss_rate,
+                ss_paid=detail.ss_paid,
+                ss_deductible=detail.ss_deductible,
+                third_party_payment=False,
+                professional=detail.professional_name,
+            ),
+            source=LineSource.MEMBER_REQUEST,
+        )
     )
     line.save()
     detail.line = line
