@@ -13,6 +13,26 @@ from stdnum.fr import siret as stdnum_siret
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
+# What a French postal address holds (La Poste / AFNOR lines): letters, digits, spaces
+# and ' - , . / — starting with a letter or a digit, so that no markup and no spreadsheet
+# formula (= + - @) reaches a letter, a PDF or an export.
+_POSTAL_ADDRESS_LINE = re.compile(r"[^\W_](?:[^\W_]|[ '’\-,./])*")
+POSTAL_ADDRESS_RULE = (
+    "ne peut contenir que des lettres, des chiffres, des espaces et les signes ' - , . / "
+    "(et doit commencer par une lettre ou un chiffre)."
+)
+
+
+def postal_address_line_ok(value: str) -> bool:
+    return not value or _POSTAL_ADDRESS_LINE.fullmatch(value) is not None
+
+
+def validate_postal_address_line(value: str) -> None:
+    if not postal_address_line_ok(value):
+        raise ValidationError(
+            f"Cette ligne d'adresse {POSTAL_ADDRESS_RULE}", code="invalid_address_line"
+        )
+
 
 def compact_digits(value: str) -> str:
     return _SEPARATORS.sub("", value or "").upper()

@@ -10,7 +10,12 @@ from enrolment.services import wizard
 from enrolment.services.activation import login_email_taken
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import keyed_hash
-from mutuelle.validators import normalize_iban, normalize_nir, validate_french_postal_code
+from mutuelle.validators import (
+    normalize_iban,
+    normalize_nir,
+    validate_french_postal_code,
+    validate_postal_address_line,
+)
 
 from .fields import DateInput, YesNoField
 
@@ -25,6 +30,13 @@ ADDRESS_LABELS = {
 
 
 class AddressMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Letters, digits, spaces and ' - , . / only: the address is printed on letters.
+        for name in ("address_number", "address_street", "address_building", "city", "country"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_postal_address_line)
+
     def clean_postal_code(self):
         value = (self.cleaned_data.get("postal_code") or "").strip()
         country = (self.data.get(self.add_prefix("country")) or "FRANCE").strip().upper()

@@ -21,12 +21,19 @@ from django.utils import timezone
 from mutuelle.addresses import postal_code_errors
 from mutuelle.fields import keyed_hash
 from mutuelle.models import Company, Contract, InsuredGroup
-from mutuelle.validators import nir_consistency_errors, normalize_nir, validate_nir
+from mutuelle.validators import (
+    POSTAL_ADDRESS_RULE,
+    nir_consistency_errors,
+    normalize_nir,
+    postal_address_line_ok,
+    validate_nir,
+)
 
 from ...enums import OPEN_STATES, Civility
 from ...models import Employee, Enrolment
 from .fields import (
     ADDRESS_REQUIRED_WITHOUT_EMAIL,
+    ADDRESS_TEXT_FIELDS,
     EMPLOYEE_FIELDS,
     FIELD_LABELS,
     MAX_LENGTHS,
@@ -187,6 +194,10 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract, today
                 f"{label} ne doit contenir que des lettres, des espaces, "
                 "des tirets ou des apostrophes.",
             )
+
+    for key in ADDRESS_TEXT_FIELDS:
+        if not postal_address_line_ok(data[key]):
+            check.add(key, f"{FIELD_LABELS[key]} : {POSTAL_ADDRESS_RULE}")
 
     nir = data["nir"]
     if nir:

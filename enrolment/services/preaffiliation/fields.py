@@ -103,3 +103,14 @@ EMPLOYEE_FIELDS = (
     "hire_date",
     "alsace_moselle",
 )
+
+# Free-text lines of the postal address (letters, digits, spaces, ' - , . / only).
+ADDRESS_TEXT_FIELDS = (
+    "address_floor",
+    "address_building",
+    "address_number",
+    "address_street",
+    "address_locality",
+    "city",
+    "country",
+)
