@@ -1,0 +1,117 @@
+"""PostgreSQL's own time during the load test (``load_db_ms_per_request``).
+
+From ``pg_stat_statements`` when the extension is loaded (execution and planning time of
+the load test's database), otherwise from ``/proc`` (user + system CPU of every
+``postgres`` process on this machine, sampled through the run so that backends which
+end early still count). SQLite runs inside the gunicorn workers: there is no separate
+database time to measure.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import psycopg
+
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+class DatabaseCpu:
+    source = ""
+    reason = ""
+
+    @classmethod
+    def for_url(cls, url: str) -> "DatabaseCpu":
+        if not url.startswith(("postgres://", "postgresql://")):
+            return NotMeasured(
+                "SQLite s'exécute dans les workers gunicorn : son temps est déjà dans celui "
+                "des pages"
+            )
+        try:
+            with psycopg.connect(url, connect_timeout=5) as connection:
+                connection.execute(
+                    "SELECT sum(total_exec_time) FROM pg_stat_statements LIMIT 1"
+                ).fetchone()
+            return PgStatStatements(url)
+        except psycopg.Error:
+            pass
+        if any(_postgres_processes()):
+            return ProcCpu()
+        return NotMeasured(
+            "ni pg_stat_statements (shared_preload_libraries) ni processus postgres "
+            "lisibles dans /proc sur cette machine"
+        )
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> float | None:
+        """Milliseconds PostgreSQL spent since ``start``."""
+        raise NotImplementedError
+
+
+class NotMeasured(DatabaseCpu):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def start(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+class PgStatStatements(DatabaseCpu):
+    source = "pg_stat_statements"
+    _QUERY = (
+        "SELECT coalesce(sum(total_exec_time + total_plan_time), 0) FROM pg_stat_statements "
+        "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def _total(self) -> float:
+        with psycopg.connect(self.url) as connection:
+            return float(connection.execute(self._QUERY).fetchone()[0])
+
+    def start(self) -> None:
+        self.before = self._total()
+
+    def stop(self) -> float:
+        return self._total() - self.before
+
+
+def _postgres_processes():
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name == "postgres" or name.startswith("postgres:"):
+            fields = text[text.rindex(")") + 2 :].split()
+            # utime and stime are fields 14 and 15 of /proc/<pid>/stat (1-based).
+            yield int(stat.parent.name), int(fields[11]) + int(fields[12])
+
+
+class ProcCpu(DatabaseCpu):
+    source = "/proc"
+
+    def start(self) -> None:
+        self.baseline = dict(_postgres_processes())
+        self.latest = dict(self.baseline)
+        self.done = threading.Event()
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+        self.sampler.start()
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.5):
+            self.latest.update(_postgres_processes())
+
+    def stop(self) -> float:
+        self.done.set()
+        self.sampler.join()
+        self.latest.update(_postgres_processes())
+        ticks = sum(total - self.baseline.get(pid, 0) for pid, total in self.latest.items())
+        return ticks * _TICK_MS

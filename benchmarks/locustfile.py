@@ -1,0 +1,173 @@
+"""Locust scenario of ``make loadtest`` (run by ``manage.py loadtest``, which sets the
+``LOADTEST_*`` variables and starts gunicorn in production settings).
+
+Twenty users with 0.2–0.8 s of think time: correspondents browsing their lists, searches
+and details, a member on their pages, people logging in and out, and a trivial endpoint
+(the health check, named « trivial: … ») measured in the same run. gunicorn speaks HTTPS
+(production cookies are ``Secure``); each simulated user comes from its own address
+through one trusted proxy (``X-Forwarded-For``), so the per-address login limits apply
+per user as in production. A page that lands on the login form counts as a failure.
+"""
+
+import itertools
+import os
+import random
+import re
+import warnings
+
+from locust import HttpUser, between, task
+from urllib3.exceptions import InsecureRequestWarning
+
+COMPANY_ID = os.environ.get("LOADTEST_COMPANY_ID", "0")
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "")
+CORRESPONDENT = os.environ.get("LOADTEST_CORRESPONDENT", "")
+MEMBER = os.environ.get("LOADTEST_MEMBER", "")
+SEARCHES = ["martin", "Dubois", "léa", "petit 01", "Hugo Durand", "chloé", "thomas 9"]
+TRIVIAL = "trivial: /sante/"
+_addresses = itertools.count(1)
+# gunicorn's certificate is generated for the run.
+warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+
+
+class PortalUser(HttpUser):
+    abstract = True
+    wait_time = between(0.2, 0.8)
+
+    def on_start(self):
+        n = next(_addresses)
+        self.client.verify = False
+        self.client.headers["X-Forwarded-For"] = f"10.{n // 250}.{n % 250}.{1 + n % 200}"
+
+    def page(self, path: str, name: str, **kwargs):
+        """A GET that must answer 200 without being sent to the login form."""
+        with self.client.get(path, name=name, catch_response=True, **kwargs) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            elif "/compte/login/" in response.url:
+                response.failure("renvoyé vers la connexion")
+            return response
+
+    def _csrf(self, path: str, name: str) -> str:
+        page = self.client.get(path, name=name)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        return found.group(1) if found else ""
+
+    def login(self, email: str) -> None:
+        token = self._csrf("/compte/login/", "connexion (formulaire)")
+        with self.client.post(
+            "/compte/login/",
+            data={"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"https://{self._host()}/compte/login/"},
+            name="connexion",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or "/compte/login/" in response.url:
+                response.failure(f"connexion refusée (HTTP {response.status_code})")
+
+    def logout(self) -> None:
+        token = self.client.cookies.get("csrftoken", "")
+        self.client.post(
+            "/compte/logout/",
+            data={"csrfmiddlewaretoken": token},
+            headers={"Referer": f"https://{self._host()}/"},
+            name="déconnexion",
+        )
+
+    def _host(self) -> str:
+        return self.host.split("://", 1)[1].rstrip("/")
+
+
+class Correspondent(PortalUser):
+    fixed_count = 12
+    base = f"/entreprise/{COMPANY_ID}"
+
+    def on_start(self):
+        super().on_start()
+        self.login(CORRESPONDENT)
+        self.enrolments: list[str] = []
+        self.requests: list[str] = []
+        self.employees()
+        self.request_list()
+
+    def _remember(self, html: str) -> None:
+        self.enrolments += re.findall(rf"{self.base}/collaborateurs/(\d+)/", html)
+        self.requests += re.findall(rf"{self.base}/demandes/(\d+)/", html)
+        del self.enrolments[:-200], self.requests[:-200]
+
+    @task(2)
+    def home(self):
+        self.page(f"{self.base}/", "entreprise: accueil")
+
+    @task(3)
+    def employees(self):
+        page = random.randint(1, 400)  # noqa: S311 - load pattern, not a secret
+        response = self.page(
+            f"{self.base}/collaborateurs/?page={page}", "entreprise: collaborateurs"
+        )
+        self._remember(response.text)
+
+    @task(2)
+    def search(self):
+        response = self.page(
+            f"{self.base}/collaborateurs/",
+            "entreprise: recherche collaborateurs",
+            params={"q": random.choice(SEARCHES)},  # noqa: S311
+        )
+        self._remember(response.text)
+
+    @task(3)
+    def request_list(self):
+        page = random.randint(1, 400)  # noqa: S311
+        response = self.page(f"{self.base}/demandes/?page={page}", "entreprise: demandes")
+        self._remember(response.text)
+
+    @task(1)
+    def request_filtered(self):
+        self.page(
+            f"{self.base}/demandes/",
+            "entreprise: demandes filtrées",
+            params={"status": "en_attente", "type": "affiliation"},
+        )
+
+    @task(2)
+    def employee_detail(self):
+        if self.enrolments:
+            enrolment = random.choice(self.enrolments)  # noqa: S311
+            self.page(f"{self.base}/collaborateurs/{enrolment}/", "entreprise: fiche collaborateur")
+
+    @task(1)
+    def request_detail(self):
+        if self.requests:
+            request = random.choice(self.requests)  # noqa: S311
+            self.page(f"{self.base}/demandes/{request}/", "entreprise: détail demande")
+
+
+class Member(PortalUser):
+    fixed_count = 4
+
+    def on_start(self):
+        super().on_start()
+        self.login(MEMBER)
+
+    @task
+    def home(self):
+        self.page("/adherent/", "adhérent: accueil")
+
+
+class LoggingIn(PortalUser):
+    """Logs in and out again and again (the password hash is part of the load)."""
+
+    fixed_count = 2
+
+    @task
+    def log_in_and_out(self):
+        self.login(CORRESPONDENT)
+        self.logout()
+
+
+class Trivial(PortalUser):
+    fixed_count = 2
+
+    @task
+    def health(self):
+        self.page("/sante/", TRIVIAL)

@@ -1,0 +1,294 @@
+"""``make loadtest``: gunicorn (2 workers, production settings) on the 10,000-employee
+company, locust headless (20 users, 60 s), one ``name: value`` line per figure.
+
+The site runs with ``DEBUG=false`` and secrets generated once (kept in the load test's
+own folder, so that a database reused between runs stays readable), on the database of
+``DATABASE_URL`` or, without it, an SQLite file of its own (not the development one).
+"""
+
+import datetime as dt
+import ipaddress
+import json
+import os
+import secrets
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from benchmarks.loadtest_data import CORRESPONDENT_EMAIL, MEMBER_EMAIL
+from benchmarks.loadtest_db import DatabaseCpu
+
+USERS = 20
+DURATION_S = 60
+WORKERS = 2
+LIST_PAGES = ("entreprise: collaborateurs", "entreprise: demandes")
+# The locustfile names its trivial endpoint « trivial: … » (it is not imported here:
+# locust monkey-patches threads and sockets at import).
+TRIVIAL_PREFIX = "trivial:"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """TLS for 127.0.0.1: production cookies are ``Secure`` and CSRF checks the
+    ``Referer`` of HTTPS requests, so the load test speaks HTTPS as browsers do."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "tls.crt", folder / "tls.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def _percentile(histograms: list[dict], fraction: float) -> float:
+    """Locust keeps response times as {rounded ms: count}; merge and read the rank."""
+    merged: dict[float, int] = {}
+    for histogram in histograms:
+        for ms, count in histogram.items():
+            merged[float(ms)] = merged.get(float(ms), 0) + count
+    total = sum(merged.values())
+    if not total:
+        return float("nan")
+    rank, seen = fraction * total, 0
+    for ms in sorted(merged):
+        seen += merged[ms]
+        if seen >= rank:
+            return ms
+    return max(merged)
+
+
+class Command(BaseCommand):
+    help = "Test de charge : gunicorn (production) + locust, une ligne « nom: valeur » par mesure."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employees", type=int, default=10_000)
+        parser.add_argument("--users", type=int, default=USERS)
+        parser.add_argument("--duration", type=int, default=DURATION_S, help="secondes")
+
+    def handle(self, *args, employees, users, duration, **options):
+        folder = Path(settings.VAR_DIR) / "loadtest"
+        folder.mkdir(parents=True, exist_ok=True)
+        env = self._environment(folder)
+        password = secrets.token_urlsafe(16) + "-Aa1!"
+        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+        self.stderr.write("Migrations, fichiers statiques, entreprise de 10 000 salariés…")
+        for command in (
+            ["migrate", "--noinput", "-v0"],
+            ["collectstatic", "--noinput", "-v0"],
+        ):
+            subprocess.run([*manage, *command], env=env, check=True)  # noqa: S603
+        built = subprocess.run(  # noqa: S603
+            [*manage, "loadtest_company", "--employees", str(employees), "--password", password],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        company_id = dict(
+            line.split(": ", 1) for line in built.stdout.splitlines() if ": " in line
+        )["company_id"]
+
+        port = _free_port()
+        host = f"https://127.0.0.1:{port}"
+        cert_path, key_path = _self_signed_certificate(folder)
+        log = (folder / "gunicorn.log").open("w")
+        gunicorn = subprocess.Popen(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "mutuelle.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--certfile",
+                str(cert_path),
+                "--keyfile",
+                str(key_path),
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            self._wait_until_up(host, gunicorn)
+            cpu = DatabaseCpu.for_url(env.get("DATABASE_URL", ""))
+            cpu.start()
+            report = self._run_locust(
+                host,
+                folder,
+                users=users,
+                duration=duration,
+                extra={
+                    "LOADTEST_COMPANY_ID": company_id,
+                    "LOADTEST_PASSWORD": password,
+                    "LOADTEST_CORRESPONDENT": CORRESPONDENT_EMAIL,
+                    "LOADTEST_MEMBER": MEMBER_EMAIL,
+                },
+            )
+            db_ms = cpu.stop()
+        finally:
+            gunicorn.terminate()
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+            log.close()
+        self._print(report, duration=duration, db=db_ms, cpu=cpu)
+
+    def _environment(self, folder: Path) -> dict:
+        """Production settings; secrets from the environment or generated once."""
+        kept = folder / "secrets.json"
+        if kept.exists():
+            stored = json.loads(kept.read_text())
+        else:
+            stored = {
+                "SECRET_KEY": secrets.token_urlsafe(64),
+                "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            }
+            kept.write_text(json.dumps(stored))
+            kept.chmod(0o600)
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or stored["SECRET_KEY"],
+            "FIELD_ENCRYPTION_KEYS": (
+                os.environ.get("FIELD_ENCRYPTION_KEYS") or stored["FIELD_ENCRYPTION_KEYS"]
+            ),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # Each locust user has its own address, appended by one (simulated) proxy.
+            "TRUSTED_PROXY_COUNT": "1",
+            "VAR_DIR": str(folder / "var"),
+            "STATIC_ROOT": str(folder / "static"),
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "mutuelle.settings",
+        }
+        env.setdefault("DATABASE_URL", f"sqlite:///{folder / 'db.sqlite3'}")
+        return env
+
+    def _wait_until_up(self, host: str, process) -> None:
+        deadline = time.monotonic() + 60
+        unverified = ssl._create_unverified_context()  # noqa: S323 - our own certificate
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise CommandError("gunicorn s'est arrêté au démarrage (voir gunicorn.log).")
+            try:
+                health = f"{host}/sante/"
+                with urllib.request.urlopen(health, timeout=5, context=unverified) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError("gunicorn ne répond pas sur /sante/ après 60 s.")
+
+    def _run_locust(self, host, folder, *, users, duration, extra) -> list[dict]:
+        report = folder / "locust.json"
+        report.unlink(missing_ok=True)
+        locustfile = Path(__file__).resolve().parents[2] / "locustfile.py"
+        result = subprocess.run(  # noqa: S603
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(locustfile),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                f"{duration}s",
+                "--host",
+                host,
+                "--only-summary",
+                "--skip-log-setup",
+                "--json-file",
+                str(folder / "locust"),
+                "--stop-timeout",
+                "5",
+            ],
+            env={**os.environ, **extra},
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        # The exit code is 1 when a request failed: that is a figure, not a crash.
+        if not report.exists():
+            raise CommandError(f"locust n'a rien mesuré :\n{result.stderr[-3000:]}")
+        return json.loads(report.read_text())
+
+    def _print(self, stats: list[dict], *, duration: int, db, cpu) -> None:
+        load = [s for s in stats if not s["name"].startswith(TRIVIAL_PREFIX)]
+        trivial = [s for s in stats if s["name"].startswith(TRIVIAL_PREFIX)]
+        lists = [s for s in stats if s["name"] in LIST_PAGES]
+        requests = sum(s["num_requests"] for s in load)
+
+        def avg(entries):
+            count = sum(s["num_requests"] for s in entries)
+            return sum(s["total_response_time"] for s in entries) / count if count else 0
+
+        lines = {
+            "load_p95_ms": _percentile([s["response_times"] for s in load], 0.95),
+            "load_errors": sum(s["num_failures"] for s in stats),
+            "load_rps": requests / duration,
+            "trivial_rps": sum(s["num_requests"] for s in trivial) / duration,
+            "list_rps": sum(s["num_requests"] for s in lists) / duration,
+            "list_p95_ms": _percentile([s["response_times"] for s in lists], 0.95),
+            "trivial_avg_ms": avg(trivial),
+            "list_avg_ms": avg(lists),
+            # Requests one worker can serve per second ~ 1 / time per request.
+            "list_vs_trivial_capacity": avg(trivial) / avg(lists) if avg(lists) else 0,
+        }
+        lines["load_db_ms_per_request"] = (
+            f"{db / (requests + sum(s['num_requests'] for s in trivial)):.3f} ({cpu.source})"
+            if db is not None
+            else f"n/a ({cpu.reason})"
+        )
+        for name, value in lines.items():
+            shown = f"{value:.3f}" if isinstance(value, float) else value
+            self.stdout.write(f"{name}: {shown}")
+        for entry in sorted(stats, key=lambda s: s["name"]):
+            self.stdout.write(
+                f"  {entry['name']}: {entry['num_requests']} req, "
+                f"p95 {_percentile([entry['response_times']], 0.95):.0f} ms, "
+                f"{entry['num_failures']} err"
+            )
