@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test quality bench install seed worker system-packages
+.PHONY: run test quality bench install seed worker system-packages loadtest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ quality: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
+
+# gunicorn (production settings) on a 10,000-employee company, locust for 60 s.
+loadtest: $(STAMP)
+	$(BIN)/python manage.py loadtest

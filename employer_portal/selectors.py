@@ -27,9 +27,13 @@ ENROLMENT_STATUSES_OF_EMPLOYEE_STATUS = {
 
 
 def company_counters(company: Company) -> dict[str, int]:
-    """Employees per situation, in one aggregate query."""
+    """Employees per situation, in one aggregate query.
+
+    The company's enrolments are found through its contracts (an employee enrols on
+    their own company's contract), from the (contract, status, employee) index alone:
+    going through the employees would read all of them on every home page."""
     distinct = {"distinct": True}
-    return Enrolment.objects.filter(employee__company=company).aggregate(
+    return Enrolment.objects.filter(contract__company=company).aggregate(
         affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
         waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
         processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),
@@ -47,7 +51,10 @@ def company_requests(company: Company) -> QuerySet[Request]:
 
 
 def company_enrolments(company: Company) -> QuerySet[Enrolment]:
-    """« Mes collaborateurs »: one row per enrolment, cancelled mistakes left out."""
+    """« Mes collaborateurs »: one row per enrolment, cancelled mistakes left out.
+
+    Found through the employees (not the contracts, as the counters): the page then
+    walks the (company, last name, first name) index in order and stops at its rows."""
     return (
         Enrolment.objects.filter(employee__company=company)
         .exclude(status=EnrolmentStatus.CANCELLED)

@@ -302,8 +302,12 @@ class Enrolment(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "invited_at"]),
-            models.Index(fields=["contract", "status"]),
+            # The company's counters and « Mes collaborateurs » count from this index
+            # alone (index-only scans on PostgreSQL), without reading the employees.
+            models.Index(fields=["contract", "status", "employee"]),
         ]
+        # PostgreSQL also has trigram indexes on the employees' names for the search
+        # (migration 0012; SQLite has no such index type).
         constraints = [
             models.UniqueConstraint(
                 fields=["employee", "contract"],

@@ -283,6 +283,8 @@ class Command(BaseCommand):
             if db is not None
             else f"n/a ({cpu.reason})"
         )
+        # Other processes on the machine slow every figure above: say how busy it was.
+        lines["load_machine_loadavg_1min"] = os.getloadavg()[0]
         for name, value in lines.items():
             shown = f"{value:.3f}" if isinstance(value, float) else value
             self.stdout.write(f"{name}: {shown}")

@@ -1,0 +1,49 @@
+"""The pieces of ``make loadtest`` that run outside locust: the generated company, the
+percentile over locust's histograms and the database time source."""
+
+import pytest
+
+from benchmarks.loadtest_data import (
+    CORRESPONDENT_EMAIL,
+    MEMBER_EMAIL,
+    SIRET,
+    loadtest_company_ensure,
+)
+from benchmarks.loadtest_db import DatabaseCpu, NotMeasured
+from benchmarks.management.commands.loadtest import _percentile
+from employer_portal.selectors import company_counters
+from enrolment.models import Employee, Enrolment, Request
+from mutuelle.models import Company, User
+from mutuelle.validators import validate_siret
+
+
+@pytest.mark.django_db
+def test_the_company_is_built_once_and_its_passwords_reset_each_run():
+    first = loadtest_company_ensure(employees=40, password="Premier-Mot-2026!")
+    again = loadtest_company_ensure(employees=40, password="Second-Mot-2026!")
+    assert first.created and not again.created
+    assert first.company_id == again.company_id and again.employees == 40
+    validate_siret(SIRET)
+    company = Company.objects.get(siret=SIRET)
+    assert Enrolment.objects.filter(employee__company=company).count() == 40
+    assert Request.objects.filter(company=company).count() == 40
+    for email in (CORRESPONDENT_EMAIL, MEMBER_EMAIL):
+        user = User.objects.get(email=email)
+        assert user.check_password("Second-Mot-2026!")
+    member = Employee.objects.get(user__email=MEMBER_EMAIL)
+    assert member.company == company
+    counters = company_counters(company)
+    assert counters["affiliated"] >= 40 // 3 and sum(counters.values()) < 40
+
+
+def test_percentile_merges_locust_histograms():
+    assert _percentile([{"10": 90}, {"200": 10}], 0.95) == 200
+    assert _percentile([{"10": 96}, {"200": 4}], 0.95) == 10
+    assert _percentile([{"5": 1, "7": 1}], 0.5) == 5
+
+
+def test_sqlite_has_no_separate_database_time():
+    measure = DatabaseCpu.for_url("sqlite:////tmp/x.sqlite3")
+    assert isinstance(measure, NotMeasured) and "SQLite" in measure.reason
+    measure.start()
+    assert measure.stop() is None
