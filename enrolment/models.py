@@ -307,7 +307,7 @@ class Enrolment(models.Model):
             models.Index(fields=["contract", "status", "employee"]),
         ]
         # PostgreSQL also has trigram indexes on the employees' names for the search
-        # (migration 0012; SQLite has no such index type).
+        # (migration 0015; SQLite has no such index type).
         constraints = [
             models.UniqueConstraint(
                 fields=["employee", "contract"],

@@ -492,6 +492,7 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every PDF at INFO level.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
     },
 }
 

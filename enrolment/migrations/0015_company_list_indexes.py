@@ -34,7 +34,7 @@ def drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0011_beneficiary_coverage'),
+        ('enrolment', '0014_imported_member_number'),
         ('mutuelle', '0003_outbox_queued_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
