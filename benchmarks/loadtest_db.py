@@ -28,10 +28,11 @@ class DatabaseCpu:
                 "des pages"
             )
         try:
-            with psycopg.connect(url, connect_timeout=5) as connection:
-                connection.execute(
-                    "SELECT sum(total_exec_time) FROM pg_stat_statements LIMIT 1"
-                ).fetchone()
+            with psycopg.connect(url, connect_timeout=5, autocommit=True) as connection:
+                # Needs the library preloaded by the server, and a superuser the first
+                # time; otherwise /proc below.
+                connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                connection.execute("SELECT sum(total_exec_time) FROM pg_stat_statements")
             return PgStatStatements(url)
         except psycopg.Error:
             pass
