@@ -249,3 +249,46 @@ EMPLOYEES = [
         order=113,
     ),
 ]
+
+
+# Members enrolled outside the portal (paper, DSN), without an online account: anyone
+# can try « Créer mon espace » with them (the README lists the first one). Loaded
+# through ``manage.py import_members``'s service, in its CSV columns' order.
+MEMBERS_WITHOUT_ACCOUNT = [
+    {
+        "member_number": "18004512",
+        "company": "first",
+        "contract": "CS-2024-00017",
+        "group": "Non-cadres",
+        "civility": "Madame",
+        "last_name": "Lefèvre-Dupré",
+        "first_name": "Élise",
+        "birth_date": "14/06/1979",
+        "nir": "279067511204507",
+        "address_number": "27",
+        "address_street": "RUE OBERKAMPF",
+        "address_building": "",
+        "postal_code": "75011",
+        "city": "PARIS",
+        "effective_date": "01/01/2024",
+        "offer": "Base + Option 1",
+    },
+    {
+        "member_number": "18004513",
+        "company": "second",
+        "contract": "CS-2025-00042",
+        "group": "Cadres",
+        "civility": "Monsieur",
+        "last_name": "Bensaïd",
+        "first_name": "Karim",
+        "birth_date": "03/11/1986",
+        "nir": "186116912308769",
+        "address_number": "9",
+        "address_street": "QUAI CLAUDE BERNARD",
+        "address_building": "",
+        "postal_code": "69007",
+        "city": "LYON",
+        "effective_date": "01/02/2025",
+        "offer": "Base",
+    },
+]

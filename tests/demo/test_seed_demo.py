@@ -37,7 +37,7 @@ def test_seed_is_idempotent(seeded):
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first
     assert first["mutuelle.Company"] == 2
-    assert first["enrolment.Employee"] == 13
+    assert first["enrolment.Employee"] == 15
 
 
 def test_seed_content(seeded):
@@ -111,3 +111,30 @@ def test_printed_logins_work_and_land_in_each_space(seeded, client):
     )
     second = Company.objects.get(legal_name__startswith="Atelier")
     assert response.url == f"/entreprise/{second.pk}/"
+
+
+def test_demo_members_without_account_can_create_their_space(seeded, client):
+    from demo.data import MEMBERS_WITHOUT_ACCOUNT
+
+    assert "n° d'adhérent 18004512, Élise Lefèvre-Dupré, née le 14/06/1979" in seeded
+    for member in MEMBERS_WITHOUT_ACCOUNT:
+        enrolment = Enrolment.objects.with_member_number(member["member_number"]).get()
+        assert enrolment.status == EnrolmentStatus.ACTIVE
+        assert enrolment.employee.user is None
+    response = client.post(
+        "/adherent/creer-mon-espace/",
+        {
+            "member_number": "18004512",
+            "last_name": "Lefevre Dupre",
+            "first_name": "Elise",
+            "birth_date": "14/06/1979",
+            "email": "elise@perso.example.fr",
+            "email_confirm": "elise@perso.example.fr",
+            "password1": "Soleil-Levant-2026!",
+            "password2": "Soleil-Levant-2026!",
+            "accept_terms": "on",
+            "paperless_mail": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert OutboxMessage.objects.filter(recipient="elise@perso.example.fr").exists()

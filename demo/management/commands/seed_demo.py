@@ -32,6 +32,7 @@ from demo.data import (
     GUARANTEES,
     LEVEL_SUPPLEMENT,
     MEMBER_EMAIL,
+    MEMBERS_WITHOUT_ACCOUNT,
     SURCOMPLEMENTAIRE_ROWS,
     DemoEmployee,
     nir_for,
@@ -53,6 +54,8 @@ from enrolment.services.activation import account_activate
 from enrolment.services.backoffice import enrolment_validate
 from enrolment.services.cancellation import enrolment_cancel
 from enrolment.services.invitation import enrolment_expire, enrolment_invite
+from enrolment.services.member_import import COLUMNS as IMPORT_COLUMN_LABELS
+from enrolment.services.member_import import members_import
 from enrolment.services.preaffiliation import enrolment_pre_affiliate
 from enrolment.services.termination import termination_process, termination_submit
 from enrolment.services.wizard import wizard_validate
@@ -74,6 +77,8 @@ from mutuelle.models import (
 from mutuelle.roles import ensure_gestionnaire_group
 
 _PDF_CACHE: dict[str, bytes] = {}
+IMPORT_COLUMNS = list(IMPORT_COLUMN_LABELS)
+IMPORT_HEADERS = list(IMPORT_COLUMN_LABELS.values())
 INVITATION_LINK = re.compile(r"/adherent/invitation/([^/\s]+)/")
 
 
@@ -103,6 +108,7 @@ class Command(BaseCommand):
             users = self.seed_users(companies)
         for spec in EMPLOYEES:
             self.seed_employee(spec, companies, users)
+        self.seed_members_without_account(companies)
         self.seed_reimbursements(users)
         self.print_logins()
 
@@ -458,6 +464,26 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo_history_seed(enrolment=enrolment, staff=users["staff"], today=timezone.localdate())
 
+    def seed_members_without_account(self, companies) -> None:
+        """Two managed members with no online account, loaded like the back office's
+        ``import_members`` file (idempotent: numbers already there are left alone)."""
+        taken = set(
+            Enrolment.objects.filter(
+                imported_member_number__in=[m["member_number"] for m in MEMBERS_WITHOUT_ACCOUNT]
+            ).values_list("imported_member_number", flat=True)
+        )
+        lines = [
+            [companies[m["company"]].siret if key == "siret" else m[key] for key in IMPORT_COLUMNS]
+            for m in MEMBERS_WITHOUT_ACCOUNT
+            if m["member_number"] not in taken
+        ]
+        if not lines:
+            return
+        data = "\n".join(";".join(line) for line in [IMPORT_HEADERS, *lines])
+        result = members_import(data=data.encode())
+        if result.rejected:
+            raise CommandError(f"Adhérents sans compte refusés : {result.rejected}")
+
     def print_logins(self) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Données de démonstration prêtes."))
@@ -471,4 +497,10 @@ class Command(BaseCommand):
         for label, email, identifier in rows:
             suffix = f" (identifiant : {identifier})" if identifier else ""
             out.write(f"  {label} : {email}{suffix}")
+        first = MEMBERS_WITHOUT_ACCOUNT[0]
+        out.write(
+            "  Adhérente sans compte, pour « Créer mon espace » : n° d'adhérent "
+            f"{first['member_number']}, {first['first_name']} {first['last_name']}, "
+            f"née le {first['birth_date']}"
+        )
         out.write(f"Site : {settings.SITE_URL}/ — boîte d'envoi : {settings.SITE_URL}/dev/outbox/")
