@@ -6,17 +6,17 @@ from django.db.models import Q
 
 from enrolment.enums import EmployeeStatus, RequestStatus, RequestType
 from enrolment.models import MEMBER_NUMBER_OFFSET
+from mutuelle.addresses import postal_text
 
 from .selectors import ENROLMENT_STATUSES_OF_EMPLOYEE_STATUS
 
 
 def name_query(terms: str, prefix: str = "") -> Q:
-    """Every word must match the first or the last name (« Dupont Marie », « marie »)."""
+    """Every word must be in the name, accents and case aside (« theo roux » finds Théo
+    ROUX): the words are folded like the stored key."""
     query = Q()
-    for word in terms.split():
-        query &= Q(**{f"{prefix}last_name__icontains": word}) | Q(
-            **{f"{prefix}first_name__icontains": word}
-        )
+    for word in postal_text(terms).split():
+        query &= Q(**{f"{prefix}name_key__contains": word})
     return query
 
 

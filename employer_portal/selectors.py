@@ -59,7 +59,7 @@ def company_enrolments(company: Company) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(employee__company=company)
         .exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("employee", "contract", "group", "offer")
-        .order_by("employee__last_name", "employee__first_name", "employee_id", "-id")
+        .order_by("employee__name_key", "employee_id", "-id")
     )
 
 

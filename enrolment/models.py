@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from mutuelle.addresses import postal_text
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import EncryptedCharField, keyed_hash
 from mutuelle.models import Company, Contract, InsuredGroup, Offer, PostalAddress
@@ -116,6 +117,11 @@ class NirMixin(models.Model):
         return mask_nir(self.nir) if self.nir else ""
 
 
+def name_key(last_name: str, first_name: str) -> str:
+    """The sort and search key of a person's name (« LEFEVRE THEO » for Lefèvre Théo)."""
+    return postal_text(f"{last_name} {first_name}")[:210]
+
+
 class Employee(NirMixin, PostalAddress):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="employees")
     user = models.ForeignKey(
@@ -149,14 +155,19 @@ class Employee(NirMixin, PostalAddress):
     reimbursement_alerts = models.BooleanField(
         "alerte e-mail à chaque nouveau remboursement", default=True
     )
+    # « NOM PRENOM » without accents, case or punctuation: the lists sort on it and the
+    # searches match it, the same way on SQLite and PostgreSQL (names stay as typed).
+    name_key = models.CharField(
+        "clé de tri et de recherche du nom", max_length=210, editable=False, default=""
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         verbose_name = "salarié"
         verbose_name_plural = "salariés"
-        ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["company", "last_name", "first_name"])]
+        ordering = ["name_key"]
+        indexes = [models.Index(fields=["company", "name_key"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "nir_hash"],
@@ -183,6 +194,9 @@ class Employee(NirMixin, PostalAddress):
 
     def save(self, *args, **kwargs):
         self._prepare_nir()
+        self.name_key = name_key(self.last_name, self.first_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
         super().save(*args, **kwargs)
 
 

@@ -196,3 +196,35 @@ def test_death_reason_creates_deces_request(hr, company, make_enrolment):
     data = {"hire_date": "2024-03-01", "termination_date": "2024-08-15", "reason": "deces"}
     hr.post(url("employee_terminate", company, enrolment.pk), {**data, "step": "confirm"})
     assert Termination.objects.get().request.type == RequestType.DEATH
+
+
+def test_search_ignores_accents_and_case_and_sorting_ignores_case(hr, company, make_enrolment):
+    theo = make_enrolment(
+        employee__last_name="Roux", employee__first_name="Théo", status=EnrolmentStatus.ACTIVE
+    )
+    make_enrolment(employee__last_name="BLANC", employee__first_name="Anne", invited=True)
+    make_enrolment(employee__last_name="Bernardo", employee__first_name="Luc", invited=True)
+    make_enrolment(employee__last_name="d'Arc-Lefèvre", employee__first_name="Zoé", invited=True)
+    for term in ("theo", "THÉO", "théo roux", "roux theo"):
+        listing = hr.get(url("employees", company), {"q": term})
+        assert [e.pk for e in listing.context["page"]] == [theo.pk], term
+        requests = hr.get(url("requests", company), {"q": term})
+        assert {r.employee_id for r in requests.context["page"]} == {theo.employee_id}, term
+    found = hr.get(url("employees", company), {"q": "arc lefevre"}).context["page"]
+    assert [e.employee.first_name for e in found] == ["Zoé"]
+    names = [e.employee.last_name for e in hr.get(url("employees", company)).context["page"]]
+    assert names == ["Bernardo", "BLANC", "d'Arc-Lefèvre", "Roux"]
+    html = hr.get(url("employees", company)).content.decode()
+    assert "BERNARDO Luc" in html  # kept as typed, shown in capitals
+
+
+def test_name_key_follows_renames():
+    from enrolment.models import Employee
+
+    from ..enrolment.factories import EmployeeFactory
+
+    employee = EmployeeFactory(last_name="Lefèvre", first_name="Théo")
+    assert employee.name_key == "LEFEVRE THEO"
+    employee.last_name = "Dupont-Aïnès"
+    employee.save(update_fields=["last_name"])
+    assert Employee.objects.get(pk=employee.pk).name_key == "DUPONT AINES THEO"

@@ -14,7 +14,16 @@ from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
 from ...enums import EnrolmentStatus, RequestType
-from ...models import NEW, Employee, Enrolment, EnrolmentStep, Request, RequestEvent, enrolment_step
+from ...models import (
+    NEW,
+    Employee,
+    Enrolment,
+    EnrolmentStep,
+    Request,
+    RequestEvent,
+    enrolment_step,
+    name_key,
+)
 from ..postal_letters import postal_letters_queue
 from .checks import (
     DUPLICATE_ON_CONTRACT_MESSAGE,
@@ -269,6 +278,7 @@ def _create(
             "birth_date",
             "hire_date",
             "alsace_moselle",
+            "name_key",
             "created_at",
             "updated_at",
             *_TEXT_EMPLOYEE_FIELDS,
@@ -281,6 +291,7 @@ def _create(
                 as_date(item.birth_date),
                 as_date(item.hire_date),
                 bool(item.alsace_moselle),
+                name_key(item.last_name, item.first_name),
                 db_now,
                 db_now,
                 *_text_values(item),
@@ -299,9 +310,10 @@ def _create(
                 )
                 for key in EMPLOYEE_FIELDS:
                     setattr(employee, key, getattr(item, key))
+                employee.name_key = name_key(item.last_name, item.first_name)
                 employee.updated_at = now
                 returning.append(employee)
-        Employee.objects.bulk_update(returning, [*EMPLOYEE_FIELDS, "updated_at"])
+        Employee.objects.bulk_update(returning, [*EMPLOYEE_FIELDS, "name_key", "updated_at"])
     employee_of = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
     employee_ids = [employee_of[nir_hash] for nir_hash in hashes]
 
