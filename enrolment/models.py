@@ -320,8 +320,8 @@ class Enrolment(models.Model):
             # alone (index-only scans on PostgreSQL), without reading the employees.
             models.Index(fields=["contract", "status", "employee"]),
         ]
-        # PostgreSQL also has trigram indexes on the employees' names for the search
-        # (migration 0015; SQLite has no such index type).
+        # PostgreSQL also has a trigram index on the employees' name key for the search
+        # (migration 0016; SQLite has no such index type).
         constraints = [
             models.UniqueConstraint(
                 fields=["employee", "contract"],

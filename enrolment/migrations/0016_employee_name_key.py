@@ -18,12 +18,28 @@ def fill_name_keys(apps, schema_editor):
     Employee.objects.bulk_update(batch, ["name_key"])
 
 
+def name_key_trigram_index(apps, schema_editor):
+    """The searches now match the name key (« name_key LIKE '%THEO%' »): on PostgreSQL one
+    trigram index on it replaces those of migration 0015 on the raw names."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("DROP INDEX IF EXISTS employee_last_name_trgm")
+    schema_editor.execute("DROP INDEX IF EXISTS employee_first_name_trgm")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS employee_name_key_trgm ON enrolment_employee "
+        "USING gin (name_key gin_trgm_ops)"
+    )
+
+
+def drop_name_key_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS employee_name_key_trgm")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0013_covered_spouse'),
-        ('mutuelle', '0005_outbox_secrets'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("enrolment", "0015_company_list_indexes"),
     ]
 
     operations = [
@@ -41,6 +57,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default='', editable=False, max_length=210, verbose_name='clé de tri et de recherche du nom'),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
+        migrations.RunPython(name_key_trigram_index, drop_name_key_trigram_index),
         migrations.AddIndex(
             model_name='employee',
             index=models.Index(fields=['company', 'name_key'], name='enrolment_e_company_9a43bd_idx'),
