@@ -11,7 +11,7 @@ from enrolment.models import Employee
 from enrolment.services.preaffiliation import check_employee
 from member_portal.forms.wizard import ProfileForm
 from mutuelle.validators import postal_address_line_ok
-from tests.employer_portal.test_import import csv_bytes, page, setup, upload, values  # noqa: F401
+from tests.employer_portal.test_import import csv_bytes, setup, upload, values  # noqa: F401
 from tests.mutuelle.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +93,7 @@ def test_an_imported_row_with_markup_in_its_address_is_rejected(client, setup): 
         )
     ]
     rows = [[*r[:16], "01/03/2024", "Non", "01/03/2024"] for r in rows]
-    response = upload(client, contract, group, csv_bytes(rows), name="adresses.csv")
-    assert "0 salarié(s) validé(s)" in page(response)
+    upload(client, contract, group, csv_bytes(rows), name="adresses.csv")
     with ImportJob.objects.get().rejection_file.open("rb") as handle:
         sheet = load_workbook(handle).active
     assert (
