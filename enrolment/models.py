@@ -122,6 +122,15 @@ def name_key(last_name: str, first_name: str) -> str:
     return postal_text(f"{last_name} {first_name}")[:210]
 
 
+class EmployeeQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk inserts skip save(): the name key is set here the same way."""
+        objs = list(objs)
+        for employee in objs:
+            employee.name_key = name_key(employee.last_name, employee.first_name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Employee(NirMixin, PostalAddress):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="employees")
     user = models.ForeignKey(
@@ -162,6 +171,8 @@ class Employee(NirMixin, PostalAddress):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = EmployeeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "salarié"

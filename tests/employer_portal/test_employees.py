@@ -228,3 +228,7 @@ def test_name_key_follows_renames():
     employee.last_name = "Dupont-Aïnès"
     employee.save(update_fields=["last_name"])
     assert Employee.objects.get(pk=employee.pk).name_key == "DUPONT AINES THEO"
+    # Bulk inserts (benchmarks, tools) get the key too.
+    other = EmployeeFactory.build(company=employee.company, last_name="Émile", nir="")
+    (created,) = Employee.objects.bulk_create([other])
+    assert Employee.objects.get(pk=created.pk).name_key.startswith("EMILE ")
