@@ -4,14 +4,18 @@ from .views import (
     account,
     bank_accounts,
     beneficiaries,
+    card,
+    contact,
     contributions,
     dispensation,
+    documents,
     home,
     invitation,
     portability,
     profile,
     reimbursements,
     requests,
+    services,
     signature,
     space,
     wizard,
@@ -174,4 +178,24 @@ urlpatterns = [
         beneficiaries.beneficiary_remove,
         name="beneficiary_remove",
     ),
+    # Member card and guarantees (« Mon contrat »).
+    path("contrat/carte/", card.card, name="card"),
+    path("contrat/carte.pdf", card.card_pdf, name="card_pdf"),
+    path("contrat/garanties/", card.guarantees, name="guarantees"),
+    path("contrat/garanties.pdf", card.guarantees_pdf, name="guarantees_pdf"),
+    # « Mes documents ».
+    path("documents/", documents.documents, name="documents"),
+    path("documents/attestation/", documents.attestation, name="attestation"),
+    path("documents/<int:pk>/", documents.document_file, name="document_file"),
+    # « Contact & aide ».
+    path("contact/", contact.contact, name="contact"),
+    path("contact/messages/nouveau/", contact.conversation_new, name="conversation_new"),
+    path("contact/messages/<int:pk>/", contact.conversation, name="conversation"),
+    path(
+        "contact/messages/<int:pk>/pieces/<int:attachment_pk>/",
+        contact.conversation_attachment,
+        name="conversation_attachment",
+    ),
+    # « Mes services ».
+    path("services/", services.services, name="services"),
 ]

@@ -46,7 +46,7 @@ def test_open_stores_checked_attachments_and_waits_for_an_advisor(
 ):
     enrolment = member_enrolment()
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = open_conversation(enrolment, attachments=[pdf_upload()])
+        conversation = open_conversation(enrolment, attachments=[pdf_upload("facture.pdf")])
     assert conversation.status == ConversationStatus.AWAITING_ADVISOR
     attachment = ConversationAttachment.objects.get()
     assert (
