@@ -175,10 +175,6 @@ class ConversationAdmin(admin.ModelAdmin):
             if obj.status != ConversationStatus.CLOSED:
                 conversation_close(conversation=obj, by=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        # Messages are written by the services only.
-        return
-
     def get_urls(self):
         if self.model is not Conversation:
             # The complaints' queue shares the conversations' attachment view.
