@@ -10,7 +10,7 @@ from django.utils import timezone
 from mutuelle.enums import FeeSector, GuaranteeDomain
 from mutuelle.models import GuaranteeRow, Offer
 
-from ..membership_form import render_pdf
+from ..signature.membership_form import render_pdf
 
 
 @dataclass
