@@ -39,6 +39,7 @@ from demo.data import (
     siret_for,
 )
 from demo.grids import demo_grid_seed
+from demo.member_services import seed_directory, seed_member_conversation
 from demo.reimbursements import demo_history_seed
 from dispensations.services import dispensation_submit
 from enrolment.enums import (
@@ -110,6 +111,8 @@ class Command(BaseCommand):
             self.seed_employee(spec, companies, users)
         self.seed_members_without_account(companies)
         self.seed_reimbursements(users)
+        seed_directory()
+        seed_member_conversation(member_email=MEMBER_EMAIL, advisor=users["staff"])
         self.print_logins()
 
     # --- reference data ------------------------------------------------------------
