@@ -41,7 +41,7 @@ def test_card_attestation_and_message_journey(page, live_server, browser, transa
 
     member.goto(f"{base}/adherent/documents/")
     expect(member.get_by_role("heading", level=1)).to_have_text("Mes documents")
-    expect(member.get_by_text("Dossier d'adhésion signé")).to_be_visible()
+    expect(member.get_by_role("rowheader", name="Dossier d'adhésion signé")).to_be_visible()
     with member.expect_download() as attestation_download:
         member.get_by_role("button", name=re.compile("Mes attestations")).click()
     attestation = pdf_text(Path(attestation_download.value.path()).read_bytes())
