@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,8 @@ ACKNOWLEDGEMENT_WORKING_DAYS = 10
 ANSWER_MONTHS = 2
 # Window of the reply delay shown to members.
 REPLY_DELAY_WINDOW_DAYS = 30
+REPLY_DELAY_CACHE_KEY = "conversations:reply-delay"
+REPLY_DELAY_CACHE_SECONDS = 600
 
 
 def check_attachments(
@@ -190,6 +193,16 @@ def conversation_close(*, conversation: Conversation, by) -> Conversation:
         locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
         locked.close()
     return locked
+
+
+def reply_delay_shown() -> int | None:
+    """The delay the pages show, recomputed at most every 10 minutes (it reads a month
+    of conversations; every member page view must not)."""
+    cached = cache.get(REPLY_DELAY_CACHE_KEY, "missing")
+    if cached == "missing":
+        cached = reply_delay_working_days()
+        cache.set(REPLY_DELAY_CACHE_KEY, cached, REPLY_DELAY_CACHE_SECONDS)
+    return cached
 
 
 def reply_delay_working_days(*, now: dt.datetime | None = None) -> int | None:

@@ -17,7 +17,7 @@ from conversations.services import (
     conversation_member_reply,
     conversation_open,
     mediator,
-    reply_delay_working_days,
+    reply_delay_shown,
 )
 from mutuelle.uploads import serve_proof
 
@@ -71,7 +71,7 @@ def contact(request, enrolment):
             "enrolment": enrolment,
             "faq": FAQ,
             "conversations": conversations,
-            "reply_delay": reply_delay_working_days(),
+            "reply_delay": reply_delay_shown(),
             "help_hours": settings.MEMBER_CONTACT["help_hours"],
             "mediator": mediator(),
             "acknowledgement_days": ACKNOWLEDGEMENT_WORKING_DAYS,
@@ -121,7 +121,7 @@ def conversation_new(request, enrolment):
     return render(
         request,
         "member_portal/space/conversation_new.html",
-        {"enrolment": enrolment, "form": form, "reply_delay": reply_delay_working_days()},
+        {"enrolment": enrolment, "form": form, "reply_delay": reply_delay_shown()},
     )
 
 
