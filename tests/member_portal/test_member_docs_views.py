@@ -11,12 +11,12 @@ from django.urls import reverse
 from conversations.enums import ConversationStatus, Topic
 from conversations.models import Complaint, Conversation
 from conversations.services import conversation_open
+from demo.grids import demo_grid_seed
 from directory.enums import Specialty
 from directory.models import Agency, PartnerProfessional
 from enrolment.enums import EnrolmentStatus, MemberDocumentKind
 from enrolment.services.card import member_card_issue
 from enrolment.services.member_documents import member_document_add
-from mutuelle.demo_grids import demo_grid_seed
 from mutuelle.models import CorrespondentAccess, OutboxMessage
 from mutuelle.roles import GESTIONNAIRE
 from tests.conversations.factories import fake_pdf_upload, pdf_upload
