@@ -65,7 +65,20 @@ MENU: list[MenuEntry] = [
         _covered,
         also_current=("reimbursement_detail",),
     ),
-    MenuEntry("Mon contrat", "member_portal:contract", _member),
+    MenuEntry(
+        "Mon contrat",
+        "member_portal:contract",
+        _member,
+        also_current=("card", "guarantees"),
+    ),
+    MenuEntry("Mes services", "member_portal:services", _member),
+    MenuEntry("Mes documents", "member_portal:documents", _member),
+    MenuEntry(
+        "Contact & aide",
+        "member_portal:contact",
+        _member,
+        also_current=("conversation_new", "conversation"),
+    ),
     MenuEntry(
         "Mes informations personnelles",
         "member_portal:profile",
