@@ -187,6 +187,9 @@ def check_header(header: list) -> None:
     )
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def sniff_format(head: bytes, filename: str = "") -> str:
     """« xlsx » or « csv » from the content (never from the name alone)."""
     if head.startswith(b"PK\x03\x04"):
@@ -196,6 +199,9 @@ def sniff_format(head: bytes, filename: str = "") -> str:
             "Ce fichier est au format Excel 97-2003 (.xls) ou protégé par un mot de "
             "passe : enregistrez-le au format .xlsx ou .csv, sans mot de passe."
         )
+    if head.startswith(UTF16_BOMS):
+        # Excel's « Texte Unicode » (UTF-16, tab-separated): a CSV like the others.
+        return "csv"
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\x1f\x8b", b"Rar!")):
         raise FileRefused("Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV.")
     if b"\x00" in head[:4096]:
@@ -307,7 +313,13 @@ def open_xlsx(fileobj) -> UploadRows:
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes it."""
+    """UTF-16 with its BOM (Excel's « Texte Unicode »), UTF-8 (with or without BOM),
+    else Windows-1252 as French Excel writes it."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRefused("Le fichier « Texte Unicode » (UTF-16) est endommagé.") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -331,7 +343,9 @@ def _csv_rows(reader) -> Iterator[list]:
 def open_csv(data: bytes) -> UploadRows:
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    # « ; » (French Excel), « , » or a tab (« Texte Unicode »): the most frequent in the
+    # header, « ; » on a tie.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = next(reader, None)
     if header is None:
