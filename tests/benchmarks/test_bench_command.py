@@ -11,4 +11,5 @@ def test_bench_collects_every_area_module():
         "bulletin_pdf_ms",
         "dispensations_daily_10k",
         "login_time",
+        "member_space_pages",
     } <= names
