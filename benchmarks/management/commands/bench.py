@@ -15,7 +15,6 @@ from django.test.utils import setup_test_environment, teardown_test_environment
 
 import benchmarks as benchmarks_package
 
-
 # Run by locust only: importing it lets gevent monkey-patch threads, which breaks the
 # database connection of every benchmark after it.
 NOT_BENCHMARKS = {"locustfile"}
