@@ -12,11 +12,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from mutuelle.celery import app as celery_app
 from mutuelle.enums import Channel, MessageStatus
@@ -24,47 +22,21 @@ from mutuelle.models import OutboxMessage
 from mutuelle.notifications import notification_send
 from mutuelle.request_context import request_id_var
 from mutuelle.tasks import deliver_message
+from tests.ops.processes import database_url_for_other_processes, redis_url
 
 pytestmark = pytest.mark.integration
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"Integration test cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-def _worker_database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        user = quote(db.get("USER") or "", safe="")
-        password = quote(db.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        return f"postgres://{auth}{db.get('HOST') or ''}:{db.get('PORT') or 5432}/{db['NAME']}"
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not connection.is_in_memory_db():
-        return f"sqlite:///{db['NAME']}"
-    _unavailable(
-        "the test database is an in-memory SQLite database, which a worker process cannot "
-        "open: set DATABASE_URL to PostgreSQL."
-    )
-    return ""
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        _unavailable("REDIS_URL is not set (CI sets it; start redis-server to run this test).")
-    return url
+@pytest.fixture(name="redis_url")
+def _redis_url() -> str:
+    return redis_url()
 
 
 @pytest.fixture
 def worker(redis_url, transactional_db, tmp_path):
     """A ``celery worker -P solo`` on a queue of its own, seeing the test database (rows
     are committed: a transactional test, not a test wrapped in a transaction)."""
-    database_url = _worker_database_url()
+    database_url = database_url_for_other_processes()
     queue = f"itest-{uuid.uuid4().hex[:8]}"
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     env = {

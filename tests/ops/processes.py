@@ -25,14 +25,29 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def postgres_url_of_the_test_database() -> str:
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        unavailable("REDIS_URL is not set (CI sets it; start redis-server to run this test).")
+    return url
+
+
+def database_url_for_other_processes() -> str:
+    """The test database as a URL another process can open (committed rows only: the
+    test must be transactional). PostgreSQL, or an SQLite file; not in-memory SQLite."""
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        unavailable("needs PostgreSQL (DATABASE_URL): several processes share the database.")
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    return f"postgres://{auth}{db.get('HOST') or ''}:{db.get('PORT') or 5432}/{db['NAME']}"
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        user = quote(db.get("USER") or "", safe="")
+        password = quote(db.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        return f"postgres://{auth}{db.get('HOST') or ''}:{db.get('PORT') or 5432}/{db['NAME']}"
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not connection.is_in_memory_db():
+        return f"sqlite:///{db['NAME']}"
+    unavailable(
+        "the test database is an in-memory SQLite database, which another process cannot "
+        "open: set DATABASE_URL to PostgreSQL."
+    )
+    return ""
 
 
 class Cluster:

@@ -36,7 +36,12 @@ from tests.mutuelle.factories import (
     InsuredGroupFactory,
     UserFactory,
 )
-from tests.ops.processes import Cluster, postgres_url_of_the_test_database, unavailable
+from tests.ops.processes import (
+    Cluster,
+    database_url_for_other_processes,
+    redis_url,
+    unavailable,
+)
 from tests.ops.support import free_port
 
 pytestmark = pytest.mark.integration
@@ -58,18 +63,16 @@ def _production_hash(password: str) -> str:
 
 @pytest.fixture
 def cluster(transactional_db, tmp_path, settings):
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        unavailable("REDIS_URL is not set (CI sets it; start redis-server to run this test).")
-    database_url = postgres_url_of_the_test_database()
-    parts = urlsplit(redis_url)
-    redis_url = urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
-    redis.Redis.from_url(redis_url).flushdb()
+    database_url = database_url_for_other_processes()
+    if not database_url.startswith("postgres://"):
+        unavailable("needs PostgreSQL (DATABASE_URL): the processes share one database.")
+    own_redis = urlunsplit(urlsplit(redis_url())._replace(path=f"/{REDIS_DB}"))
+    redis.Redis.from_url(own_redis).flushdb()
     shared = tmp_path / "var"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": own_redis,
         "VAR_DIR": str(shared),
         "PRIVATE_MEDIA_ROOT": str(shared / "private"),
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -112,7 +115,7 @@ def cluster(transactional_db, tmp_path, settings):
             "task_always_eager": celery_app.conf.task_always_eager,
             "broker_url": celery_app.conf.broker_url,
         }
-        celery_app.conf.update(task_always_eager=False, broker_url=redis_url)
+        celery_app.conf.update(task_always_eager=False, broker_url=own_redis)
         try:
             yield {
                 "web": [f"http://127.0.0.1:{port}" for port in ports],
