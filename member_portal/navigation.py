@@ -63,7 +63,12 @@ MENU: list[MenuEntry] = [
         "Mes remboursements",
         "member_portal:reimbursements",
         _covered,
-        also_current=("reimbursement_detail",),
+        also_current=(
+            "reimbursement_detail",
+            "statement_list",
+            "reimbursement_request",
+            "estimate",
+        ),
     ),
     MenuEntry(
         "Mon contrat",

@@ -1,8 +1,10 @@
-"""« Mes remboursements » (the member's landing page) and a line's « Détail du calcul»."""
+"""« Mes remboursements » (the member's landing page), a line's « Détail du calcul »,
+statements, reimbursement requests and estimates."""
+
+from functools import wraps
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -20,10 +22,9 @@ from benefits.services.requests import (
     reimbursement_request_submit,
 )
 from benefits.services.statements import statement_produce
-from enrolment.enums import EnrolmentStatus
-from enrolment.models import Enrolment
 from mutuelle.models import GuaranteeRow
 
+from ..access import member_required
 from ..forms.reimbursements import (
     EstimateForm,
     QuoteForm,
@@ -34,26 +35,24 @@ from ..forms.reimbursements import (
 from ..forms.requests import apply_service_errors
 
 PAGE_SIZE = 50
-# Enrolments that have (or had) cover, hence reimbursements.
-WITH_COVER = [EnrolmentStatus.ACTIVE, EnrolmentStatus.PORTABILITY, EnrolmentStatus.TERMINATED]
 
 
-def member_enrolment(user) -> Enrolment:
-    """The member's latest enrolment with cover; 404 for anybody else."""
-    enrolment = (
-        Enrolment.objects.filter(employee__user=user, status__in=WITH_COVER)
-        .select_related("employee")
-        .order_by("-effective_date", "-pk")
-        .first()
-    )
-    if enrolment is None:
-        raise Http404("Aucune adhésion couverte.")
-    return enrolment
+def covered(view):
+    """``member_required``, for a member whose enrolment has (or had) cover: the pages of
+    reimbursements (404 for anyone else)."""
+
+    @member_required
+    @wraps(view)
+    def wrapper(request, enrolment, *args, **kwargs):
+        if not request.member.had_cover:
+            raise Http404("Aucune adhésion couverte.")
+        return view(request, enrolment, *args, **kwargs)
+
+    return wrapper
 
 
-@login_required
-def reimbursement_list(request):
-    enrolment = member_enrolment(request.user)
+@covered
+def reimbursement_list(request, enrolment):
     people = member_people(enrolment)
     today = timezone.localdate()
     form = ReimbursementFilterForm(request.GET or None, people=people, today=today)
@@ -84,10 +83,10 @@ def reimbursement_list(request):
     )
 
 
-@login_required
-def reimbursement_detail(request, pk: int):
+@covered
+def reimbursement_detail(request, enrolment, pk: int):
     line = get_object_or_404(
-        ReimbursementLine.objects.filter(enrolment__employee__user=request.user).select_related(
+        ReimbursementLine.objects.filter(enrolment=enrolment).select_related(
             "enrolment__employee", "beneficiary", "guarantee_row"
         ),
         pk=pk,
@@ -99,10 +98,9 @@ def reimbursement_detail(request, pk: int):
     )
 
 
-@login_required
-def statement_list(request):
+@covered
+def statement_list(request, enrolment):
     """« Afficher mes relevés »: the monthly statements and a statement on demand."""
-    enrolment = member_enrolment(request.user)
     people = member_people(enrolment)
     today = timezone.localdate()
     form = StatementRequestForm(
@@ -129,12 +127,12 @@ def statement_list(request):
     )
 
 
-@login_required
-def statement_download(request, pk: int):
+@covered
+def statement_download(request, enrolment, pk: int):
     statement = get_object_or_404(
-        Statement.objects.filter(
-            enrolment__employee__user=request.user, document__isnull=False
-        ).select_related("document"),
+        Statement.objects.filter(enrolment=enrolment, document__isnull=False).select_related(
+            "document"
+        ),
         pk=pk,
     )
     document = statement.document
@@ -153,10 +151,9 @@ def _beneficiary(enrolment, key: str):
     return None if key == MEMBER_KEY else enrolment.beneficiaries.get(pk=int(key))
 
 
-@login_required
-def reimbursement_request(request):
+@covered
+def reimbursement_request(request, enrolment):
     """« Demander un remboursement » (a member request of kind « remboursement »)."""
-    enrolment = member_enrolment(request.user)
     form = ReimbursementRequestForm(
         request.POST or None,
         request.FILES or None,
@@ -196,11 +193,10 @@ def reimbursement_request(request):
     )
 
 
-@login_required
-def estimate(request):
+@covered
+def estimate(request, enrolment):
     """« Demander une estimation »: instant answer from the member's grid; for optical,
     dental and hearing quotes, the quote can be sent for the back office's answer."""
-    enrolment = member_enrolment(request.user)
     people = member_people(enrolment)
     act_codes = set(
         GuaranteeRow.objects.filter(offer_id=enrolment.offer_id).values_list("act_code", flat=True)

@@ -12,14 +12,14 @@ from member_requests.models import MemberRequest
 from member_requests.services import member_request_accept
 from mutuelle.roles import GESTIONNAIRE
 from tests.benefits.factories import covered_member
+from tests.dispensations.factories import pdf_bytes
 from tests.mutuelle.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name="facture.pdf"):
-    return SimpleUploadedFile(name, PDF, "application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), "application/pdf")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_member_sends_a_reimbursement_request_and_the_back_office_processes_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {**form, "facture": pdf()})
         client.post(url, {**form, "facture": pdf()})  # double submit
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["form"].errors
     member_request = MemberRequest.objects.get()
     assert member_request.kind == MemberRequestKind.REIMBURSEMENT
     detail = member_request.reimbursement_request
