@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "directory",
     "employer_portal",
     "member_portal",
+    "backoffice",
     "demo",
     "benchmarks",
 ]
