@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from mutuelle.admin_reveal import SensitiveRevealMixin, masked_with_reveal
 from mutuelle.fields import keyed_hash
 from mutuelle.validators import compact_digits
 
@@ -93,8 +94,10 @@ class MemberChangeInline(ReadOnlyInline):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(NirSearchMixin, admin.ModelAdmin):
+class EmployeeAdmin(SensitiveRevealMixin, NirSearchMixin, admin.ModelAdmin):
     nir_hash_lookup = "nir_hash"
+    sensitive_fields = {"nir": "numéro de sécurité sociale"}
+    exclude = ["nir_hash"]
     list_display = [
         "last_name",
         "first_name",
@@ -109,13 +112,17 @@ class EmployeeAdmin(NirSearchMixin, admin.ModelAdmin):
     list_filter = ["company", "civility", "alsace_moselle", "paperless_mail"]
     search_fields = ["last_name", "first_name", "email", "payroll_id", "company__legal_name"]
     autocomplete_fields = ["company", "user"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["nir_masked", "created_at", "updated_at"]
     date_hierarchy = "hire_date"
     inlines = [EnrolmentInline, MemberChangeInline]
 
     @admin.display(description="n° de sécurité sociale")
     def masked_nir(self, obj):
         return obj.masked_nir
+
+    @admin.display(description="n° de sécurité sociale")
+    def nir_masked(self, obj):
+        return masked_with_reveal(obj, "nir", obj.masked_nir)
 
 
 class BeneficiaryInline(admin.StackedInline):
@@ -125,8 +132,13 @@ class BeneficiaryInline(admin.StackedInline):
         ("relationship", "spouse_kind"),
         ("civility", "first_name", "last_name"),
         ("birth_date", "twin_rank", "is_student_or_apprentice"),
-        ("nir", "attached_to_member_nir", "insurance_fund_code"),
+        ("nir_masked", "attached_to_member_nir", "insurance_fund_code"),
     ]
+    readonly_fields = ["nir_masked"]
+
+    @admin.display(description="n° de sécurité sociale")
+    def nir_masked(self, obj):
+        return masked_with_reveal(obj, "nir", obj.masked_nir)
 
 
 class BankAccountInline(admin.TabularInline):
@@ -209,8 +221,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(NirSearchMixin, admin.ModelAdmin):
+class BeneficiaryAdmin(SensitiveRevealMixin, NirSearchMixin, admin.ModelAdmin):
     nir_hash_lookup = "nir_hash"
+    sensitive_fields = {"nir": "numéro de sécurité sociale"}
+    exclude = ["nir_hash"]
+    readonly_fields = ["nir_masked"]
     list_display = [
         "last_name",
         "first_name",
@@ -248,9 +263,15 @@ class BeneficiaryAdmin(NirSearchMixin, admin.ModelAdmin):
     def masked_nir(self, obj):
         return obj.masked_nir
 
+    @admin.display(description="n° de sécurité sociale")
+    def nir_masked(self, obj):
+        return masked_with_reveal(obj, "nir", obj.masked_nir)
+
 
 @admin.register(BankAccount)
-class BankAccountAdmin(admin.ModelAdmin):
+class BankAccountAdmin(SensitiveRevealMixin, admin.ModelAdmin):
+    sensitive_fields = {"iban": "IBAN"}
+    readonly_fields = ["iban_masked"]
     list_display = ["holder", "purpose", "masked_iban", "bic", "enrolment", "updated_at"]
     list_select_related = ["enrolment"]
     list_filter = ["purpose"]
@@ -260,6 +281,10 @@ class BankAccountAdmin(admin.ModelAdmin):
     @admin.display(description="IBAN")
     def masked_iban(self, obj):
         return obj.masked_iban
+
+    @admin.display(description="IBAN")
+    def iban_masked(self, obj):
+        return masked_with_reveal(obj, "iban", obj.masked_iban)
 
 
 @admin.register(Request)

@@ -12,6 +12,7 @@ from .models import (
     InsuredGroup,
     Offer,
     OutboxMessage,
+    SensitiveDataAccess,
     User,
     guarantee_grid_errors,
 )
@@ -218,6 +219,32 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description="texte (liens et codes masqués)")
     def text_redacted(self, obj):
         return obj.text_redacted
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SensitiveDataAccess)
+class SensitiveDataAccessAdmin(admin.ModelAdmin):
+    """Who read a full NIR or IBAN, when, whose: superusers only, read-only."""
+
+    list_display = ["at", "user", "field", "subject", "content_type", "object_id"]
+    list_filter = ["field", "content_type"]
+    search_fields = ["subject", "user__email", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "content_type"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

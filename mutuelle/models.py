@@ -498,3 +498,30 @@ def guarantee_grid_errors(rows) -> list[str]:
                 "au taux OPTAM (contrat responsable)."
             )
     return errors
+
+
+class SensitiveDataAccess(models.Model):
+    """One reading of a full NIR or IBAN in the back office: who, when, whose. Written
+    by the explicit « Afficher en entier » action; readable by superusers only."""
+
+    user = models.ForeignKey(
+        "mutuelle.User",
+        verbose_name="consulté par",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField("consulté le", auto_now_add=True)
+    field = models.CharField("donnée", max_length=40)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name="type de fiche", on_delete=models.PROTECT
+    )
+    object_id = models.CharField("identifiant de la fiche", max_length=40)
+    subject = models.CharField("personne concernée", max_length=250)
+
+    class Meta:
+        verbose_name = "consultation d'une donnée sensible"
+        verbose_name_plural = "journal des consultations (NIR, IBAN)"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} de {self.subject} par {self.user} le {self.at:%d/%m/%Y %H:%M}"
