@@ -198,6 +198,21 @@ def mask_iban(value: str) -> str:
     return f"{compact[:4]} •••• •••• •••• {compact[-4:]}" if len(compact) > 8 else "••••"
 
 
+# The organisme de rattachement on the attestation de droits: régime, caisse and
+# centre codes, 2 to 9 digits once spaces are removed.
+_FUND_CODE = re.compile(r"[0-9]{2,9}")
+FUND_CODE_MESSAGE = "L'organisme de rattachement doit être un code de 2 à 9 chiffres."
+
+
+def normalize_insurance_fund_code(value: str) -> str:
+    return (value or "").replace(" ", "")
+
+
+def validate_insurance_fund_code(value: str) -> None:
+    if value and not _FUND_CODE.fullmatch(normalize_insurance_fund_code(value)):
+        raise ValidationError(FUND_CODE_MESSAGE, code="insurance_fund_code")
+
+
 def validate_french_postal_code(value: str) -> None:
     if not re.fullmatch(r"\d{5}", value or ""):
         raise ValidationError("Le code postal doit comporter 5 chiffres.", code="postal_code")

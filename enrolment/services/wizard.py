@@ -21,6 +21,7 @@ from mutuelle.validators import (
     validate_bic,
     validate_bic_matches_iban,
     validate_iban,
+    validate_insurance_fund_code,
     validate_nir,
 )
 
@@ -92,12 +93,27 @@ def profile_rule_errors(data: dict) -> dict[str, list[str]]:
         errors["birth_date"] = ["Un salarié a au moins 14 ans : vérifiez la date de naissance."]
     nir = data.get("nir")
     if nir:
-        consistency = nir_consistency_errors(
-            nir, civility=data.get("civility"), birth_date=birth_date
-        )
-        if consistency:
-            errors["nir"] = consistency
+        messages = nir_errors(nir, civility=data.get("civility"), birth_date=birth_date)
+        if messages:
+            errors["nir"] = messages
+    fund = data.get("insurance_fund_code")
+    if fund:
+        try:
+            validate_insurance_fund_code(fund)
+        except ValidationError as exc:
+            errors["insurance_fund_code"] = exc.messages
     return errors
+
+
+def nir_errors(nir: str, *, civility: str | None, birth_date: dt.date | None) -> list[str]:
+    """The key first (a wrong key makes the rest meaningless), then the consistency of
+    the sex and birth digits with the person: the same check for the member and their
+    beneficiaries."""
+    try:
+        validate_nir(nir)
+    except ValidationError as exc:
+        return exc.messages
+    return nir_consistency_errors(nir, civility=civility, birth_date=birth_date)
 
 
 def profile_save(*, enrolment: Enrolment, employee: Employee) -> None:
@@ -214,15 +230,14 @@ def beneficiary_rule_errors(
             )
     nir = data.get("nir")
     if nir and not data.get("attached_to_member_nir"):
+        for message in nir_errors(nir, civility=data.get("civility"), birth_date=birth_date):
+            add("nir", message)
+    fund = data.get("insurance_fund_code")
+    if fund:
         try:
-            validate_nir(nir)
+            validate_insurance_fund_code(fund)
         except ValidationError as exc:
-            errors.setdefault("nir", []).extend(exc.messages)
-        else:
-            for message in nir_consistency_errors(
-                nir, civility=data.get("civility"), birth_date=birth_date
-            ):
-                add("nir", message)
+            add("insurance_fund_code", exc.messages[0])
     return errors
 
 

@@ -143,6 +143,33 @@ def test_profile_hard_errors_next_to_fields(client, member):
     assert member.employee.city == "PARIS"
 
 
+@pytest.mark.parametrize("soft_empty", [False, True])
+def test_profile_wrong_nir_key_and_fund_code_are_field_errors(client, member, soft_empty):
+    """A wrong NIR key used to crash the page (HTTP 500), with or without the soft check's
+    « Oui, continuer »; a fund code of letters was accepted."""
+    nir = member.employee.nir
+    wrong_key = nir[:13] + f"{(int(nir[13:]) + 1) % 97:02d}"
+    data = profile_data(member, nir=wrong_key, insurance_fund_code="abc")
+    if soft_empty:
+        data = {**data, "family_status": "", "phone": "", "confirmer": "1"}
+    response = client.post(url("wizard_profile"), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "clé de contrôle incorrecte" in body
+    assert "code de 2 à 9 chiffres" in body
+    member.refresh_from_db()
+    assert member.wizard_step == "profile"
+
+
+def test_beneficiary_fund_code_checked_like_the_profile(client, member):
+    _at(member, "beneficiaries")
+    response = client.post(
+        url("wizard_beneficiary_add"),
+        child_data(teletransmission="on", insurance_fund_code="caisse"),
+    )
+    assert "code de 2 à 9 chiffres" in response.content.decode()
+
+
 def _at(enrolment, step):
     enrolment.wizard_step = step
     enrolment.save(update_fields=["wizard_step"])

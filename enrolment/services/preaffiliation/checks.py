@@ -24,8 +24,10 @@ from mutuelle.models import Company, Contract, InsuredGroup
 from mutuelle.validators import (
     POSTAL_ADDRESS_RULE,
     nir_consistency_errors,
+    normalize_insurance_fund_code,
     normalize_nir,
     postal_address_line_ok,
+    validate_insurance_fund_code,
     validate_nir,
 )
 
@@ -54,7 +56,6 @@ HIRE_DATE_MAX_AHEAD_DAYS = 92
 MIN_AGE_AT_HIRE = 14
 MAX_AGE_AT_HIRE = 100
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")
-_FUND_CODE = re.compile(r"^\d{2,9}$")
 
 
 @dataclass
@@ -212,12 +213,11 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract, today
             ):
                 check.add("nir", message)
 
-    fund = data["insurance_fund_code"].replace(" ", "")
-    if fund and not _FUND_CODE.fullmatch(fund):
-        check.add(
-            "insurance_fund_code",
-            "L'organisme de rattachement doit être un code de 2 à 9 chiffres.",
-        )
+    fund = normalize_insurance_fund_code(data["insurance_fund_code"])
+    try:
+        validate_insurance_fund_code(fund)
+    except ValidationError as exc:
+        check.add("insurance_fund_code", exc.messages[0])
     data["insurance_fund_code"] = fund
 
     if data["email"]:
