@@ -93,6 +93,17 @@ def test_sign_download_validate_and_close(page, live_server, browser, people, tm
     assert enrolment.status == EnrolmentStatus.ACTIVE
     assert enrolment.requests.get().status == RequestStatus.CLOSED
 
+    # Validated, the employee is a member: the space opens on « Mes remboursements »,
+    # and « Mon contrat » shows the signed contract.
+    page.goto(live_server.url + reverse("member_portal:home"))
+    expect(page.get_by_role("heading", name="Mes remboursements", exact=True)).to_be_visible()
+    page.get_by_role("navigation", name="Menu de l'espace adhérent").get_by_role(
+        "link", name="Mon contrat"
+    ).click()
+    expect(page.get_by_role("heading", name="Mon contrat", exact=True)).to_be_visible()
+    expect(page.get_by_text(enrolment.contract.number)).to_be_visible()
+    expect(page.get_by_role("cell", name="Adhérent(e)")).to_be_visible()
+
     # The correspondent sees the request « Clôturée » in « Mes demandes ».
     hr_context = browser.new_context(locale="fr-FR")
     try:
