@@ -163,6 +163,21 @@ class SingleUseLinkInline(ReadOnlyInline):
     fields = ["kind", "created_at", "expires_at", "used_at", "revoked_at"]
 
 
+class OnlineAccountFilter(admin.SimpleListFilter):
+    title = "espace en ligne"
+    parameter_name = "espace"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Créé"), ("non", "Pas encore créé")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(employee__user__isnull=False)
+        if self.value() == "non":
+            return queryset.filter(employee__user__isnull=True)
+        return queryset
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
     """The status changes only through the services (state machine + history)."""
@@ -175,11 +190,18 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "group",
         "status",
         "effective_date",
+        "online_account",
         "invited_at",
         "expires_at",
     ]
     list_select_related = ["employee__company", "contract", "group"]
-    list_filter = ["status", "contract__product_line", "group__name", "employee__company"]
+    list_filter = [
+        "status",
+        OnlineAccountFilter,
+        "contract__product_line",
+        "group__name",
+        "employee__company",
+    ]
     search_fields = [
         "employee__last_name",
         "employee__first_name",
@@ -207,6 +229,16 @@ class EnrolmentAdmin(admin.ModelAdmin):
     @admin.display(description="n° d'adhérent", ordering="pk")
     def member_number(self, obj):
         return obj.member_number
+
+    @admin.display(description="espace en ligne", boolean=True)
+    def online_account(self, obj):
+        return obj.employee.user_id is not None
+
+    def get_readonly_fields(self, request, obj=None):
+        # The imported member number is the member's identifier once their space
+        # exists: set when the member is created, never changed afterwards.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "imported_member_number"] if obj is not None else fields
 
     @admin.display(description="entreprise", ordering="employee__company__legal_name")
     def company(self, obj):
