@@ -41,6 +41,15 @@ def delivery_settings_check(app_configs, **kwargs):
                 id="mutuelle.E002",
             )
         )
+    if not (settings.SEAL_CERT_FILE and settings.SEAL_KEY_FILE):
+        errors.append(
+            Error(
+                "SEAL_CERT_FILE / SEAL_KEY_FILE are empty: signed dossiers would be sealed "
+                "with a self-signed development certificate.",
+                hint="Set both to the PEM certificate and key of the mutuelle's seal.",
+                id="mutuelle.E004",
+            )
+        )
     ics = settings.MUTUELLE["sepa_creditor_ics"]
     if not ics_is_valid(ics):
         errors.append(

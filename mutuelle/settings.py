@@ -334,6 +334,16 @@ SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD")
 SMS_SENDER = env("SMS_SENDER", "MUTUELLE")
 SMS_GATEWAY_TIMEOUT = 10
 
+# The mutuelle's PAdES seal on signed dossiers (enrolment/signature/seal.py): PEM
+# certificate and key (a self-signed pair is generated under VAR_DIR/seal/ when unset,
+# development only: ``check --deploy`` requires them), and an optional RFC 3161
+# timestamp server.
+SEAL_CERT_FILE = env("SEAL_CERT_FILE")
+SEAL_KEY_FILE = env("SEAL_KEY_FILE")
+SEAL_KEY_PASSWORD = env("SEAL_KEY_PASSWORD")
+SEAL_TSA_URL = env("SEAL_TSA_URL")
+SEAL_TSA_TIMEOUT = 10
+
 # seed_demo (public password, real messages) runs only in development; read here, as
 # test runners switch settings.DEBUG off.
 DEMO_SEED_ALLOWED = DEBUG

@@ -32,6 +32,7 @@ from ..services import wizard
 from ..templatetags.enrolment_format import phone_masked
 from . import membership_form as mf
 from .models import SignatureAttempt, SignatureChallenge, SignatureEvidence, hash_code
+from .seal import dossier_seal
 
 CODE_VALIDITY = dt.timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
@@ -459,6 +460,7 @@ def _sign(
             ],
         },
     )
+    dossier = dossier_seal(dossier)
     evidence.dossier_sha256 = mf.sha256_hex(dossier)
     stamp = timezone.localtime(now, PARIS).strftime("%Y%m%d-%H%M%S")
     prefix = f"signatures/{enrolment.pk}/{stamp}-{secrets.token_hex(4)}"

@@ -142,6 +142,8 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.mutuelle.example.fr",
     "SMS_GATEWAY_URL": "https://sms.mutuelle.example.fr/api/send",
     "SEPA_CREDITOR_ICS": "FR72ZZZ123456",
+    "SEAL_CERT_FILE": "/run/secrets/seal-cert.pem",
+    "SEAL_KEY_FILE": "/run/secrets/seal-key.pem",
 }
 
 

@@ -34,11 +34,11 @@ def test_check_deploy_reports_missing_delivery_settings(tmp_path):
     env = {
         k: v
         for k, v in PRODUCTION_ENV.items()
-        if k not in {"EMAIL_HOST", "SMS_GATEWAY_URL", "SEPA_CREDITOR_ICS"}
+        if k not in {"EMAIL_HOST", "SMS_GATEWAY_URL", "SEPA_CREDITOR_ICS", "SEAL_CERT_FILE"}
     }
     result = run_manage("check", "--deploy", VAR_DIR=str(tmp_path), **env)
     assert result.returncode != 0
-    for check_id in ("mutuelle.E001", "mutuelle.E002", "mutuelle.E003"):
+    for check_id in ("mutuelle.E001", "mutuelle.E002", "mutuelle.E003", "mutuelle.E004"):
         assert check_id in result.stderr
 
 
@@ -47,6 +47,7 @@ def test_delivery_checks_pass_when_configured(settings):
     settings.SMS_GATEWAY_URL = "https://sms.example.fr/api"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "smtp.example.fr"
+    settings.SEAL_CERT_FILE, settings.SEAL_KEY_FILE = "/secrets/cert.pem", "/secrets/key.pem"
     assert delivery_settings_check(None) == []
     settings.MUTUELLE = {**settings.MUTUELLE, "sepa_creditor_ics": "FR12ZZZ123456"}
     assert [e.id for e in delivery_settings_check(None)] == ["mutuelle.E003"]
