@@ -74,7 +74,9 @@ def schedule_lines(
     period = dt.date(start.year, 1, 1)
     lines = []
     while period <= end:
-        due = period.replace(day=enrolment.debit_day)
+        # The period in which the cover starts is collected on the debit day, or on
+        # the effective date when the cover starts after it (no mandate before).
+        due = max(period.replace(day=enrolment.debit_day), enrolment.effective_date)
         period_end = period + relativedelta(months=size, days=-1)
         if start <= due <= end:
             amount = sum(

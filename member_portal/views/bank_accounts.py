@@ -31,8 +31,8 @@ from member_requests.models import SepaMandate
 from ..forms.bank_accounts import BankAccountForm, MandateSignForm
 from ..forms.requests import apply_service_errors
 from ..forms.signature import CodeForm
-from .requests import _covered_enrolment
-from .signature import _origin
+from .requests import covered_enrolment
+from .signature import signature_origin
 
 
 def _submit(request, form, operation, **kwargs):
@@ -55,7 +55,7 @@ def _submit(request, form, operation, **kwargs):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_account(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     form = BankAccountForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         member_request = _submit(
@@ -76,7 +76,7 @@ def contribution_account(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def benefit_account(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     beneficiaries = list(enrolment.beneficiaries.filter(covered_until__isnull=True))
     form = BankAccountForm(request.POST or None, request.FILES or None, beneficiaries=beneficiaries)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +168,7 @@ def mandate_sign(request, pk: int):
                     attempt=attempt,
                     code=code_form.cleaned_data["code"],
                     by=request.user,
-                    origin=_origin(request),
+                    origin=signature_origin(request),
                 )
                 messages.success(
                     request,

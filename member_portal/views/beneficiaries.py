@@ -16,13 +16,13 @@ from member_requests.beneficiaries import (
 
 from ..forms.beneficiaries import BeneficiaryAddForm, BeneficiaryRemoveForm
 from ..forms.requests import apply_service_errors
-from .requests import _covered_enrolment
+from .requests import covered_enrolment
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def beneficiary_add(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     form = BeneficiaryAddForm(request.POST or None, request.FILES or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "nir": form.cleaned_data.get("nir", "")}
@@ -57,7 +57,7 @@ def beneficiary_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def beneficiary_remove(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     beneficiaries = list(enrolment.beneficiaries.filter(covered_until__isnull=True))
     form = BeneficiaryRemoveForm(request.POST or None, beneficiaries=beneficiaries)
     if request.method == "POST" and form.is_valid():

@@ -27,13 +27,13 @@ from contributions.payments import (
 from contributions.schedule import year_schedule
 from contributions.services import schedule_document_file
 
-from .requests import _covered_enrolment
+from .requests import covered_enrolment
 
 
 @login_required
 @require_GET
 def situation(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     late = list(arrears_of(enrolment))
     return render(
         request,
@@ -45,7 +45,7 @@ def situation(request):
 @login_required
 @require_POST
 def pay(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     absolute = request.build_absolute_uri
     try:
         _, url = card_payment_start(
@@ -130,7 +130,7 @@ def payment_notify(request):
 @login_required
 @require_GET
 def schedule(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     year = timezone.localdate().year
     if request.GET.get("format") == "pdf":
         # Filed in « Mes documents » too (once per version of the amounts).

@@ -15,13 +15,13 @@ from member_requests.portability import (
 
 from ..forms.portability import PortabilityDeclarationForm, PortabilityEndForm
 from ..forms.requests import apply_service_errors
-from .requests import _covered_enrolment
+from .requests import covered_enrolment
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def portability(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     termination = open_portability(enrolment)
     if termination is None:
         raise Http404("Aucune portabilité ouverte.")

@@ -86,7 +86,7 @@ def request_types_for(enrolment: Enrolment) -> list[dict]:
     ]
 
 
-def _covered_enrolment(request) -> Enrolment:
+def covered_enrolment(request) -> Enrolment:
     """The member's covered enrolment (404 otherwise)."""
     enrolment = (
         Enrolment.objects.filter(employee__user=request.user, status__in=sorted(COVERED_STATES))
@@ -183,7 +183,7 @@ def request_withdraw(request, pk: int):
 @require_GET
 def request_new(request):
     """« Faire une autre demande »: the request types, and a free message."""
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     return render(
         request,
         "member_portal/requests/new.html",
@@ -194,7 +194,7 @@ def request_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_message(request):
-    enrolment = _covered_enrolment(request)
+    enrolment = covered_enrolment(request)
     form = FreeMessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -93,7 +93,7 @@ def _attempt_or_response(request, enrolment: Enrolment):
         return None, redirect("member_portal:home")
 
 
-def _origin(request) -> SignatureContext:
+def signature_origin(request) -> SignatureContext:
     return SignatureContext(
         ip_address=request.META.get("REMOTE_ADDR"),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -258,7 +258,7 @@ def signature_sms(request, enrolment_id: int):
                     attempt=attempt,
                     code=code_form.cleaned_data["code"],
                     by=request.user,
-                    origin=_origin(request),
+                    origin=signature_origin(request),
                 )
                 return redirect("member_portal:signature_done", enrolment.pk)
     except FormChanged as exc:

@@ -40,6 +40,11 @@ from demo.data import (
 )
 from demo.grids import demo_grid_seed
 from demo.member_services import seed_directory, seed_member_conversation
+from demo.member_requests import (
+    demo_contributions_seed,
+    demo_portability_seed,
+    demo_requests_seed,
+)
 from demo.reimbursements import demo_history_seed
 from dispensations.services import dispensation_submit
 from enrolment.enums import (
@@ -113,6 +118,7 @@ class Command(BaseCommand):
         self.seed_reimbursements(users)
         seed_directory()
         seed_member_conversation(member_email=MEMBER_EMAIL, advisor=users["staff"])
+        self.seed_member_requests(users)
         self.print_logins()
 
     # --- reference data ------------------------------------------------------------
@@ -486,6 +492,22 @@ class Command(BaseCommand):
         result = members_import(data=data.encode())
         if result.rejected:
             raise CommandError(f"Adhérents sans compte refusés : {result.rejected}")
+
+    def seed_member_requests(self, users) -> None:
+        """The demo member's requests of each kind, contributions with one instalment in
+        arrears, and the portability declarations of the former employee."""
+        today = timezone.localdate()
+        member = Enrolment.objects.filter(employee__email=MEMBER_EMAIL, status=S.ACTIVE).first()
+        if member is not None:
+            with transaction.atomic():
+                demo_contributions_seed(enrolment=member, staff=users["staff"], today=today)
+                demo_requests_seed(enrolment=member, staff=users["staff"], today=today)
+        former = Enrolment.objects.filter(
+            status=S.PORTABILITY, employee__user__isnull=False
+        ).first()
+        if former is not None:
+            with transaction.atomic():
+                demo_portability_seed(enrolment=former, staff=users["staff"], today=today)
 
     def print_logins(self) -> None:
         out = self.stdout
