@@ -82,7 +82,25 @@ def test_seed_content(seeded):
     assert OutboxMessage.objects.filter(key__startswith="invitation:").count() >= 3
     # Signed through the real SMS-code signature, terminated through the real service.
     signed = Enrolment.objects.filter(signed_at__isnull=False)
-    assert signed.count() == SignatureEvidence.objects.count() == 5
+    assert signed.count() == SignatureEvidence.objects.filter(attempt__subject="").count() == 5
+    # The member's requests: every kind of the space in some state, one arrears.
+    from contributions.models import Instalment
+    from member_requests.enums import MemberRequestKind as K
+    from member_requests.models import MemberRequest
+
+    kinds = set(MemberRequest.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        K.OTHER,
+        K.BENEFICIARY_ADD,
+        K.BENEFICIARY_REMOVE,
+        K.CONTRIBUTION_ACCOUNT,
+        K.BENEFIT_ACCOUNT,
+        K.PORTABILITY,
+        K.PORTABILITY_END,
+    }
+    member = Enrolment.objects.get(employee__email=MEMBER_EMAIL)
+    assert Instalment.objects.filter(enrolment=member, status="impayee").count() == 1
+    assert SignatureEvidence.objects.filter(attempt__subject__startswith="mandat:").count() == 1
     assert set(Termination.objects.values_list("status", "portability")) == {
         (TerminationStatus.PROCESSED, True),
         (TerminationStatus.PROCESSED, False),
