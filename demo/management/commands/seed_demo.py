@@ -39,12 +39,12 @@ from demo.data import (
     siret_for,
 )
 from demo.grids import demo_grid_seed
-from demo.member_services import seed_directory, seed_member_conversation
 from demo.member_requests import (
     demo_contributions_seed,
     demo_portability_seed,
     demo_requests_seed,
 )
+from demo.member_services import seed_directory, seed_member_conversation
 from demo.reimbursements import demo_history_seed
 from dispensations.services import dispensation_submit
 from enrolment.enums import (
