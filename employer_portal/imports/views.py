@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ..decorators import correspondent_view
@@ -103,6 +104,7 @@ def import_rejection(request, job_id: int):
     return FileResponse(
         job.rejection_file.open("rb"),
         as_attachment=True,
-        filename=f"fichier_de_rejet_{job.created_at:%Y%m%d_%H%M}.xlsx",
+        # The time the correspondent saw on screen (Paris), not UTC.
+        filename=f"fichier_de_rejet_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx",
         content_type=XLSX_TYPE,
     )

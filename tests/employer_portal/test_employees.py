@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from employer_portal.exports import neutralise
 from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
-from enrolment.models import Beneficiary, Termination
+from enrolment.models import Beneficiary, Enrolment, Termination
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +60,34 @@ def test_export_csv_and_xlsx(hr, company, make_enrolment, django_assert_max_num_
     assert rows[0][0] == "N° d'adhérent"
     names = {r[1] for r in rows[1:]}
     assert names == {"'=HYPERLINK(1)", "Éloïse"}
-    assert "'@42" in {r[3] for r in rows[1:]}
+    assert rows[0][3:6] == ["Date de naissance", "Matricule", "E-mail"]
+    assert "'@42" in {r[4] for r in rows[1:]}
+    eloise = next(r for r in rows[1:] if r[1] == "Éloïse")
+    employee = Enrolment.objects.get(employee__last_name="Éloïse").employee
+    assert eloise[3] == f"{employee.birth_date:%d/%m/%Y}" and eloise[5] == employee.email
     response = hr.get(url("employees_export", company, "xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][1] == "Nom"
     assert {v[1] for v in values[1:]} == {"'=HYPERLINK(1)", "Éloïse"}
+    # Dates are real dates in Excel, not text.
+    row = next(v for v in values[1:] if v[1] == "Éloïse")
+    assert row[3].date() == employee.birth_date
+    assert isinstance(row[7], dt.datetime)
     assert hr.get(f"/entreprise/{company.pk}/collaborateurs/export.exe").status_code == 404
+
+
+def test_export_follows_the_filters_on_screen(hr, company, make_enrolment):
+    make_enrolment(employee__last_name="Roux", status=EnrolmentStatus.ACTIVE)
+    make_enrolment(employee__last_name="Blanc", invited=True)
+    listing = hr.get(url("employees", company), {"q": "roux"}).content.decode()
+    assert "export.csv?q=roux" in listing or "csv?q=roux" in listing
+    body = hr.get(url("employees_export", company, "csv"), {"q": "roux"}).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["Roux"]
+    body = hr.get(url("employees_export", company, "csv"), {"status": "active"}).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["Roux"]
 
 
 def test_detail_shows_beneficiaries_without_names_and_no_bank(

@@ -200,6 +200,11 @@ def test_upload_with_one_bad_row(client, setup, django_capture_on_commit_callbac
         reverse("employer_portal:import_rejection", args=[contract.company.pk, job.pk])
     )
     assert rejection.status_code == 200
+    # Named with the local (Paris) time shown on screen, not UTC.
+    from django.utils import timezone
+
+    local = timezone.localtime(job.created_at)
+    assert f"fichier_de_rejet_{local:%Y%m%d_%H%M}.xlsx" in rejection["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(rejection.streaming_content))).active
     table = list(sheet.values)
     assert list(table[0]) == [*HEADERS, ERROR_HEADER]
