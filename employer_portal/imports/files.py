@@ -8,7 +8,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -20,6 +20,8 @@ from python_calamine import CalamineWorkbook
 from enrolment.services.preaffiliation.fields import FIELD_LABELS, REQUIRED_FIELDS
 from mutuelle.spreadsheets import ERROR_HEADER, FORMULA_PREFIXES, rejection_xlsx
 
+from .xlsx_stream import ET, first_sheet_path, iter_sheet_rows
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Zip bombs: an xlsx of 20 MB holds at most a few hundred MB of XML; real files
 # compress about 5–20×, so much higher ratios are refused before parsing.
@@ -27,6 +29,9 @@ MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_ENTRY_RATIO = 150
 MAX_ZIP_ENTRIES = 500
 MAX_DATA_ROWS = 200_000
+# Sheets whose XML is larger than this (about 30,000 rows of the template) are read
+# row by row: calamine would hold the whole sheet in memory.
+STREAM_ABOVE_BYTES = 32 * 1024 * 1024
 
 FIELDS = list(FIELD_LABELS)
 HEADERS = [f"{label}*" if key in REQUIRED_FIELDS else label for key, label in FIELD_LABELS.items()]
@@ -297,7 +302,16 @@ def _data_rows(rows: Iterator[list]) -> Iterator[tuple[int, list]]:
 
 
 def open_xlsx(fileobj) -> UploadRows:
-    """Read an xlsx that :func:`check_upload` has accepted."""
+    """Read an xlsx that :func:`check_upload` has accepted: with calamine (fast), or
+    row by row when the sheet is large (bounded memory, see ``xlsx_stream``)."""
+    fileobj.seek(0)
+    try:
+        archive = zipfile.ZipFile(fileobj)
+        sheet_size = archive.getinfo(first_sheet_path(archive)).file_size
+    except (zipfile.BadZipFile, KeyError, ValueError, ET.ParseError) as exc:
+        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+    if sheet_size > STREAM_ABOVE_BYTES:
+        return _open_xlsx_streaming(archive, estimated_rows=sheet_size // 600)
     fileobj.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(fileobj)
@@ -310,6 +324,22 @@ def open_xlsx(fileobj) -> UploadRows:
         raise FileRefused("Le fichier est vide.")
     check_header(header)
     return UploadRows("xlsx", header, max(0, sheet.height - 1), _data_rows(rows))
+
+
+def _open_xlsx_streaming(archive: zipfile.ZipFile, *, estimated_rows: int) -> UploadRows:
+    rows = _streamed(archive)
+    header = next(rows, None)
+    if header is None:
+        raise FileRefused("Le fichier est vide.")
+    check_header(header)
+    return UploadRows("xlsx", header, estimated_rows, _data_rows(rows))
+
+
+def _streamed(archive: zipfile.ZipFile) -> Iterator[list]:
+    try:
+        yield from iter_sheet_rows(archive)
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, ET.ParseError) as exc:
+        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
 
 
 def decode_csv(data: bytes) -> str:
@@ -400,6 +430,6 @@ def row_as_dict(values: list) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def build_rejection_xlsx(rows: list[tuple[list, str]]) -> bytes:
+def build_rejection_xlsx(rows: Iterable[tuple[list, str]]) -> bytes:
     """Same columns as the template plus « Nature de l'erreur »; values as uploaded."""
     return rejection_xlsx(rows, headers=HEADERS, sheet_title="Salariés en erreur")

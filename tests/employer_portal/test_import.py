@@ -584,3 +584,76 @@ def test_command_errors(setup, tmp_path):
         call_command("import_affiliations", str(path), contract=contract.number, group="X")
     with pytest.raises(CommandError, match="Contrat introuvable"):
         call_command("import_affiliations", str(path), contract="NOPE", group="Cadres")
+
+
+# --- Large files: bounded memory -------------------------------------------------------
+
+
+def _rejection_table(client, contract, job) -> list:
+    response = client.get(
+        reverse("employer_portal:import_rejection", args=[contract.company.pk, job.pk])
+    )
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+
+
+def test_streamed_sheet_in_small_chunks_same_outcome(client, setup, monkeypatch):
+    """A sheet read row by row (as a large one is), spooled and created in rounds of two
+    rows: NIRs given twice refuse both lines, the rejection file is in line order."""
+    from employer_portal.imports import files
+
+    contract, group, _user = setup
+    monkeypatch.setattr(files, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(import_service, "SPOOL_CHUNK", 2)
+    rows = [values(n) for n in range(1, 8)]
+    rows[4] = values(5, nir=make_nir(2))  # line 6 repeats line 3's NIR
+    rows[5] = values(6, nir="123")  # line 7: invalid
+    response = upload(client, contract, group, xlsx_bytes(rows))
+    assert "4 salarié(s) validé(s)" in page(response)
+    assert "3 salarié(s) en erreur" in page(response)
+    job = ImportJob.objects.get()
+    table = _rejection_table(client, contract, job)
+    assert [row[1] for row in table[1:]] == [rows[1][1], rows[4][1], rows[5][1]]
+    assert "aussi ligne 6" in table[1][-1] and "aussi ligne 3" in table[2][-1]
+    assert [p["line"] for p in job.preview] == [3, 6, 7]
+    assert Enrolment.objects.filter(contract=contract).count() == 4
+
+
+def test_employee_declared_meanwhile_is_reported_not_fatal(client, setup, monkeypatch):
+    """Between the check and the creation someone else declares one of the employees:
+    that row goes to the rejection file, the others are created."""
+    contract, group, _user = setup
+    EnrolmentFactory(
+        contract=contract, employee=EmployeeFactory(company=contract.company, nir=make_nir(2))
+    )
+    # The first pass does not see it (as if it were declared after that pass).
+    monkeypatch.setattr(import_service, "open_nir_hashes", lambda **kwargs: set())
+    response = upload(client, contract, group, xlsx_bytes([values(n) for n in range(1, 4)]))
+    assert "2 salarié(s) validé(s)" in page(response)
+    job = ImportJob.objects.get()
+    table = _rejection_table(client, contract, job)
+    assert "déjà affilié ou en cours d'affiliation" in table[1][-1]
+    assert Enrolment.objects.filter(contract=contract).count() == 3
+
+
+def test_streamed_reader_gives_calamine_values():
+    from python_calamine import CalamineWorkbook
+
+    from employer_portal.imports.xlsx_stream import iter_sheet_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Texte", "Nombre", "Date", "Date et heure", "Booléen", "Vide", "Fin"])
+    sheet.append(["Zoé", 75015, dt.date(1985, 10, 12), dt.datetime(2026, 1, 2, 3, 4), True])
+    sheet.append([])
+    sheet["B4"] = 1.5
+    sheet["G4"] = "=1+1"
+    sheet["D4"] = 45000
+    sheet["D4"].number_format = "DD/MM/YYYY"
+    sheet["A5"] = "Ligne 5"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    expected = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue()))
+    expected = expected.get_sheet_by_index(0).to_python()
+    streamed = list(iter_sheet_rows(zipfile.ZipFile(buffer)))
+    width = len(expected[0])
+    assert [row + [""] * (width - len(row)) for row in streamed] == expected
