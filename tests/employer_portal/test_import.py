@@ -608,8 +608,8 @@ def test_streamed_sheet_in_small_chunks_same_outcome(client, setup, monkeypatch)
     rows[4] = values(5, nir=make_nir(2))  # line 6 repeats line 3's NIR
     rows[5] = values(6, nir="123")  # line 7: invalid
     response = upload(client, contract, group, xlsx_bytes(rows))
-    assert "4 salarié(s) validé(s)" in page(response)
-    assert "3 salarié(s) en erreur" in page(response)
+    assert "4 salariés validés" in page(response)
+    assert "3 salariés en erreur" in page(response)
     job = ImportJob.objects.get()
     table = _rejection_table(client, contract, job)
     assert [row[1] for row in table[1:]] == [rows[1][1], rows[4][1], rows[5][1]]
@@ -628,7 +628,7 @@ def test_employee_declared_meanwhile_is_reported_not_fatal(client, setup, monkey
     # The first pass does not see it (as if it were declared after that pass).
     monkeypatch.setattr(import_service, "open_nir_hashes", lambda **kwargs: set())
     response = upload(client, contract, group, xlsx_bytes([values(n) for n in range(1, 4)]))
-    assert "2 salarié(s) validé(s)" in page(response)
+    assert "2 salariés validés" in page(response)
     job = ImportJob.objects.get()
     table = _rejection_table(client, contract, job)
     assert "déjà affilié ou en cours d'affiliation" in table[1][-1]
