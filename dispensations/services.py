@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
 from enrolment.models import Enrolment, Request, RequestEvent
-from enrolment.services.invitation import _issue_link, _login_url, _message_context
+from enrolment.services.invitation import (
+    DEADLINE_PASSED,
+    _issue_link,
+    _login_url,
+    _message_context,
+)
 from mutuelle.enums import Channel
 from mutuelle.french import gendered
 from mutuelle.models import User
@@ -198,6 +203,8 @@ def dispensation_submit(
         if not locked.contract.dispensation_enabled:
             raise ValidationError("La dispense en ligne n'est pas proposée pour ce contrat.")
         during_membership = locked.status == EnrolmentStatus.ACTIVE
+        if locked.expires_at and locked.expires_at <= timezone.now() and not during_membership:
+            raise ValidationError(DEADLINE_PASSED)
         if locked.status not in DISPENSABLE_ENROLMENT_STATES:
             raise ValidationError("Une dispense ne peut plus être demandée pour cette adhésion.")
         if during_membership and (

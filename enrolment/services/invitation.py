@@ -284,6 +284,29 @@ def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) ->
     return True
 
 
+def enrolment_past_deadline(*, enrolment: Enrolment, now: dt.datetime | None = None) -> bool:
+    """Whether the 60 days to finish this enrolment are over. Checked on every request
+    of the wizard, the signature and the dispensation (not only by the nightly job): an
+    enrolment found past its deadline is expired at once."""
+    now = now or timezone.now()
+    if enrolment.status == EnrolmentStatus.EXPIRED:
+        return True
+    if enrolment.status not in REMINDABLE_STATES or not enrolment.expires_at:
+        return False
+    if enrolment.expires_at > now:
+        return False
+    enrolment_expire(enrolment=enrolment, now=now)
+    enrolment.refresh_from_db(fields=["status", "ended_at"])
+    return True
+
+
+DEADLINE_PASSED = (
+    "Le délai de 60 jours pour finaliser votre adhésion est dépassé : votre entreprise en a "
+    "été informée. Contactez son service des ressources humaines, qui peut vous inviter de "
+    "nouveau."
+)
+
+
 def enrolments_expire_due(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(

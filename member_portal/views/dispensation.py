@@ -25,6 +25,7 @@ from dispensations.services import (
 )
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment, RequestEvent
+from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 
 from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
 
@@ -87,6 +88,9 @@ def dispensation_start(request):
             messages.info(request, "Votre demande de dispense est déjà en cours de traitement.")
             return redirect("member_portal:dispensation_list")
         return render(request, "member_portal/dispensation/unavailable.html", status=404)
+    if enrolment_past_deadline(enrolment=enrolment):
+        messages.error(request, DEADLINE_PASSED)
+        return redirect("member_portal:home")
     employee = enrolment.employee
     if request.method == "POST":
         form = DispensationForm(request.POST, request.FILES, enrolment=enrolment)

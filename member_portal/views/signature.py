@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
+from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 from enrolment.signature import membership_form as mf
 from enrolment.signature.services import (
     CODE_VALIDITY,
@@ -73,6 +74,9 @@ def _guard(request, enrolment: Enrolment):
     """Where to go instead of a signature page, or None to stay."""
     if enrolment.status in SIGNED_STATES:
         return redirect("member_portal:signature_done", enrolment.pk)
+    if enrolment_past_deadline(enrolment=enrolment):
+        messages.error(request, DEADLINE_PASSED)
+        return redirect("member_portal:home")
     if enrolment.status != EnrolmentStatus.IN_PROGRESS:
         messages.warning(request, "Cette adhésion ne peut pas être signée en ligne.")
         return redirect("member_portal:home")

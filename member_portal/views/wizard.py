@@ -22,6 +22,7 @@ from enrolment.services.activation import (
     enrolment_first_login,
     pending_email,
 )
+from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 from enrolment.services.postal_letters import has_postal_login
 from mutuelle.models import Offer
 
@@ -89,6 +90,9 @@ def wizard_view(step: str):
             enrolment = current_enrolment(request.user)
             if enrolment is None:
                 messages.info(request, "Vous n'avez pas d'adhésion en cours à compléter.")
+                return redirect("member_portal:home")
+            if enrolment_past_deadline(enrolment=enrolment):
+                messages.error(request, DEADLINE_PASSED)
                 return redirect("member_portal:home")
             if step in STEP_URLS and not wizard.step_reached(enrolment, step):
                 return redirect(resume_url(enrolment))
