@@ -27,10 +27,10 @@ PERIODS = [
 ]
 
 
-class ReimbursementFilterForm(forms.Form):
-    periode = forms.ChoiceField(label="Période", choices=PERIODS, required=False)
-    du = forms.DateField(label="Du", required=False, input_formats=DATE_FORMATS, widget=DateInput())
-    au = forms.DateField(label="Au", required=False, input_formats=DATE_FORMATS, widget=DateInput())
+class PeopleForm(forms.Form):
+    """Beneficiaries to tick (none: all of them) and today's date, for the filters and
+    the statement on demand."""
+
     beneficiaires = forms.MultipleChoiceField(
         label="Bénéficiaires",
         required=False,
@@ -42,6 +42,12 @@ class ReimbursementFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["beneficiaires"].choices = [(p.key, p.name) for p in people]
+
+
+class ReimbursementFilterForm(PeopleForm):
+    periode = forms.ChoiceField(label="Période", choices=PERIODS, required=False)
+    du = forms.DateField(label="Du", required=False, input_formats=DATE_FORMATS, widget=DateInput())
+    au = forms.DateField(label="Au", required=False, input_formats=DATE_FORMATS, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -71,22 +77,11 @@ class ReimbursementFilterForm(forms.Form):
         return self.cleaned_data.get("beneficiaires", []) if self.is_valid() else []
 
 
-class StatementRequestForm(forms.Form):
+class StatementRequestForm(PeopleForm):
     """A relevé for any period and beneficiaries (« Afficher mes relevés »)."""
 
     du = forms.DateField(label="Du", input_formats=DATE_FORMATS, widget=DateInput())
     au = forms.DateField(label="Au", input_formats=DATE_FORMATS, widget=DateInput())
-    beneficiaires = forms.MultipleChoiceField(
-        label="Bénéficiaires",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Aucune case cochée : tous les bénéficiaires.",
-    )
-
-    def __init__(self, *args, people, today: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.fields["beneficiaires"].choices = [(p.key, p.name) for p in people]
 
     def clean(self):
         data = super().clean()
