@@ -6,6 +6,7 @@ import html
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from conversations.enums import ConversationStatus, Topic
@@ -286,3 +287,12 @@ def test_complaints_queue_shows_both_deadlines(client, member):
     page = client.get(reverse("admin:conversations_complaint_changelist")).content.decode()
     assert "Litige" in page and f"{complaint.answer_due:%d/%m/%Y}" in page
     assert "envoyé le" in page
+
+
+def test_an_offer_without_grid_serves_its_uploaded_table(client, member):
+
+    member.offer.guarantee_table.save("table.pdf", ContentFile(b"%PDF-1.4 uploaded"), save=True)
+    response = client.get(reverse("member_portal:guarantees_pdf"))
+    assert body(response) == b"%PDF-1.4 uploaded"
+    page = client.get(reverse("member_portal:guarantees")).content.decode()
+    assert "pas encore saisi" in page and "Télécharger le tableau de garanties" in page
