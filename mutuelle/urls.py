@@ -20,3 +20,5 @@ urlpatterns = [
     path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),
     path("dev/outbox/<int:pk>/", dev_views.outbox_detail, name="dev_outbox_message"),
 ]
+
+handler500 = "mutuelle.views.server_error"

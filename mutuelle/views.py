@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 
 from .accounts import landing_url
 
@@ -13,3 +16,10 @@ def home(request):
 @login_required
 def landing(request):
     return redirect(landing_url(request.user))
+
+
+def server_error(request):
+    """The 500 page: rendered from settings alone, without the database, the cache or
+    the session (which may be what failed), so no context processor runs."""
+    html = loader.get_template("500.html").render({"mutuelle": settings.MUTUELLE})
+    return HttpResponseServerError(html)
