@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from enrolment.models import MEMBER_NUMBER_OFFSET
+from enrolment.models import enrolment_pk_of
 from member_requests.admin import DocumentInline, MemberRequestAdmin
 from member_requests.enums import MemberRequestKind
 from mutuelle.admin_actions import action_form_response
@@ -227,8 +227,8 @@ class ReimbursementLineAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset.none(), False
-        if term.isdigit() and int(term) > MEMBER_NUMBER_OFFSET:
-            return queryset.filter(enrolment_id=int(term) - MEMBER_NUMBER_OFFSET), False
+        if (pk := enrolment_pk_of(term)) is not None:
+            return queryset.filter(enrolment_id=pk), False
         return super().get_search_results(request, queryset, term)
 
     def changelist_view(self, request, extra_context=None):

@@ -258,15 +258,12 @@ class Dispensation(models.Model):
                 visible=True,
             )
         else:
-            self.enrolment.transition(
-                EnrolmentStatus.DISPENSED, by=by, label="Dispense validée : adhésion clôturée"
-            )
+            self.enrolment.dispense(by=by)
         return event
 
     def start(self, *, by=None) -> None:
         """A dispensation asked during membership takes effect: the cover has ended."""
-        self.enrolment.transition(
-            EnrolmentStatus.DISPENSED,
+        self.enrolment.dispense(
             by=by,
             label=(
                 f"Dispense en vigueur : couverture terminée le {self.enrolment.end_date:%d/%m/%Y}"
@@ -291,11 +288,7 @@ class Dispensation(models.Model):
             by=by, label="Motif du refus", note=reason, from_status=previous, visible=False
         )
         if not self.during_membership:
-            self.enrolment.transition(
-                EnrolmentStatus.INVITED,
-                by=by,
-                label="Dispense refusée : nouvelle invitation à adhérer",
-            )
+            self.enrolment.refuse_dispensation(by=by)
         return event
 
     def withdraw(self, *, by) -> RequestEvent:
@@ -308,9 +301,7 @@ class Dispensation(models.Model):
             to_detail=self.status,
         )
         if not self.during_membership:
-            self.enrolment.transition(
-                EnrolmentStatus.IN_PROGRESS, by=by, label="Dispense retirée : adhésion en cours"
-            )
+            self.enrolment.withdraw_dispensation(by=by)
         return event
 
     def end(self, *, by=None) -> RequestEvent:
@@ -329,9 +320,7 @@ class Dispensation(models.Model):
             enrolment.end_date = None
             enrolment.save(update_fields=["end_date", "updated_at"])
         else:
-            enrolment.transition(
-                EnrolmentStatus.INVITED, by=by, label="Fin de la dispense : nouvelle invitation"
-            )
+            enrolment.end_dispensation(by=by)
         return event
 
 

@@ -258,11 +258,7 @@ def dispensation_submit(
         _store_proofs(dispensation, checked, kind=ProofKind.REQUEST, by=by, stored=stored)
         if not during_membership:
             # An active member stays covered while the request is examined.
-            locked.transition(
-                EnrolmentStatus.DISPENSATION_REQUESTED,
-                by=by,
-                label="Dispense demandée par le salarié",
-            )
+            locked.request_dispensation(by=by)
         _notify_employee(
             dispensation,
             key=f"dispensation-received:{dispensation.pk}",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from enrolment.enums import EnrolmentStatus
-from enrolment.models import MEMBER_NUMBER_OFFSET
+from enrolment.models import member_number_of
 from mutuelle.models import Offer
 
 from .decorators import correspondent_view
@@ -66,7 +66,7 @@ def affiliation_certificate(request):
             "company": company,
             "rows": [
                 {
-                    "member_number": MEMBER_NUMBER_OFFSET + pk,
+                    "member_number": member_number_of(pk),
                     "name": f"{last.upper()} {first}",
                     "contract": contract,
                     "group": group,

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from enrolment.enums import (
-    EnrolmentStatus,
     Relationship,
     TerminationReason,
     TerminationStatus,
@@ -87,7 +86,6 @@ def employee_detail(request, enrolment_id: int):
             "employee": employee,
             "nir": format_nir(employee.nir) if employee.nir else "",
             "beneficiaries": [Relationship(r).label for r in relationships],
-            "can_terminate": enrolment.status == EnrolmentStatus.ACTIVE,
             "pending_termination": enrolment.terminations.filter(
                 status=TerminationStatus.SUBMITTED
             ).first(),

@@ -9,7 +9,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from enrolment.enums import EMPLOYEE_STATUS_OF_ENROLMENT
-from enrolment.models import MEMBER_NUMBER_OFFSET
+from enrolment.models import member_number_of
 
 HEADERS = [
     "N° d'adhérent",
@@ -71,7 +71,7 @@ def export_rows(enrolments):
         group,
     ) in rows.iterator(chunk_size=2000):
         yield [
-            str(MEMBER_NUMBER_OFFSET + pk),
+            member_number_of(pk),
             last,
             first,
             birth,

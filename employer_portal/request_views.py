@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
+from enrolment.enums import RequestType, TerminationStatus
 from enrolment.services.cancellation import enrolment_cancel
-from enrolment.services.invitation import REMINDABLE_STATES, ReminderTooSoon, enrolment_remind
+from enrolment.services.invitation import ReminderTooSoon, enrolment_remind
 from enrolment.services.termination import termination_withdraw
 from mutuelle.french import de
 
@@ -24,7 +24,6 @@ from .selectors import (
     request_type_choices,
 )
 
-REMINDABLE = REMINDABLE_STATES
 REMINDER_SENT = (
     "Votre demande a bien été prise en compte — Le mail de relance permettant au salarié "
     "de finaliser son affiliation a été envoyé."
@@ -46,15 +45,6 @@ def request_list(request):
         request.GET or None, queryset=request_list_rows(company), dispensation_enabled=enabled
     )
     page, querystring = paginate(request, filterset.qs)
-    now = timezone.now()
-    for item in page:
-        enrolment = item.enrolment
-        item.can_remind = (
-            item.type == RequestType.AFFILIATION
-            and enrolment is not None
-            and enrolment.status in REMINDABLE
-        )
-        item.days_left = enrolment.days_left(now) if item.can_remind else None
     return render(
         request,
         "employer_portal/requests/list.html",
@@ -74,13 +64,6 @@ def request_list(request):
 def request_detail(request, request_id: int):
     item = get_object_or_404(company_requests(request.company), pk=request_id)
     events = item.events.filter(visible_to_employer=True).order_by("at", "id")
-    enrolment = item.enrolment
-    is_waiting_affiliation = (
-        item.type == RequestType.AFFILIATION
-        and enrolment is not None
-        and enrolment.status
-        in {EnrolmentStatus.PRE_AFFILIATED, EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}
-    )
     return render(
         request,
         "employer_portal/requests/detail.html",
@@ -88,9 +71,6 @@ def request_detail(request, request_id: int):
             "company": request.company,
             "item": item,
             "events": events,
-            "can_cancel": is_waiting_affiliation,
-            "can_remind": is_waiting_affiliation and enrolment.status in REMINDABLE,
-            "days_left": enrolment.days_left() if is_waiting_affiliation else None,
             "cancel_form": CancelForm(),
             "withdrawable_termination": _withdrawable_termination(item),
         },
@@ -142,7 +122,7 @@ def request_withdraw_termination(request, request_id: int):
 @correspondent_view
 def request_remind(request, request_id: int):
     item = _affiliation_request(request, request_id)
-    if item.enrolment is None or item.enrolment.status not in REMINDABLE:
+    if not item.can_remind:
         messages.error(request, "Cette demande n'attend plus le salarié : aucune relance possible.")
     elif not item.employee.email:
         messages.error(

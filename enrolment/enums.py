@@ -35,6 +35,8 @@ class EnrolmentStatus(models.TextChoices):
 WAITING_FOR_EMPLOYEE = frozenset(
     {EnrolmentStatus.PRE_AFFILIATED, EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}
 )
+# The employer may remind the employee (and the reminders job does).
+REMINDABLE_STATES = frozenset({EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS})
 BEING_PROCESSED = frozenset({EnrolmentStatus.SIGNED, EnrolmentStatus.DISPENSATION_REQUESTED})
 # "Open" enrolments: at most one per employee and contract.
 OPEN_STATES = frozenset(

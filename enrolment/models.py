@@ -2,6 +2,7 @@
 accounts, single-use links, terminations and the request timeline."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
@@ -29,7 +30,9 @@ from mutuelle.validators import (
 from .enums import (
     EMPLOYEE_STATUS_OF_ENROLMENT,
     OPEN_STATES,
+    REMINDABLE_STATES,
     REQUEST_STATUS_OF_ENROLMENT,
+    WAITING_FOR_EMPLOYEE,
     BankAccountPurpose,
     Civility,
     EnrolmentStatus,
@@ -47,26 +50,83 @@ from .enums import (
 from .exceptions import InvalidTransition
 
 S = EnrolmentStatus
-# Numéro d'adhérent = offset + primary key (unique and stable).
+# Numéro d'adhérent = offset + primary key (unique and stable): the one formula, both ways.
 MEMBER_NUMBER_OFFSET = 22_000_000
+
+
+def member_number_of(enrolment_pk: int) -> str:
+    return f"{MEMBER_NUMBER_OFFSET + enrolment_pk}"
+
+
+def enrolment_pk_of(member_number: str) -> int | None:
+    """The enrolment a typed member number designates, or None if it cannot be one."""
+    number = (member_number or "").strip()
+    if number.isdigit() and int(number) > MEMBER_NUMBER_OFFSET:
+        return int(number) - MEMBER_NUMBER_OFFSET
+    return None
+
+
 # The state of an enrolment not written yet: the employer's declaration creates it
 # pre-affiliated, through the same step as every later transition.
 NEW = ""
-# The one table of allowed enrolment transitions (DESIGN §4).
-ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    NEW: frozenset({S.PRE_AFFILIATED}),
-    S.PRE_AFFILIATED: frozenset({S.INVITED, S.CANCELLED}),
-    S.INVITED: frozenset({S.IN_PROGRESS, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
-    S.IN_PROGRESS: frozenset({S.SIGNED, S.DISPENSATION_REQUESTED, S.EXPIRED, S.CANCELLED}),
-    S.SIGNED: frozenset({S.ACTIVE, S.IN_PROGRESS}),
-    S.DISPENSATION_REQUESTED: frozenset({S.DISPENSED, S.INVITED, S.IN_PROGRESS}),
-    S.DISPENSED: frozenset({S.INVITED}),
-    # DISPENSED: a member whose situation changed (D911-2 1° and 3° CSS).
-    S.ACTIVE: frozenset({S.TERMINATED, S.PORTABILITY, S.DISPENSED}),
-    S.PORTABILITY: frozenset({S.TERMINATED}),
-    S.EXPIRED: frozenset({S.INVITED}),
-    S.TERMINATED: frozenset(),
-    S.CANCELLED: frozenset(),
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    label: str  # the history row's default label
+
+
+# The one table of enrolment transitions (DESIGN §4): each has a name, the states it may
+# start from and the state it leads to; ``Enrolment`` has one method per name.
+ENROLMENT_TRANSITIONS: dict[str, Transition] = {
+    "declare": Transition(frozenset({NEW}), S.PRE_AFFILIATED, "Pré-affiliation déclarée"),
+    "invite": Transition(
+        frozenset({S.PRE_AFFILIATED, S.EXPIRED}), S.INVITED, "Invitation envoyée au salarié"
+    ),
+    "start": Transition(frozenset({S.INVITED}), S.IN_PROGRESS, "Adhésion commencée"),
+    "request_dispensation": Transition(
+        WAITING_FOR_EMPLOYEE - {S.PRE_AFFILIATED},
+        S.DISPENSATION_REQUESTED,
+        "Dispense demandée par le salarié",
+    ),
+    "withdraw_dispensation": Transition(
+        frozenset({S.DISPENSATION_REQUESTED}), S.IN_PROGRESS, "Dispense retirée : adhésion en cours"
+    ),
+    "refuse_dispensation": Transition(
+        frozenset({S.DISPENSATION_REQUESTED}),
+        S.INVITED,
+        "Dispense refusée : nouvelle invitation à adhérer",
+    ),
+    # From ACTIVE: a member whose situation changed (D911-2 1° and 3° CSS).
+    "dispense": Transition(
+        frozenset({S.DISPENSATION_REQUESTED, S.ACTIVE}),
+        S.DISPENSED,
+        "Dispense validée : adhésion clôturée",
+    ),
+    "end_dispensation": Transition(
+        frozenset({S.DISPENSED}), S.INVITED, "Fin de la dispense : nouvelle invitation"
+    ),
+    "sign": Transition(
+        frozenset({S.IN_PROGRESS}),
+        S.SIGNED,
+        "Bulletin d'adhésion signé électroniquement par le salarié",
+    ),
+    "validate": Transition(frozenset({S.SIGNED}), S.ACTIVE, "Adhésion validée et mise en gestion"),
+    "return_to_employee": Transition(
+        frozenset({S.SIGNED}), S.IN_PROGRESS, "Dossier renvoyé au salarié pour correction"
+    ),
+    "start_portability": Transition(frozenset({S.ACTIVE}), S.PORTABILITY, "Portabilité"),
+    "terminate": Transition(
+        frozenset({S.ACTIVE, S.PORTABILITY}), S.TERMINATED, "Fin de la couverture"
+    ),
+    "expire": Transition(
+        frozenset({S.INVITED, S.IN_PROGRESS}), S.EXPIRED, "Lien d'adhésion expiré"
+    ),
+    "cancel": Transition(
+        WAITING_FOR_EMPLOYEE, S.CANCELLED, "Pré-affiliation annulée par l'entreprise"
+    ),
 }
 
 
@@ -83,16 +143,17 @@ class EnrolmentStep(NamedTuple):
 def enrolment_step(from_status: str, to_status: str, *, label: str = "") -> EnrolmentStep:
     """The step from ``from_status`` to ``to_status`` if the table allows it.
 
-    :meth:`Enrolment.transition` writes it for one enrolment; the pre-affiliation
+    The named transitions of :class:`Enrolment` write it for one enrolment; the pre-affiliation
     writes the declaration step (:data:`NEW` → pré-affilié) for thousands at once."""
-    if to_status not in ENROLMENT_TRANSITIONS[from_status]:
-        raise InvalidTransition(None, to_status, from_status=from_status)
-    return EnrolmentStep(
-        str(from_status),
-        str(to_status),
-        str(REQUEST_STATUS_OF_ENROLMENT[to_status]),
-        label or EnrolmentStatus(to_status).label,
-    )
+    for transition in ENROLMENT_TRANSITIONS.values():
+        if from_status in transition.sources and transition.target == to_status:
+            return EnrolmentStep(
+                str(from_status),
+                str(to_status),
+                str(REQUEST_STATUS_OF_ENROLMENT[to_status]),
+                label or transition.label,
+            )
+    raise InvalidTransition(None, to_status, from_status=from_status)
 
 
 class NirMixin(models.Model):
@@ -261,8 +322,8 @@ class EnrolmentQuerySet(models.QuerySet):
         if not number:
             return self.none()
         derived = Q(pk__in=[])
-        if number.isdigit() and int(number) > MEMBER_NUMBER_OFFSET:
-            derived = Q(pk=int(number) - MEMBER_NUMBER_OFFSET, imported_member_number="")
+        if (pk := enrolment_pk_of(number)) is not None:
+            derived = Q(pk=pk, imported_member_number="")
         return self.filter(Q(imported_member_number=number) | derived)
 
 
@@ -364,7 +425,7 @@ class Enrolment(models.Model):
         unique and stable)."""
         if self.imported_member_number:
             return self.imported_member_number
-        return f"{MEMBER_NUMBER_OFFSET + self.pk}" if self.pk else ""
+        return member_number_of(self.pk) if self.pk else ""
 
     @property
     def employee_status(self) -> str:
@@ -383,25 +444,48 @@ class Enrolment(models.Model):
         until then."""
         return self.end_date if self.status == S.ACTIVE else None
 
-    def can_transition(self, to_status: str) -> bool:
-        return to_status in ENROLMENT_TRANSITIONS[self.status]
+    # --- workflow: rules the pages show -------------------------------------------
 
-    def transition(
+    @property
+    def can_remind(self) -> bool:
+        """The employer may send a reminder: the employee has not finished yet."""
+        return self.status in REMINDABLE_STATES
+
+    @property
+    def can_cancel(self) -> bool:
+        """The employer may cancel a pre-affiliation still waiting for the employee."""
+        return self.can("cancel")
+
+    @property
+    def can_terminate(self) -> bool:
+        """The employer may terminate a covered member's contract (portability already
+        follows a termination)."""
+        return self.status == S.ACTIVE
+
+    # --- workflow: named transitions -------------------------------------------------
+
+    def can(self, transition: str) -> bool:
+        return self.status in ENROLMENT_TRANSITIONS[transition].sources
+
+    def _apply(
         self,
-        to_status: str,
+        name: str,
         *,
         by=None,
         label: str = "",
         note: str = "",
         visible_to_employer: bool = True,
+        fields: tuple[str, ...] = (),
     ) -> "RequestEvent | None":
-        """Change status if the table allows it, save, sync the affiliation request and
-        write its history row. Callers (services) own the surrounding transaction."""
-        if not self.can_transition(to_status):
-            raise InvalidTransition(self, to_status)
-        step = enrolment_step(self.status, to_status, label=label)
+        """Change status if the transition starts from the current one, save (with the
+        ``fields`` the transition set), sync the affiliation request and write its
+        history row. Callers (services) own the surrounding transaction."""
+        transition = ENROLMENT_TRANSITIONS[name]
+        if self.status not in transition.sources:
+            raise InvalidTransition(self, transition.target)
+        step = enrolment_step(self.status, transition.target, label=label or transition.label)
         self.status = step.to_status
-        self.save(update_fields=["status", "updated_at"])
+        self.save(update_fields=["status", "updated_at", *fields])
         request = Request.objects.filter(enrolment=self, type=RequestType.AFFILIATION).first()
         if request is None:
             return None
@@ -414,6 +498,62 @@ class Enrolment(models.Model):
             to_detail=step.to_status,
             visible_to_employer=visible_to_employer,
         )
+
+    def invite(self, *, at: dt.datetime, expires_at: dt.datetime, by=None, label: str = ""):
+        self.invited_at = at
+        self.expires_at = expires_at
+        return self._apply("invite", by=by, label=label, fields=("invited_at", "expires_at"))
+
+    def start(self, *, by, label: str = ""):
+        return self._apply("start", by=by, label=label)
+
+    def request_dispensation(self, *, by, label: str = ""):
+        return self._apply("request_dispensation", by=by, label=label)
+
+    def withdraw_dispensation(self, *, by, label: str = ""):
+        return self._apply("withdraw_dispensation", by=by, label=label)
+
+    def refuse_dispensation(self, *, by, label: str = ""):
+        return self._apply("refuse_dispensation", by=by, label=label)
+
+    def dispense(self, *, by=None, label: str = ""):
+        return self._apply("dispense", by=by, label=label)
+
+    def end_dispensation(self, *, by=None, label: str = ""):
+        return self._apply("end_dispensation", by=by, label=label)
+
+    def sign(self, *, by, at: dt.datetime, label: str = ""):
+        self.signed_at = at
+        return self._apply("sign", by=by, label=label, fields=("signed_at",))
+
+    def validate(self, *, by, label: str = ""):
+        self.activated_at = timezone.now()
+        return self._apply("validate", by=by, label=label, fields=("activated_at",))
+
+    def return_to_employee(self, *, by, wizard_step: str, label: str = ""):
+        """Back to « adhésion en cours »: the signature is void, the wizard reopens at
+        ``wizard_step``."""
+        self.signed_at = None
+        self.wizard_step = wizard_step
+        return self._apply(
+            "return_to_employee", by=by, label=label, fields=("signed_at", "wizard_step")
+        )
+
+    def start_portability(self, *, end_date: dt.date, by=None, label: str = ""):
+        self.end_date = end_date
+        return self._apply("start_portability", by=by, label=label, fields=("end_date",))
+
+    def terminate(self, *, by=None, label: str = ""):
+        self.ended_at = timezone.now()
+        return self._apply("terminate", by=by, label=label, fields=("ended_at",))
+
+    def expire(self, *, at: dt.datetime, note: str = "", label: str = ""):
+        self.ended_at = at
+        return self._apply("expire", label=label, note=note, fields=("ended_at",))
+
+    def cancel(self, *, by, at: dt.datetime, note: str = "", label: str = ""):
+        self.ended_at = at
+        return self._apply("cancel", by=by, label=label, note=note, fields=("ended_at",))
 
 
 class Beneficiary(NirMixin, PostalAddress):
@@ -638,6 +778,26 @@ class Request(models.Model):
     @property
     def number(self) -> str:
         return f"{self.pk:07d}" if self.pk else ""
+
+    def _waiting_affiliation(self) -> "Enrolment | None":
+        if self.type != RequestType.AFFILIATION or self.enrolment_id is None:
+            return None
+        return self.enrolment
+
+    @property
+    def can_remind(self) -> bool:
+        enrolment = self._waiting_affiliation()
+        return enrolment is not None and enrolment.can_remind
+
+    @property
+    def can_cancel(self) -> bool:
+        enrolment = self._waiting_affiliation()
+        return enrolment is not None and enrolment.can_cancel
+
+    @property
+    def days_left(self) -> int | None:
+        """Days before the invitation link expires, while a reminder is possible."""
+        return self.enrolment.days_left() if self.can_remind else None
 
     def move_to(
         self,

@@ -31,7 +31,7 @@ from benefits.settlement_files import (
     read_rows,
 )
 from enrolment.enums import EnrolmentStatus
-from enrolment.models import MEMBER_NUMBER_OFFSET, Beneficiary, Enrolment
+from enrolment.models import Beneficiary, Enrolment, enrolment_pk_of
 from mutuelle.fields import keyed_hash
 from mutuelle.models import GuaranteeRow
 from mutuelle.validators import normalize_nir
@@ -110,8 +110,8 @@ def members_by_number(numbers) -> dict[str, Member]:
     """Members (with their beneficiaries) by member number, without decrypting a NIR."""
     pks = {}
     for number in numbers:
-        if number.isdigit() and int(number) > MEMBER_NUMBER_OFFSET:
-            pks[int(number) - MEMBER_NUMBER_OFFSET] = number
+        if (pk := enrolment_pk_of(number)) is not None:
+            pks[pk] = number
     members: dict[int, Member] = {}
     keys = list(pks)
     for start in range(0, len(keys), CHUNK):

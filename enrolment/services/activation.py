@@ -16,7 +16,7 @@ from mutuelle.notifications import notification_send
 from ..enums import EnrolmentStatus, LinkKind
 from ..models import Enrolment, MemberChange, SingleUseLink
 from .links import link_consume, link_issue, link_pending
-from .postal_letters import has_postal_login
+from .postal_login import has_postal_login
 
 
 class EmailAlreadyUsed(Exception):
@@ -72,9 +72,7 @@ def account_activate(
         employee.user = user
         employee.commercial_consent = commercial_consent
         employee.save(update_fields=["user", "commercial_consent", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.IN_PROGRESS, by=user, label="Compte activé par le salarié"
-        )
+        enrolment.start(by=user, label="Compte activé par le salarié")
         if personal_email and employee.email:
             email_confirmation_send(user=user, email=personal_email)
     return user
@@ -87,8 +85,7 @@ def enrolment_first_login(*, enrolment: Enrolment, user) -> None:
         locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if locked.status != EnrolmentStatus.INVITED or locked.employee.user_id != user.pk:
             return
-        locked.transition(
-            EnrolmentStatus.IN_PROGRESS,
+        locked.start(
             by=user,
             label="Première connexion du salarié (identifiants reçus par courrier)",
         )

@@ -3,7 +3,6 @@ back to the employee with a message. Each writes the request's history and e-mai
 employee after commit."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
@@ -26,7 +25,7 @@ def _lock_signed(enrolment: Enrolment) -> Enrolment:
         .select_related("employee__company", "employee__user")
         .get(pk=enrolment.pk)
     )
-    if locked.status != EnrolmentStatus.SIGNED:
+    if not locked.can("validate"):
         raise InvalidTransition(locked, EnrolmentStatus.ACTIVE)
     return locked
 
@@ -36,11 +35,7 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
     the employer's request is « Clôturée »."""
     with transaction.atomic():
         enrolment = _lock_signed(enrolment)
-        enrolment.activated_at = timezone.now()
-        enrolment.save(update_fields=["activated_at", "updated_at"])
-        event = enrolment.transition(
-            EnrolmentStatus.ACTIVE, by=by, label="Adhésion validée et mise en gestion"
-        )
+        event = enrolment.validate(by=by)
         # The member's space fills at once: the card, the signed dossier, the welcome
         # letter and a copy of the e-mail below.
         member_card_issue(enrolment=enrolment, reason="Adhésion mise en gestion")
@@ -74,13 +69,10 @@ def enrolment_return_to_employee(*, enrolment: Enrolment, by, message: str) -> E
         raise ValueError("A message to the employee is required.")
     with transaction.atomic():
         enrolment = _lock_signed(enrolment)
-        enrolment.signed_at = None
-        if wizard.step_index(enrolment.wizard_step) > wizard.step_index("recap"):
-            enrolment.wizard_step = "recap"
-        enrolment.save(update_fields=["signed_at", "wizard_step", "updated_at"])
-        event = enrolment.transition(
-            EnrolmentStatus.IN_PROGRESS, by=by, label="Dossier renvoyé au salarié pour correction"
-        )
+        step = enrolment.wizard_step
+        if wizard.step_index(step) > wizard.step_index("recap"):
+            step = "recap"
+        event = enrolment.return_to_employee(by=by, wizard_step=step)
         if event is not None:
             event.request.move_to(
                 event.request.status,

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..enums import WAITING_FOR_EMPLOYEE, EnrolmentStatus, LinkKind
+from ..enums import LinkKind
 from ..models import Enrolment
 from .links import links_revoke
 
@@ -14,19 +14,12 @@ def enrolment_cancel(*, enrolment: Enrolment, by, note: str = "") -> Enrolment:
     working at once."""
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if enrolment.status not in WAITING_FOR_EMPLOYEE:
+        if not enrolment.can_cancel:
             raise ValidationError(
                 "Seule une pré-affiliation en attente du salarié peut être annulée "
                 f"(statut actuel : {enrolment.get_status_display().lower()})."
             )
         now = timezone.now()
         links_revoke(kind=LinkKind.INVITATION, enrolment=enrolment, now=now)
-        enrolment.ended_at = now
-        enrolment.save(update_fields=["ended_at", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.CANCELLED,
-            by=by,
-            label="Pré-affiliation annulée par l'entreprise",
-            note=note,
-        )
+        enrolment.cancel(by=by, at=now, note=note)
         return enrolment

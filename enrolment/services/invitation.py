@@ -21,14 +21,12 @@ from mutuelle.enums import Channel
 from mutuelle.models import OutboxMessage
 from mutuelle.notifications import Notification, notification_send, notification_send_many
 
-from ..enums import EnrolmentStatus, LinkKind, RequestType
+from ..enums import REMINDABLE_STATES, EnrolmentStatus, LinkKind, RequestType
 from ..models import Enrolment, Request, RequestEvent
 from .links import invitation_links_issue_many, link_issue, links_revoke
-from .postal_letters import has_postal_login
+from .postal_login import has_postal_login
 
 MANUAL_REMINDER_MIN_INTERVAL = dt.timedelta(hours=24)
-# Reminders stop once the employee has signed or asked for a dispensation.
-REMINDABLE_STATES = frozenset({EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS})
 EXPIRY_REASON = "Lien d'adhésion expiré (60 jours sans finalisation)"
 REMINDER_BATCH_SIZE = 1000
 
@@ -92,11 +90,9 @@ def enrolment_invite(*, enrolment: Enrolment, by=None) -> None:
         if enrolment.status != EnrolmentStatus.PRE_AFFILIATED:
             return
         now = timezone.now()
-        enrolment.invited_at = now
-        enrolment.expires_at = now + dt.timedelta(days=settings.INVITATION_VALIDITY_DAYS)
-        enrolment.save(update_fields=["invited_at", "expires_at", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.INVITED,
+        enrolment.invite(
+            at=now,
+            expires_at=now + dt.timedelta(days=settings.INVITATION_VALIDITY_DAYS),
             by=by,
             label="Invitation envoyée au salarié"
             if enrolment.employee.email
@@ -260,11 +256,7 @@ def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) ->
             return False
         if enrolment.expires_at > now:
             return False
-        enrolment.ended_at = now
-        enrolment.save(update_fields=["ended_at", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.EXPIRED, label="Lien d'adhésion expiré", note=EXPIRY_REASON
-        )
+        enrolment.expire(at=now, note=EXPIRY_REASON)
         links_revoke(kind=LinkKind.INVITATION, enrolment=enrolment, now=now)
         company = enrolment.employee.company
         for access in company.correspondent_accesses.select_related("user"):

@@ -23,7 +23,7 @@ from mutuelle.spreadsheets import rejection_xlsx
 from mutuelle.validators import nir_consistency_errors, normalize_nir, validate_nir
 
 from ..enums import EnrolmentStatus
-from ..models import MEMBER_NUMBER_OFFSET, Employee, Enrolment, MemberChange
+from ..models import MEMBER_NUMBER_OFFSET, Employee, Enrolment, MemberChange, enrolment_pk_of
 from .preaffiliation.parsing import as_text, parse_civility, parse_date
 
 COLUMNS = {
@@ -136,7 +136,7 @@ def _check(
     number = row["member_number"]
     if not number.isalnum():
         errors.append(f"{COLUMNS['member_number']} : lettres et chiffres seulement")
-    elif number.isdigit() and int(number) > MEMBER_NUMBER_OFFSET:
+    elif enrolment_pk_of(number) is not None:
         errors.append(
             f"{COLUMNS['member_number']} : {number} est dans la plage des numéros donnés par "
             f"le portail (au-delà de {MEMBER_NUMBER_OFFSET})"

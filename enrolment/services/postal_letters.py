@@ -20,19 +20,15 @@ from weasyprint import HTML
 
 from ..enums import PostalLetterKind
 from ..models import Enrolment, PostalLetter, ProvisionalPassword
+from .postal_login import NO_EMAIL_DOMAIN
 
 # The users table needs a unique address; this reserved domain (RFC 2606) never
 # receives mail, and the notification layer never writes to it.
-NO_EMAIL_DOMAIN = "courrier.invalid"
 _SPECIALS = "!#$%*+-=?@"
 # No look-alike characters (0/O, 1/l/I): the password is typed from paper.
 _LOWER = "abcdefghijkmnpqrstuvwxyz"
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _DIGITS = "23456789"
-
-
-def has_postal_login(email: str) -> bool:
-    return email.endswith("@" + NO_EMAIL_DOMAIN)
 
 
 def provisional_password(length: int = 12) -> str:

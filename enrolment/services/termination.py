@@ -53,7 +53,7 @@ def termination_errors(
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if enrolment.status != EnrolmentStatus.ACTIVE:
+    if not enrolment.can_terminate:
         add(
             "__all__",
             "Seul le contrat d'un collaborateur mis en gestion peut être résilié "
@@ -266,27 +266,21 @@ def _apply(termination: Termination, *, by=None) -> None:
     under the termination's lock."""
     enrolment = termination.enrolment
     if termination.portability:
-        enrolment.end_date = termination.portability_end_date
-        enrolment.save(update_fields=["end_date", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.PORTABILITY,
+        enrolment.start_portability(
+            end_date=termination.portability_end_date,
             by=by,
             label=(
                 f"Début de la portabilité le "
                 f"{termination.termination_date + dt.timedelta(days=1):%d/%m/%Y}, jusqu'au "
-                f"{enrolment.end_date:%d/%m/%Y}"
+                f"{termination.portability_end_date:%d/%m/%Y}"
             ),
         )
         if enrolment.end_date >= timezone.localdate():
             # The card follows the cover: the new one ends with the portability.
             member_card_issue(enrolment=enrolment, reason="Portabilité des droits")
     else:
-        enrolment.ended_at = timezone.now()
-        enrolment.save(update_fields=["ended_at", "updated_at"])
-        enrolment.transition(
-            EnrolmentStatus.TERMINATED,
-            by=by,
-            label=f"Fin de la couverture au {termination.termination_date:%d/%m/%Y}",
+        enrolment.terminate(
+            by=by, label=f"Fin de la couverture au {termination.termination_date:%d/%m/%Y}"
         )
     termination.applied_at = timezone.now()
     termination.save(update_fields=["applied_at"])
@@ -413,11 +407,6 @@ def portability_end_due(*, today: dt.date | None = None) -> int:
             enrolment = Enrolment.objects.select_for_update().get(pk=pk)
             if enrolment.status != EnrolmentStatus.PORTABILITY:
                 continue
-            enrolment.ended_at = timezone.now()
-            enrolment.save(update_fields=["ended_at", "updated_at"])
-            enrolment.transition(
-                EnrolmentStatus.TERMINATED,
-                label=f"Fin de la portabilité au {enrolment.end_date:%d/%m/%Y}",
-            )
+            enrolment.terminate(label=f"Fin de la portabilité au {enrolment.end_date:%d/%m/%Y}")
             ended += 1
     return ended

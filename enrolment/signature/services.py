@@ -486,13 +486,7 @@ def _sign(
 def _membership_form_signed(*, attempt: SignatureAttempt, evidence: SignatureEvidence, by, now):
     enrolment = evidence.enrolment
     employee = enrolment.employee
-    enrolment.signed_at = now
-    enrolment.save(update_fields=["signed_at", "updated_at"])
-    enrolment.transition(
-        EnrolmentStatus.SIGNED,
-        by=by,
-        label="Bulletin d'adhésion signé électroniquement par le salarié",
-    )
+    enrolment.sign(by=by, at=now)
     if evidence.email:
         notification_send(
             key=f"signature-confirmation:{evidence.pk}",

@@ -23,7 +23,7 @@ from enrolment.services.activation import (
     pending_email,
 )
 from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
-from enrolment.services.postal_letters import has_postal_login
+from enrolment.services.postal_login import has_postal_login
 from mutuelle.models import Offer
 
 from ..forms.wizard import (
@@ -54,12 +54,9 @@ RETURN_TO_RECAP = "recap"
 
 
 def current_enrolment(user) -> Enrolment | None:
-    """The employee's enrolment being completed (the most recent if several).
-
-    An invited enrolment whose account already exists (identifiers sent by post)
-    starts at its first login.
-    """
-    enrolment = (
+    """The employee's enrolment being completed (the most recent if several). A read:
+    ``enrolment_started`` below makes an invited one « en cours »."""
+    return (
         Enrolment.objects.filter(
             employee__user=user,
             status__in=[EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS],
@@ -68,8 +65,14 @@ def current_enrolment(user) -> Enrolment | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def enrolment_started(request) -> Enrolment | None:
+    """The employee's enrolment being completed; an invited one whose account already
+    exists (identifiers sent by post) starts at the employee's first visit."""
+    enrolment = current_enrolment(request.user)
     if enrolment is not None and enrolment.status == EnrolmentStatus.INVITED:
-        enrolment_first_login(enrolment=enrolment, user=user)
+        enrolment_first_login(enrolment=enrolment, user=request.user)
     return enrolment
 
 
@@ -87,7 +90,7 @@ def wizard_view(step: str):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            enrolment = current_enrolment(request.user)
+            enrolment = enrolment_started(request)
             if enrolment is None:
                 messages.info(request, "Vous n'avez pas d'adhésion en cours à compléter.")
                 return redirect("member_portal:home")

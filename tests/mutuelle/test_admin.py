@@ -21,7 +21,7 @@ def data():
     for n in range(3):
         enrolment = EnrolmentFactory(invited=True)
         OfferFactory(group=enrolment.group)
-        enrolment.transition(EnrolmentStatus.IN_PROGRESS, label="Adhésion commencée")
+        enrolment.start(by=None)
         Beneficiary.objects.create(
             enrolment=enrolment,
             relationship=Relationship.CHILD,
