@@ -29,9 +29,9 @@ from django.utils.module_loading import import_string
 from enrolment.enums import MemberDocumentKind
 from enrolment.models import Enrolment
 from enrolment.services.member_documents import member_document_add
-from enrolment.signature import membership_form as mf
 from mutuelle.formatting import euros
 from mutuelle.models import User
+from mutuelle.pdf import render_pdf
 
 from .enums import InstalmentStatus, PaymentStatus
 from .models import CardPayment, Instalment
@@ -208,7 +208,7 @@ def payment_notification_receive(*, body: bytes, signature: str) -> CardPayment:
 
 
 def receipt_pdf(payment: CardPayment) -> bytes:
-    return mf.render_pdf(
+    return render_pdf(
         "contributions/receipt.html",
         {
             "payment": payment,

@@ -2,13 +2,12 @@
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import member_number_of
 from mutuelle.models import Offer
+from mutuelle.pdf import render_pdf
 
 from .decorators import correspondent_view
 from .selectors import company_enrolments
@@ -60,7 +59,7 @@ def affiliation_certificate(request):
             "effective_date",
         )
     )
-    html = render_to_string(
+    pdf = render_pdf(
         "employer_portal/pdf/certificate.html",
         {
             "company": company,
@@ -76,9 +75,7 @@ def affiliation_certificate(request):
             ],
             "today": timezone.localdate(),
         },
-        request=request,
     )
-    pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="attestation-affiliation-{company.siret}.pdf"'

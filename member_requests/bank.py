@@ -21,6 +21,7 @@ from enrolment.services.wizard import new_mandate_reference
 from enrolment.signature import membership_form as mf
 from enrolment.signature import services as signature
 from mutuelle.models import User
+from mutuelle.pdf import render_pdf
 from mutuelle.validators import (
     normalize_iban,
     validate_bic,
@@ -219,7 +220,7 @@ def mandate_body_html(mandate: SepaMandate) -> str:
 
 def mandate_pdf(mandate: SepaMandate, *, body_html: str | None = None) -> bytes:
     body = body_html if body_html is not None else mandate_body_html(mandate)
-    return mf.render_pdf(
+    return render_pdf(
         "member_requests/mandate/document.html",
         {"body": body, "mandate": mandate, "mutuelle": settings.MUTUELLE},
     )

@@ -19,12 +19,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mutuelle.pdf import render_pdf
 from mutuelle.validators import mask_nir_but_last3
 
 from ..enums import COVERED_STATES, EnrolmentStatus, MemberDocumentKind, Relationship
 from ..member_models import MemberCard
 from ..models import Enrolment
-from ..signature.membership_form import render_pdf
 from .member_documents import member_document_add
 
 VERIFICATION_SALT = "enrolment.member-card.verification"

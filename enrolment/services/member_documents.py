@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from mutuelle.models import OutboxMessage
+from mutuelle.pdf import render_pdf
 
 from ..enums import COVERED_STATES, EnrolmentStatus, MemberDocumentKind
 from ..member_models import MemberDocument
 from ..models import Enrolment
-from ..signature.membership_form import render_pdf
 
 
 def _clean_filename(filename: str) -> str:

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
+
+from mutuelle.pdf import render_pdf
 
 from ..enums import PostalLetterKind
 from ..models import Enrolment, PostalLetter, ProvisionalPassword
@@ -38,10 +38,6 @@ def provisional_password(length: int = 12) -> str:
     chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
-
-
-def _pdf(template: str, context: dict) -> bytes:
-    return HTML(string=render_to_string(template, context)).write_pdf()
 
 
 def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
@@ -93,7 +89,7 @@ def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
         ):
             letter = PostalLetter(enrolment=enrolment, kind=kind)
             letter.file.save(
-                f"{kind}.pdf", ContentFile(_pdf(template, context | extra)), save=False
+                f"{kind}.pdf", ContentFile(render_pdf(template, context | extra)), save=False
             )
             letter.save()
             letters.append(letter)

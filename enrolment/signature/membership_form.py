@@ -1,23 +1,17 @@
 """The membership form (bulletin d'adhésion): its data, its HTML and its PDF.
 
 The same HTML body is shown in the signature page and rendered to PDF by WeasyPrint
-with the fonts shipped in ``static/fonts`` (never the machine's fonts), so the document
-looks the same on every server. Resources are only read from local files.
+through ``mutuelle.pdf.render_pdf`` (the project's fonts, static files only).
 """
 
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
+from mutuelle.pdf import render_pdf
 from mutuelle.validators import format_nir
 
 from ..enums import BankAccountPurpose
@@ -47,11 +41,6 @@ SEPA_MANDATE_TEXT = (
     "Vos droits concernant le présent mandat sont expliqués dans un document que vous "
     "pouvez obtenir auprès de votre banque."
 )
-
-FONT_FILES = {
-    "regular": "fonts/DejaVuSans.ttf",
-    "bold": "fonts/DejaVuSans-Bold.ttf",
-}
 
 
 def mask_iban_end(iban: str) -> str:
@@ -185,27 +174,6 @@ def form_body_html(enrolment: Enrolment) -> str:
 
 def fingerprint(html: str) -> str:
     return hashlib.sha256(html.encode()).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _font_urls() -> dict[str, str]:
-    urls = {}
-    for key, relative in FONT_FILES.items():
-        found = finders.find(relative)
-        if not found:
-            raise FileNotFoundError(f"Police introuvable : static/{relative}")
-        urls[key] = Path(found).resolve().as_uri()
-    return urls
-
-
-_fetcher = URLFetcher(allowed_protocols={"file"}, fail_on_errors=True)
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(template, {**context, "fonts": _font_urls()})
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetcher).write_pdf(
-        font_config=FontConfiguration()
-    )
 
 
 def membership_form_pdf(enrolment: Enrolment, *, body_html: str | None = None) -> bytes:

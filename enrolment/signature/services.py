@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
+from mutuelle.pdf import render_pdf
 
 from ..enums import EnrolmentStatus
 from ..models import Enrolment
@@ -440,7 +441,7 @@ def _sign(
         events=list(attempt.events),
         document_sha256=mf.sha256_hex(pdf),
     )
-    dossier = mf.render_pdf(
+    dossier = render_pdf(
         "enrolment/membership_form/dossier.html",
         {
             "body": body,

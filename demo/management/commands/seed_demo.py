@@ -20,7 +20,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from demo.data import (
     BACK_OFFICE,
@@ -80,6 +79,7 @@ from mutuelle.models import (
     OutboxMessage,
     User,
 )
+from mutuelle.pdf import render_pdf
 from mutuelle.roles import ensure_gestionnaire_group
 
 _PDF_CACHE: dict[str, bytes] = {}
@@ -238,22 +238,20 @@ class Command(BaseCommand):
                     "child": euros(offer.child_monthly_cost),
                 }
             )
-        html = render_to_string(
-            "pdf/guarantee_table.html",
-            {
-                "mutuelle": settings.MUTUELLE,
-                "level_label": CoverageLevel(level).label,
-                "contract": contract,
-                "contract_label": contract.get_product_line_display(),
-                "company": contract.company,
-                "start_date": contract.start_date,
-                "sections": list(sections.items()),
-                "costs": costs,
-            },
-        )
+        context = {
+            "mutuelle": settings.MUTUELLE,
+            "level_label": CoverageLevel(level).label,
+            "contract": contract,
+            "contract_label": contract.get_product_line_display(),
+            "company": contract.company,
+            "start_date": contract.start_date,
+            "sections": list(sections.items()),
+            "costs": costs,
+        }
+        html = render_to_string("pdf/guarantee_table.html", context)
         # Same HTML, same PDF: a second run in the same process (tests) skips WeasyPrint.
         if html not in _PDF_CACHE:
-            _PDF_CACHE[html] = HTML(string=html).write_pdf()
+            _PDF_CACHE[html] = render_pdf("pdf/guarantee_table.html", context)
         return _PDF_CACHE[html]
 
     def seed_users(self, companies: dict[str, Company]) -> dict[str, User]:
@@ -403,11 +401,7 @@ class Command(BaseCommand):
 
     def request_dispensation(self, enrolment, user, hire_date) -> None:
 
-        proof = HTML(
-            string="<html lang='fr'><body><h1>Attestation employeur du conjoint</h1>"
-            "<p>Le conjoint de Mme Chloé FOURNIER bénéficie d'une couverture familiale "
-            "obligatoire.</p></body></html>"
-        ).write_pdf()
+        proof = render_pdf("demo/spouse_certificate.html", {})
         dispensation_submit(
             enrolment=enrolment,
             case_code="spouse_employer",
