@@ -89,10 +89,6 @@ class DispensationCase:
     def end_date_required(self) -> bool:
         return self.end_date != EndDateRule.NONE
 
-    @property
-    def by_law(self) -> bool:
-        return self.source == Source.LAW
-
 
 COVERED_ELSEWHERE = (
     "Salarié bénéficiant par ailleurs, y compris en tant qu'ayant droit, "

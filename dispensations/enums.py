@@ -15,7 +15,6 @@ S = DispensationStatus
 UNDECIDED_STATES = frozenset({S.SUBMITTED, S.AWAITING_COMPLEMENT})
 # At most one open dispensation per enrolment.
 OPEN_STATES = frozenset(UNDECIDED_STATES | {S.ACCEPTED})
-DECIDED_STATES = frozenset({S.ACCEPTED, S.REFUSED, S.ENDED})
 
 
 class ProofKind(models.TextChoices):

@@ -44,7 +44,6 @@ S = DispensationStatus
 DISPENSABLE_ENROLMENT_STATES = frozenset(
     {EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS, EnrolmentStatus.ACTIVE}
 )
-NON_FIELD = "__all__"
 
 
 # --- helpers -------------------------------------------------------------------------

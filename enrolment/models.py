@@ -302,19 +302,6 @@ class MemberChange(models.Model):
 
 
 class EnrolmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "EnrolmentQuerySet":
-        """Back office sees all; a correspondent their companies; an employee their own."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(
-            Q(employee__company__correspondent_accesses__user=user) | Q(employee__user=user)
-        ).distinct()
-
-    def of_company(self, company) -> "EnrolmentQuerySet":
-        return self.filter(employee__company=company)
-
     def with_member_number(self, number: str) -> "EnrolmentQuerySet":
         """The enrolment known by this member number: one brought from the mutuelle's
         records keeps its own, the others derive it from their key."""
@@ -722,17 +709,6 @@ class SingleUseLink(models.Model):
         )
 
 
-class RequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RequestQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(
-            Q(company__correspondent_accesses__user=user) | Q(employee__user=user)
-        ).distinct()
-
-
 class Request(models.Model):
     """A request of the company's timeline (« Mes demandes »): affiliation, résiliation,
     dispense, décès. Each type's own state lives on its model; ``status`` is the
@@ -758,8 +734,6 @@ class Request(models.Model):
     created_at = models.DateTimeField("demande du", default=timezone.now)
     updated_at = models.DateTimeField("mise à jour", auto_now=True)
     closed_at = models.DateTimeField("clôturée le", null=True, blank=True)
-
-    objects = RequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "demande"

@@ -9,13 +9,6 @@ from .services.termination import portability_end_due, terminations_apply_due
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
-def send_invitation(enrolment_id: int) -> None:
-    enrolment = Enrolment.objects.filter(pk=enrolment_id).first()
-    if enrolment is not None:
-        enrolment_invite(enrolment=enrolment)
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
 def send_invitations(enrolment_ids: list[int]) -> None:
     """Invite a batch of pre-affiliated employees (one task per few hundred, not per
     employee). A retry re-runs the whole batch: ``enrolment_invite`` skips those already

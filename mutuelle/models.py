@@ -276,13 +276,6 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.group})"
 
-    def monthly_cost(self, *, spouses: int = 0, children: int = 0) -> Decimal:
-        return (
-            self.member_monthly_cost
-            + self.spouse_monthly_cost * spouses
-            + self.child_monthly_cost * children
-        )
-
 
 SECRET_MARK = re.compile(r"\[secret:([a-z_]+)\]")
 REDACTED = "[masqué]"

@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "phonenumber_field",
-    "formtools",
     "django_filters",
     "health_check",
     "mutuelle",
@@ -256,6 +255,8 @@ if not REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        # Kombu's exchange table; its default is ``control/`` in the working directory.
+        "control_folder": str(_queue_dir / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

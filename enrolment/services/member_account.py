@@ -28,7 +28,7 @@ from mutuelle.notifications import notification_send
 from ..enums import COVERED_STATES, LinkKind
 from ..models import Enrolment, MemberChange
 from .links import link_consume, link_issue, link_sent_since
-from .postal_letters import has_postal_login
+from .postal_login import has_postal_login
 
 # Members who can create their space: those the mutuelle covers today.
 ACCOUNT_STATES = COVERED_STATES

@@ -29,8 +29,6 @@ from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadli
 
 from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
 
-HELP_BLOCK = "member_portal/dispensation/_help.html"
-
 
 def _own(request, pk: int) -> Dispensation:
     return get_object_or_404(
