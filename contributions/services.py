@@ -26,12 +26,12 @@ from sepaxml import SepaDD
 from enrolment.enums import COVERED_STATES, MemberDocumentKind
 from enrolment.models import Enrolment
 from enrolment.services.member_documents import member_document_add
-from enrolment.signature.membership_form import render_pdf
 from member_requests.bank import initial_mandate_row, mandate_in_force
 from member_requests.models import SepaMandate
 from mutuelle.enums import Channel
 from mutuelle.models import User
 from mutuelle.notifications import Notification, notification_send_many
+from mutuelle.pdf import render_pdf
 
 from .enums import RETURN_REASONS, BatchStatus, InstalmentStatus, SequenceType
 from .models import DebitBatch, Instalment

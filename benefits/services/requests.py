@@ -21,10 +21,10 @@ from benefits.settlement_files import ParsedRow
 from enrolment.enums import MemberDocumentKind
 from enrolment.models import Enrolment
 from enrolment.services.member_documents import member_document_add
-from enrolment.signature.membership_form import render_pdf
 from member_requests.enums import MemberRequestKind
 from member_requests.kinds import register_kind
 from member_requests.services import member_request_submit
+from mutuelle.pdf import render_pdf
 
 
 def reimbursement_request_submit(

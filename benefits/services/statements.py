@@ -18,7 +18,7 @@ from benefits.selectors import member_people, people_filter
 from enrolment.enums import MemberDocumentKind
 from enrolment.models import Enrolment
 from enrolment.services.member_documents import member_document_add
-from enrolment.signature.membership_form import render_pdf
+from mutuelle.pdf import render_pdf
 
 
 def _month_label(start: dt.date) -> str:

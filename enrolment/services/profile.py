@@ -16,6 +16,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
+from mutuelle.pdf import render_pdf
+
 from ..models import Employee, Enrolment, MemberChange
 from ..signature import membership_form as mf
 from ..signature import services as signature
@@ -142,7 +144,7 @@ def _phone_body_html(attempt: SignatureAttempt) -> str:
 
 
 def _phone_pdf(attempt: SignatureAttempt, body: str) -> bytes:
-    return mf.render_pdf(
+    return render_pdf(
         "enrolment/phone_change/document.html", {"body": body, "mutuelle": settings.MUTUELLE}
     )
 
