@@ -52,6 +52,7 @@ def affiliation_certificate(request):
         .filter(status=EnrolmentStatus.ACTIVE)
         .values_list(
             "pk",
+            "imported_member_number",
             "employee__last_name",
             "employee__first_name",
             "contract__number",
@@ -65,13 +66,13 @@ def affiliation_certificate(request):
             "company": company,
             "rows": [
                 {
-                    "member_number": member_number_of(pk),
+                    "member_number": member_number_of(pk, imported),
                     "name": f"{last.upper()} {first}",
                     "contract": contract,
                     "group": group,
                     "effective_date": effective,
                 }
-                for pk, last, first, contract, group, effective in rows
+                for pk, imported, last, first, contract, group, effective in rows
             ],
             "today": timezone.localdate(),
         },

@@ -46,6 +46,7 @@ def export_rows(enrolments):
     constant memory whatever the company size. Dates stay dates (None when absent)."""
     rows = enrolments.values_list(
         "pk",
+        "imported_member_number",
         "employee__last_name",
         "employee__first_name",
         "employee__birth_date",
@@ -59,6 +60,7 @@ def export_rows(enrolments):
     )
     for (
         pk,
+        imported,
         last,
         first,
         birth,
@@ -71,7 +73,7 @@ def export_rows(enrolments):
         group,
     ) in rows.iterator(chunk_size=2000):
         yield [
-            member_number_of(pk),
+            member_number_of(pk, imported),
             last,
             first,
             birth,

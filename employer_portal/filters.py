@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import Q
 
 from enrolment.enums import EmployeeStatus, RequestStatus, RequestType
-from enrolment.models import enrolment_pk_of
 from mutuelle.addresses import postal_text
 
 from .selectors import ENROLMENT_STATUSES_OF_EMPLOYEE_STATUS
@@ -63,8 +62,9 @@ class EnrolmentFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        if (pk := enrolment_pk_of(value)) is not None:
-            return queryset.filter(pk=pk)
+        if value.isdigit():
+            # A member number: derived from the key, or imported from the mutuelle.
+            return queryset.with_member_number(value)
         return queryset.filter(name_query(value, "employee__")) if value else queryset
 
     def filter_status(self, queryset, name, value):

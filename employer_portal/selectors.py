@@ -91,6 +91,7 @@ def enrolment_list_rows(company: Company) -> QuerySet[Enrolment]:
         .select_related("employee", "contract")
         .only(
             "id",
+            "imported_member_number",
             "status",
             "effective_date",
             "end_date",

@@ -54,8 +54,10 @@ S = EnrolmentStatus
 MEMBER_NUMBER_OFFSET = 22_000_000
 
 
-def member_number_of(enrolment_pk: int) -> str:
-    return f"{MEMBER_NUMBER_OFFSET + enrolment_pk}"
+def member_number_of(enrolment_pk: int, imported: str = "") -> str:
+    """The member number: the one imported from the mutuelle's records, else derived
+    from the enrolment's key."""
+    return imported or f"{MEMBER_NUMBER_OFFSET + enrolment_pk}"
 
 
 def enrolment_pk_of(member_number: str) -> int | None:
@@ -410,9 +412,9 @@ class Enrolment(models.Model):
     def member_number(self) -> str:
         """Numéro d'adhérent: the imported one, or derived from the primary key (so
         unique and stable)."""
-        if self.imported_member_number:
+        if not self.pk:
             return self.imported_member_number
-        return member_number_of(self.pk) if self.pk else ""
+        return member_number_of(self.pk, self.imported_member_number)
 
     @property
     def employee_status(self) -> str:

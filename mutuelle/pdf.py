@@ -40,10 +40,10 @@ class StaticFilesFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
 
     def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in {"", "localhost"}:
+        scheme, host, location, _query, _fragment = urlsplit(url)
+        if scheme != "file" or host not in {"", "localhost"}:
             raise ResourceRefused(f"Ressource refusée dans un PDF : {url}")
-        path = Path(url2pathname(parts.path)).resolve()
+        path = Path(url2pathname(location)).resolve()
         if not any(path.is_relative_to(root) for root in _static_roots()):
             raise ResourceRefused(f"Ressource refusée dans un PDF : {url}")
         return super().fetch(url, headers)

@@ -253,3 +253,13 @@ def test_name_key_follows_renames():
     other = EmployeeFactory.build(company=employee.company, last_name="Émile", nir="")
     (created,) = Employee.objects.bulk_create([other])
     assert Employee.objects.get(pk=created.pk).name_key.startswith("EMILE ")
+
+
+def test_imported_member_number_is_searched_exported_and_certified(hr, company, make_enrolment):
+    imported = make_enrolment(status=EnrolmentStatus.ACTIVE, imported_member_number="18004512")
+    derived = make_enrolment(status=EnrolmentStatus.ACTIVE)
+    for number, enrolment in (("18004512", imported), (derived.member_number, derived)):
+        found = hr.get(url("employees", company), {"q": number})
+        assert [e.pk for e in found.context["page"]] == [enrolment.pk]
+    export = hr.get(url("employees_export", company, "csv")).content.decode("utf-8-sig")
+    assert "18004512" in export and derived.member_number in export

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from enrolment.enums import BankAccountPurpose, EnrolmentStatus
@@ -151,8 +151,5 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     assert BankAccount.objects.filter(
         enrolment=enrolment, purpose=BankAccountPurpose.CONTRIBUTIONS
     ).exists()
-    try:
-        signature = reverse("member_portal:signature_entry")
-    except NoReverseMatch:
-        signature = reverse("member_portal:wizard_recap")
+    signature = reverse("member_portal:signature_entry")
     page.wait_for_url(re.compile(re.escape(signature)))
