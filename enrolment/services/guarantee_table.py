@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from mutuelle.enums import FeeSector, GuaranteeDomain
 from mutuelle.models import GuaranteeRow, Offer
-
-from ..signature.membership_form import render_pdf
+from mutuelle.pdf import render_pdf
 
 
 @dataclass
