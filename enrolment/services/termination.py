@@ -366,6 +366,9 @@ def portability_end_early(
                 termination.request.status,
                 by=by,
                 label=f"Portabilité écourtée au {end:%d/%m/%Y} ({EarlyEndCause.LABELS[cause]})",
+                # Why the benefits stopped is the former employee's business: the
+                # employer sees the portability end, not its cause.
+                visible_to_employer=False,
             )
         return end
 

@@ -380,6 +380,10 @@ def test_portability_ends_early_when_benefits_stop():
         by=None,
     )
     assert end == D(2024, 10, 31)
+    employer_labels = termination.request.events.filter(visible_to_employer=True).values_list(
+        "label", flat=True
+    )
+    assert not any("emploi" in label for label in employer_labels)
     # Never later than the computed end.
     later = portability_end_early(
         termination=termination, benefits_end=D(2026, 1, 1), cause=EarlyEndCause.RETIREMENT, by=None
