@@ -10,7 +10,6 @@ import datetime as dt
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from weasyprint import HTML
 
 from contributions.enums import InstalmentStatus
 from contributions.models import Instalment
@@ -46,10 +45,11 @@ from member_requests.services import (
     member_request_take_up,
 )
 from mutuelle.models import OutboxMessage
+from mutuelle.pdf import render_pdf
 
 
 def _pdf(name: str, title: str) -> SimpleUploadedFile:
-    content = HTML(string=f"<html lang='fr'><body><h1>{title}</h1></body></html>").write_pdf()
+    content = render_pdf("demo/document.html", {"title": title})
     return SimpleUploadedFile(name, content, "application/pdf")
 
 
