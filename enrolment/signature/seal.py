@@ -6,10 +6,12 @@ Production reads the certificate and its key from ``SEAL_CERT_FILE`` /
 (development), a self-signed certificate is generated once under ``VAR_DIR/seal/``.
 """
 
+import asyncio
 import datetime as dt
 import logging
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -114,8 +116,24 @@ def _timestamper():
     return RequestsHTTPTimeStamper(settings.SEAL_TSA_URL, timeout=settings.SEAL_TSA_TIMEOUT)
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API calls ``asyncio.run``, which fails in a thread that
+    already runs an event loop (an async caller, a browser-test thread): there, run it
+    in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def dossier_seal(pdf: bytes) -> bytes:
     """The PDF with the mutuelle's PAdES seal (and a timestamp when configured)."""
+    return _outside_event_loop(_seal, pdf)
+
+
+def _seal(pdf: bytes) -> bytes:
     cert_file, key_file = seal_material()
     signer = _signer(str(cert_file), str(key_file), settings.SEAL_KEY_PASSWORD)
     out = signers.sign_pdf(
@@ -150,7 +168,9 @@ def dossier_seal_check(pdf: bytes) -> SealCheck:
     if not sealed:
         return SealCheck(False, False, False, "aucun sceau de la mutuelle")
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    status = validate_pdf_signature(sealed[0], ValidationContext(trust_roots=[root]))
+    status = _outside_event_loop(
+        validate_pdf_signature, sealed[0], ValidationContext(trust_roots=[root])
+    )
     # ENTIRE_FILE: nothing was appended after the seal (an incremental update would
     # leave the signed revision intact but change what is shown).
     intact = (

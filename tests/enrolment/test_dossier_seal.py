@@ -12,7 +12,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from enrolment.signature.seal import FIELD_NAME, dossier_seal_check
+from enrolment.signature.seal import FIELD_NAME, dossier_seal, dossier_seal_check
 from tests.enrolment.factories import EnrolmentFactory
 from tests.enrolment.signing import sign
 
@@ -79,3 +79,21 @@ def test_verify_dossier_refuses_a_sealed_file_without_evidence(sealed, tmp_path)
     evidence.__class__.objects.filter(pk=evidence.pk).update(dossier_sha256="0" * 64)
     with pytest.raises(CommandError, match="absente des preuves"):
         call_command("verify_dossier", str(path))
+
+
+def test_sealing_works_from_a_thread_running_an_event_loop(settings, tmp_path):
+    """A browser test's thread (Playwright) runs an event loop: pyHanko's asyncio.run
+    must not be called from it directly."""
+    import asyncio
+
+    from weasyprint import HTML
+
+    settings.VAR_DIR = tmp_path / "var"
+    pdf = HTML(string="<html lang='fr'><body><p>Dossier signé.</p></body></html>").write_pdf()
+
+    async def inside_a_loop():
+        sealed = dossier_seal(pdf)
+        return sealed, dossier_seal_check(sealed)
+
+    _sealed, check = asyncio.run(inside_a_loop())
+    assert check.intact
