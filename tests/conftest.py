@@ -1,3 +1,4 @@
+import asyncio
 import logging
 import os
 import runpy
@@ -82,6 +83,23 @@ def s3_private_storage(s3_server, settings, monkeypatch, tmp_path):
     configured = runpy.run_path(str(Path(settings.BASE_DIR) / "mutuelle" / "settings.py"))
     settings.STORAGES = {**settings.STORAGES, "default": configured["STORAGES"]["default"]}
     return environment
+
+
+@pytest.fixture(autouse=True)
+def _no_playwright_loop_outside_browser_tests(request):
+    """Once a browser test has run on this worker, Playwright's sync API leaves its
+    event loop marked as running in the test thread for the rest of the session; code
+    that calls asyncio.run or asgiref's AsyncToSync (pyHanko, the health checks) would
+    then fail in any later test. Other tests run with no loop marked, as in production."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    loop = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
 
 
 @pytest.fixture(autouse=True)

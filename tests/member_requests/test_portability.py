@@ -57,8 +57,12 @@ def test_new_job_ends_the_portability_the_day_before_once_accepted():
     enrolment.refresh_from_db()
     termination.refresh_from_db()
     assert enrolment.end_date == termination.portability_end_date == dt.date(2026, 3, 15)
-    visible = termination.request.events.filter(visible_to_employer=True).last()
-    assert visible.label.startswith("Portabilité écourtée au 15/03/2026")
+    events = termination.request.events
+    assert events.filter(
+        visible_to_employer=False, label__startswith="Portabilité écourtée au 15/03/2026"
+    ).exists()
+    # The employer sees the portability end, never why the benefits stopped.
+    assert not events.filter(visible_to_employer=True, label__contains="emploi").exists()
 
 
 def test_end_never_later_than_the_computed_end_and_only_with_a_portability():
