@@ -30,8 +30,11 @@ run: system-packages $(STAMP)
 seed: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 
+# The integration tests start real processes (gunicorn, Celery workers, beat) on the
+# test database: they run on their own, after the rest, in a database of their own.
 test: system-packages $(STAMP)
-	REQUIRE_BROWSER=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS)
+	REQUIRE_BROWSER=true DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not integration"
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -p no:xdist -m integration
 
 quality: $(STAMP)
 	$(BIN)/ruff format --check .
