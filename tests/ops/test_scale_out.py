@@ -121,6 +121,7 @@ def cluster(transactional_db, tmp_path, settings):
                 "web": [f"http://127.0.0.1:{port}" for port in ports],
                 "processes": processes,
                 "mail": shared / "mail",
+                "broker": own_redis,
             }
         finally:
             celery_app.conf.update(previous)
@@ -247,8 +248,11 @@ def test_two_web_processes_two_workers_and_one_beat_share_everything(cluster, tm
     )
     from enrolment.tasks import send_due_reminders
 
-    for worker in ("worker-a", "worker-b"):
-        send_due_reminders.apply_async(queue=worker)
+    # An explicit connection: the app's producer pool may have been made by an earlier
+    # test for another broker, and changing ``broker_url`` does not rebuild it.
+    with celery_app.connection_for_write(cluster["broker"]) as connection:
+        for worker in ("worker-a", "worker-b"):
+            send_due_reminders.apply_async(queue=worker, connection=connection)
     reminders = OutboxMessage.objects.filter(key__startswith="reminder:")
 
     def delivered():
