@@ -85,13 +85,15 @@ def s3_private_storage(s3_server, settings, monkeypatch, tmp_path):
     return environment
 
 
-@pytest.fixture(autouse=True)
-def _no_playwright_loop_outside_browser_tests(request):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
     """Once a browser test has run on this worker, Playwright's sync API leaves its
-    event loop marked as running in the test thread for the rest of the session; code
-    that calls asyncio.run or asgiref's AsyncToSync (pyHanko, the health checks) would
-    then fail in any later test. Other tests run with no loop marked, as in production."""
-    if request.node.get_closest_marker("browser"):
+    event loop marked as running in the test thread for the rest of the session. Code
+    calling asyncio.run or asgiref's AsyncToSync (pyHanko, the health checks) would then
+    fail in any later test, and Django's connections (kept per async context) would differ
+    between a test's set-up and its body. Other tests run, from set-up to teardown, with
+    no loop marked, as in production."""
+    if item.get_closest_marker("browser"):
         yield
         return
     loop = asyncio.events._get_running_loop()
