@@ -5,8 +5,14 @@ the fonts shipped in ``static/fonts``, never the machine's fonts) so a document 
 the same on every server. WeasyPrint may only read the project's static files: any
 other file, and every network URL, stops the rendering (a template never makes the
 server fetch what a user typed).
+
+Every PDF is tagged PDF/UA-1 (RGAA 13.3): a structure tree, ``/MarkInfo``, the
+language from ``<html lang>`` and the title from ``<title>``, shown by the reader in
+place of the file name. A template without a language or a title is refused: a screen
+reader user would get an untitled document in an unknown language.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +29,15 @@ FONT_FILES = {
     "regular": "fonts/DejaVuSans.ttf",
     "bold": "fonts/DejaVuSans-Bold.ttf",
 }
+
+
+PDF_VARIANT = "pdf/ua-1"
+_LANG = re.compile(r"<html[^>]*\slang=[\"']?[a-z]{2}", re.IGNORECASE)
+_TITLE = re.compile(r"<title>\s*[^<\s][^<]*</title>", re.IGNORECASE)
+
+
+class UntitledDocument(ValueError):
+    """A PDF template without ``<html lang>`` or a non-empty ``<title>``."""
 
 
 class ResourceRefused(FatalURLFetchingError):
@@ -65,8 +80,10 @@ def render_pdf(template: str, context: dict) -> bytes:
     html = render_to_string(
         template, {"mutuelle": settings.MUTUELLE, **context, "fonts": font_urls()}
     )
+    if not _LANG.search(html) or not _TITLE.search(html):
+        raise UntitledDocument(f"{template} : <html lang> et <title> sont obligatoires.")
     return HTML(
         string=html,
         base_url=(settings.BASE_DIR / "static").as_uri() + "/",
         url_fetcher=StaticFilesFetcher(),
-    ).write_pdf(font_config=FontConfiguration())
+    ).write_pdf(font_config=FontConfiguration(), pdf_variant=PDF_VARIANT)

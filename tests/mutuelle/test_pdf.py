@@ -17,7 +17,7 @@ def pdf_template(settings, tmp_path):
 
     def write(body: str) -> str:
         (tmp_path / "doc.html").write_text(
-            "<!DOCTYPE html><html lang='fr'><head><style>"
+            "<!DOCTYPE html><html lang='fr'><head><title>Essai</title><style>"
             "@font-face { font-family: ProjectFont; src: url('{{ fonts.regular }}'); }"
             "body { font-family: ProjectFont; }</style></head><body>" + body + "</body></html>"
         )
