@@ -35,9 +35,10 @@ def guarantee_table(request, offer_id: int):
     if not offer.guarantee_table:
         raise Http404("Aucun tableau de garanties pour cette offre.")
     filename = f"garanties-{offer.contract.number}-{offer.group.name}-{offer.level}.pdf"
+    # « Afficher les garanties »: shown in the browser's PDF viewer, not downloaded.
     return FileResponse(
         offer.guarantee_table.open("rb"),
-        as_attachment=True,
+        as_attachment=False,
         filename=filename,
         content_type="application/pdf",
     )

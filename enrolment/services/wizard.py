@@ -25,7 +25,7 @@ from mutuelle.validators import (
     validate_nir,
 )
 
-from ..enums import BankAccountPurpose, EnrolmentStatus, Relationship, SpouseKind
+from ..enums import BankAccountPurpose, EnrolmentStatus, FamilyStatus, Relationship, SpouseKind
 from ..models import BankAccount, Beneficiary, Employee, Enrolment
 
 # Wizard steps in order; « recap » belongs to the stepper's « Signature électronique ».
@@ -241,6 +241,15 @@ def beneficiary_rule_errors(
     return errors
 
 
+# The member's family status that a declared spouse implies, when the profile left it
+# blank (it is optional there, and asked before the beneficiaries).
+FAMILY_STATUS_OF_SPOUSE = {
+    SpouseKind.MARRIED: FamilyStatus.MARRIED,
+    SpouseKind.PACS: FamilyStatus.PACS,
+    SpouseKind.COHABITING: FamilyStatus.COHABITING,
+}
+
+
 def beneficiary_save(*, enrolment: Enrolment, beneficiary: Beneficiary) -> Beneficiary:
     with transaction.atomic():
         beneficiary.enrolment = enrolment
@@ -270,6 +279,11 @@ def beneficiary_save(*, enrolment: Enrolment, beneficiary: Beneficiary) -> Benef
             ):
                 setattr(beneficiary, field, getattr(employee, field))
         beneficiary.save()
+        implied = FAMILY_STATUS_OF_SPOUSE.get(beneficiary.spouse_kind)
+        employee = enrolment.employee
+        if implied and not employee.family_status:
+            employee.family_status = implied
+            employee.save(update_fields=["family_status", "updated_at"])
     return beneficiary
 
 

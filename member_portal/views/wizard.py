@@ -4,6 +4,7 @@ Every lookup starts from ``request.user``: an employee only ever reaches their o
 enrolment, beneficiaries and offers (anything else is a 404).
 """
 
+from collections import Counter
 from functools import wraps
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from enrolment.enums import BankAccountPurpose, EnrolmentStatus
+from enrolment.enums import BankAccountPurpose, EnrolmentStatus, Relationship
 from enrolment.models import BankAccount, Beneficiary, Enrolment
 from enrolment.services import wizard
 from enrolment.services.activation import (
@@ -451,6 +452,11 @@ def recap(request, enrolment):
             "relationship", "birth_date", "twin_rank"
         )
     )
+    # Children born the same day are twins: their rank tells them apart.
+    children = [b for b in beneficiaries if b.relationship == Relationship.CHILD]
+    births = Counter(b.birth_date for b in children)
+    for b in children:
+        b.show_twin_rank = b.twin_rank > 1 or births[b.birth_date] > 1
     accounts = {a.purpose: a for a in enrolment.bank_accounts.all() if a.beneficiary_id is None}
     counts = wizard.beneficiary_counts(enrolment)
     costs = wizard.offer_costs(enrolment, enrolment.offer, counts) if enrolment.offer else None

@@ -17,6 +17,8 @@ def test_documents_list_and_guarantee_download(hr, company, offer, django_assert
     assert "Afficher les garanties" in response.content.decode()
     download = hr.get(reverse("employer_portal:guarantee_table", args=[company.pk, offer.pk]))
     assert download.status_code == 200
+    # « Afficher »: the browser shows it instead of downloading it.
+    assert download["Content-Disposition"].startswith("inline;")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     download.close()
 
