@@ -11,6 +11,8 @@ admin.site.index_title = "Gestion des adhésions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accueil/", views.landing, name="landing"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
+    path("plan-du-site/", views.site_map, name="site_map"),
     path("compte/", include("allauth.urls")),
     path("entreprise/", include("employer_portal.urls")),
     path("adherent/", include("member_portal.urls")),
