@@ -1,6 +1,7 @@
 """Core domain: users, companies, contracts, insured groups, offers, correspondents'
 access and the notification outbox."""
 
+import html
 import json
 import re
 from decimal import Decimal
@@ -320,9 +321,10 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} : {self.subject}"
 
-    def _reveal(self, stored: str) -> str:
+    def _reveal(self, stored: str, *, escape_values: bool = False) -> str:
         values = json.loads(self.secrets) if self.secrets else {}
-        return SECRET_MARK.sub(lambda m: values.get(m.group(1), REDACTED), stored)
+        shown = html.escape if escape_values else str
+        return SECRET_MARK.sub(lambda m: shown(values.get(m.group(1), REDACTED)), stored)
 
     @property
     def body_text(self) -> str:
@@ -335,7 +337,7 @@ class OutboxMessage(models.Model):
 
     @property
     def body_html(self) -> str:
-        return self._reveal(self.html_stored)
+        return self._reveal(self.html_stored, escape_values=True)
 
     @body_html.setter
     def body_html(self, value: str) -> None:

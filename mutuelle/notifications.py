@@ -5,6 +5,13 @@ A message is recorded in the outbox under a key naming its intent (``invitation:
 twice or a redelivered task never sends twice. Delivery happens in a Celery task queued
 after the surrounding transaction commits, and is retried on failure.
 
+Every e-mail is sent as HTML with its plain-text alternative. The text template is the
+one source of the words; the HTML part is that text laid out by
+``notifications/email_base.html`` (the mutuelle's identity, inline styles, one column
+that fits a phone), so both parts always carry the same words and the same links.
+A call to action is written in the text as a short line ending with « : » followed by
+the link alone on the next line; the HTML shows it as a button with that label.
+
 Context values named in ``SECRET_CONTEXT_KEYS`` (a link carrying a token, a code) are
 secrets: the stored text holds a mark in their place, and the values are stored
 encrypted beside it until delivery (see ``OutboxMessage``).
@@ -12,14 +19,16 @@ encrypted beside it until delivery (see ``OutboxMessage``).
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.template import TemplateDoesNotExist, engines
-from django.template.loader import get_template, render_to_string
+from django.template import engines
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from .enums import Channel, MessageStatus
 from .models import OutboxMessage
@@ -50,17 +59,83 @@ def _split_secrets(context: dict) -> tuple[dict, str]:
     return marked, json.dumps(secrets) if secrets else ""
 
 
-def _render(template: str, context: dict, *, channel: str) -> tuple[str, str, str]:
+# A link in a message's text: a web address (without the punctuation that may end the
+# sentence around it) or the mark standing for a secret link until delivery.
+LINK_RE = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)»]|\[secret:[a-z_]+\]")
+# The longest line read as a button's label (« Adhérer au contrat d'entreprise : »).
+ACTION_LABEL_MAX = 60
+
+
+def _linked(line: str) -> str:
+    """One line of text, HTML-escaped, its links made clickable."""
+    parts, last = [], 0
+    for match in LINK_RE.finditer(line):
+        url = match.group()
+        parts.append(line[last : match.start()])
+        parts.append(format_html('<a href="{}" style="color:#0b4f8a">{}</a>', url, url))
+        last = match.end()
+    parts.append(line[last:])
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _is_action_label(line: str) -> bool:
+    return line.endswith(":") and len(line) <= ACTION_LABEL_MAX and not LINK_RE.search(line)
+
+
+def _paragraph_blocks(lines: list[str]) -> list[dict]:
+    """One paragraph's lines as blocks: a short « … : » line followed by a link alone is
+    a ``button``; lines starting with « - » a ``list``; other lines a ``paragraph``."""
+    blocks: list[dict] = []
+
+    def add(kind: str, line: str) -> None:
+        if blocks and blocks[-1]["kind"] == kind:
+            blocks[-1]["lines"].append(_linked(line))
+        else:
+            blocks.append({"kind": kind, "lines": [_linked(line)]})
+
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        previous = lines[index - 1] if index else ""
+        if _is_action_label(line) and LINK_RE.fullmatch(following):
+            continue  # the button below carries it
+        if LINK_RE.fullmatch(line) and _is_action_label(previous):
+            label = previous.rstrip(" :\u00a0")
+            blocks.append({"kind": "button", "label": label, "url": line})
+        elif line.startswith("- "):
+            add("list", line[2:])
+        else:
+            add("paragraph", line)
+    return blocks
+
+
+def _blocks(text: str) -> list[dict]:
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        blocks += _paragraph_blocks([line.strip() for line in chunk.splitlines() if line.strip()])
+    return blocks
+
+
+def email_html(*, subject: str, text: str) -> str:
+    """The HTML part of an e-mail: its text in the mutuelle's layout (values escaped)."""
+    return render_to_string(
+        "notifications/email_base.html",
+        {
+            "subject": subject,
+            "blocks": _blocks(text),
+            "mutuelle": settings.MUTUELLE,
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+def notification_render(template: str, context: dict, *, channel: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of a message (subject and HTML empty for an SMS)."""
     ctx = {"mutuelle": settings.MUTUELLE, "site_url": settings.SITE_URL, **context}
     text = render_plain_text(f"notifications/{template}.txt", ctx).strip()
     if channel == Channel.SMS:
         return "", text, ""
-    subject = render_plain_text(f"notifications/{template}.subject.txt", ctx)
-    try:
-        html = render_to_string(f"notifications/{template}.html", ctx)
-    except TemplateDoesNotExist:
-        html = ""
-    return " ".join(subject.split()), text, html
+    subject = " ".join(render_plain_text(f"notifications/{template}.subject.txt", ctx).split())
+    return subject, text, email_html(subject=subject, text=text)
 
 
 def notification_send(
@@ -69,8 +144,7 @@ def notification_send(
     """Record the message once per ``key`` and queue its delivery after commit.
 
     Returns the new message, or ``None`` when this intent was already recorded.
-    Templates: ``notifications/<template>.subject.txt`` (e-mail only), ``.txt`` and an
-    optional ``.html``.
+    Templates: ``notifications/<template>.subject.txt`` (e-mail only) and ``.txt``.
     """
     if not to:
         return None
@@ -78,7 +152,7 @@ def notification_send(
     if OutboxMessage.objects.filter(key=key).exists():
         return None
     context, secrets = _split_secrets(context)
-    subject, text, html = _render(template, context, channel=channel)
+    subject, text, html = notification_render(template, context, channel=channel)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             key=key,
@@ -124,26 +198,23 @@ def notification_send_many(
         return []
     base = {"mutuelle": settings.MUTUELLE, "site_url": settings.SITE_URL}
     text_template = plain_text_template(f"notifications/{template}.txt")
-    subject_template = html_template = None
+    subject_template = None
     if channel == Channel.EMAIL:
         subject_template = plain_text_template(f"notifications/{template}.subject.txt")
-        try:
-            html_template = get_template(f"notifications/{template}.html")
-        except TemplateDoesNotExist:
-            html_template = None
     rows = []
     for n in fresh:
         context, secrets = _split_secrets(n.context)
         ctx = {**base, **context}
         subject = " ".join(subject_template.render(ctx).split()) if subject_template else ""
+        text = text_template.render(ctx).strip()
         rows.append(
             OutboxMessage(
                 key=n.key,
                 channel=channel,
                 recipient=str(n.to),
                 subject=subject[:250],
-                text_stored=text_template.render(ctx).strip(),
-                html_stored=html_template.render(ctx) if html_template else "",
+                text_stored=text,
+                html_stored=email_html(subject=subject, text=text) if subject_template else "",
                 secrets=secrets,
             )
         )

@@ -21,6 +21,11 @@ urlpatterns = [
     path("sante/", health, name="health"),
     path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),
     path("dev/outbox/<int:pk>/", dev_views.outbox_detail, name="dev_outbox_message"),
+    path(
+        "dev/outbox/<int:pk>/html/",
+        dev_views.outbox_message_html,
+        name="dev_outbox_message_html",
+    ),
 ]
 
 handler500 = "mutuelle.views.server_error"
