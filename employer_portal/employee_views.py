@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -13,7 +13,9 @@ from enrolment.enums import (
     UnemploymentEligibility,
 )
 from enrolment.portability import PORTABILITY_REASONS
+from enrolment.services.provident import provident_notice_open
 from enrolment.services.termination import termination_submit
+from mutuelle.uploads import serve_pdf
 from mutuelle.validators import format_nir
 
 from .decorators import correspondent_view
@@ -21,7 +23,7 @@ from .exports import export_csv, export_xlsx
 from .filters import EnrolmentFilter
 from .forms import TerminationForm
 from .paging import paginate
-from .selectors import company_enrolments, enrolment_list_rows
+from .selectors import company_enrolments, employee_contracts, enrolment_list_rows
 
 EXPORT_FORMATS = {
     "xlsx": (
@@ -73,7 +75,10 @@ def _enrolment(request, enrolment_id: int):
 
 @correspondent_view
 def employee_detail(request, enrolment_id: int):
-    enrolment = _enrolment(request, enrolment_id)
+    contracts = list(employee_contracts(request.company, enrolment_id))
+    enrolment = next((e for e in contracts if e.pk == enrolment_id), None)
+    if enrolment is None:
+        raise Http404("Aucun salarié.")
     employee = enrolment.employee
     # Only the relationship is read: the employer never sees beneficiaries' names.
     relationships = list(enrolment.beneficiaries.values_list("relationship", flat=True))
@@ -86,6 +91,7 @@ def employee_detail(request, enrolment_id: int):
             "employee": employee,
             "nir": format_nir(employee.nir) if employee.nir else "",
             "beneficiaries": [Relationship(r).label for r in relationships],
+            "contracts": contracts,
             "pending_termination": enrolment.terminations.filter(
                 status=TerminationStatus.SUBMITTED
             ).first(),
@@ -93,6 +99,19 @@ def employee_detail(request, enrolment_id: int):
                 status=TerminationStatus.PROCESSED, applied_at__isnull=True
             ).first(),
         },
+    )
+
+
+@correspondent_view
+def employee_notice(request, enrolment_id: int):
+    """The prévoyance notice d'information, for the employer to hand over (employees
+    without e-mail do not receive it)."""
+    enrolment = _enrolment(request, enrolment_id)
+    if not enrolment.contract.is_provident:
+        raise Http404("Pas de notice d'information pour ce contrat.")
+    return serve_pdf(
+        provident_notice_open(contract=enrolment.contract),
+        filename=f"notice-prevoyance-{enrolment.contract.number}.pdf",
     )
 
 

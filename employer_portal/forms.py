@@ -130,7 +130,16 @@ class PreAffiliationForm(forms.Form):
     country = _text("Pays", 60)
     email = _text("Email", 254, type="email", autocomplete="off")
     payroll_id = _text("Matricule", 30)
-    group = forms.TypedChoiceField(label="Groupe d'assurés", coerce=int, required=False)
+    group = forms.TypedChoiceField(
+        label="Groupe d'assurés",
+        coerce=int,
+        required=False,
+        help_text=(
+            "Le groupe désigne le contrat. Complémentaire santé : le salarié est invité à "
+            "adhérer en ligne. Prévoyance : l'affiliation, obligatoire, est enregistrée "
+            "directement et le salarié reçoit la notice d'information par e-mail."
+        ),
+    )
     hire_date = _text("Date d'embauche", 10, placeholder="JJ/MM/AAAA", inputmode="numeric")
     alsace_moselle = forms.ChoiceField(
         label="Régime local Alsace-Moselle",

@@ -242,6 +242,65 @@ def preaffiliation_cancel(request):
     return redirect("employer_portal:home", request.company.pk)
 
 
+def _health_sentences(created: list) -> list[str]:
+    if not created:
+        return []
+    by_post = sum(1 for e in created if not e.employee.email)
+    messages_by_count = {
+        # (singular, plural) of each sentence, agreeing with its number.
+        "done": ("salarié pré-affilié", "salariés pré-affiliés"),
+        "mail": (
+            "salarié reçoit un e-mail pour finaliser son adhésion sous 60 jours",
+            "salariés reçoivent un e-mail pour finaliser leur adhésion sous 60 jours",
+        ),
+        "post": (
+            "salarié sans adresse e-mail recevra son identifiant et son mot de passe "
+            "provisoire par deux courriers distincts",
+            "salariés sans adresse e-mail recevront leur identifiant et leur mot de passe "
+            "provisoire par deux courriers distincts",
+        ),
+    }
+    parts = [plural(len(created), *messages_by_count["done"])]
+    if len(created) - by_post:
+        parts.append(plural(len(created) - by_post, *messages_by_count["mail"]))
+    if by_post:
+        parts.append(plural(by_post, *messages_by_count["post"]))
+    return parts
+
+
+def _provident_sentences(created: list) -> list[str]:
+    """Prévoyance: affiliated at once; the notice goes by e-mail, or by the employer."""
+    if not created:
+        return []
+    by_hand = sum(1 for e in created if not e.employee.email)
+    parts = [
+        plural(
+            len(created),
+            "salarié affilié au contrat de prévoyance (affiliation obligatoire)",
+            "salariés affiliés au contrat de prévoyance (affiliation obligatoire)",
+        )
+    ]
+    if len(created) - by_hand:
+        parts.append(
+            plural(
+                len(created) - by_hand,
+                "salarié reçoit la notice d'information par e-mail",
+                "salariés reçoivent la notice d'information par e-mail",
+            )
+        )
+    if by_hand:
+        parts.append(
+            plural(
+                by_hand,
+                "salarié sans adresse e-mail doit recevoir de vous la notice d'information "
+                "(à télécharger sur sa fiche)",
+                "salariés sans adresse e-mail doivent recevoir de vous la notice "
+                "d'information (à télécharger sur leur fiche)",
+            )
+        )
+    return parts
+
+
 @require_POST
 @correspondent_view
 def preaffiliation_submit(request):
@@ -297,26 +356,10 @@ def preaffiliation_submit(request):
         )
         return redirect("employer_portal:preaffiliation_review", request.company.pk)
     request.session.pop(_session_key(request), None)
-    by_post = sum(1 for e in created if not e.employee.email)
-    messages_by_count = {
-        # (singular, plural) of each sentence, agreeing with its number.
-        "done": ("salarié pré-affilié", "salariés pré-affiliés"),
-        "mail": (
-            "salarié reçoit un e-mail pour finaliser son adhésion sous 60 jours",
-            "salariés reçoivent un e-mail pour finaliser leur adhésion sous 60 jours",
-        ),
-        "post": (
-            "salarié sans adresse e-mail recevra son identifiant et son mot de passe "
-            "provisoire par deux courriers distincts",
-            "salariés sans adresse e-mail recevront leur identifiant et leur mot de passe "
-            "provisoire par deux courriers distincts",
-        ),
-    }
-    parts = [plural(len(created), *messages_by_count["done"])]
-    if len(created) - by_post:
-        parts.append(plural(len(created) - by_post, *messages_by_count["mail"]))
-    if by_post:
-        parts.append(plural(by_post, *messages_by_count["post"]))
+    provident_contracts = {g.contract_id for g in groups.values() if g.contract.is_provident}
+    provident = [e for e in created if e.contract_id in provident_contracts]
+    health = [e for e in created if e.contract_id not in provident_contracts]
+    parts = _health_sentences(health) + _provident_sentences(provident)
     text = ". ".join(parts) + "."
     messages.success(request, text)
     return redirect("employer_portal:requests", request.company.pk)

@@ -63,6 +63,16 @@ def company_enrolments(company: Company) -> QuerySet[Enrolment]:
     )
 
 
+def employee_contracts(company: Company, enrolment_id: int) -> QuerySet[Enrolment]:
+    """The employee of enrolment ``enrolment_id`` with every contract they have in the
+    company — health and prévoyance — in the one query the employee's page makes."""
+    return (
+        company_enrolments(company)
+        .filter(employee__enrolments__pk=enrolment_id)
+        .order_by("contract__product_line", "-effective_date", "-id")
+    )
+
+
 def request_list_rows(company: Company) -> QuerySet[Request]:
     """The columns « Mes demandes » shows: no encrypted NIR to decrypt per row."""
     return company_requests(company).only(

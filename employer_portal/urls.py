@@ -54,6 +54,11 @@ urlpatterns = [
         employee_views.employee_terminate,
         name="employee_terminate",
     ),
+    path(
+        "<int:company_id>/collaborateurs/<int:enrolment_id>/notice.pdf",
+        employee_views.employee_notice,
+        name="employee_notice",
+    ),
     # Mes documents
     path("<int:company_id>/documents/", document_views.documents, name="documents"),
     path(

@@ -84,6 +84,12 @@ class Transition:
 # start from and the state it leads to; ``Enrolment`` has one method per name.
 ENROLMENT_TRANSITIONS: dict[str, Transition] = {
     "declare": Transition(frozenset({NEW}), S.PRE_AFFILIATED, "Pré-affiliation déclarée"),
+    # Prévoyance: affiliation is compulsory, so the employer's declaration is the
+    # affiliation (no invitation, signature or dispensation, nothing for the back
+    # office to check: see enrolment.services.provident).
+    "affiliate": Transition(
+        frozenset({NEW}), S.ACTIVE, "Affiliation enregistrée au contrat de prévoyance"
+    ),
     "invite": Transition(
         frozenset({S.PRE_AFFILIATED, S.EXPIRED}), S.INVITED, "Invitation envoyée au salarié"
     ),

@@ -5,6 +5,7 @@ from .services.age_limits import children_age_limit_review
 from .services.card import member_cards_renew_due
 from .services.invitation import enrolment_invite, enrolments_expire_due, reminders_send_due
 from .services.postal_letters import postal_letters_create
+from .services.provident import provident_notices_send
 from .services.termination import portability_end_due, terminations_apply_due
 
 
@@ -15,6 +16,13 @@ def send_invitations(enrolment_ids: list[int]) -> None:
     invited and the notification key ``invitation:<id>`` sends each e-mail once."""
     for enrolment in Enrolment.objects.filter(pk__in=enrolment_ids).order_by("pk"):
         enrolment_invite(enrolment=enrolment)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+def send_provident_notices(enrolment_ids: list[int]) -> int:
+    """E-mail the notice d'information to a batch of employees just affiliated to a
+    prévoyance contract (each once: key ``provident_notice:<id>``)."""
+    return provident_notices_send(enrolment_ids=enrolment_ids)
 
 
 # Periodic jobs (CELERY_BEAT_SCHEDULE): idempotent, so a second beat or a redelivery

@@ -48,9 +48,28 @@ class MemberContext:
 
     @cached_property
     def enrolment(self) -> Enrolment:
+        """The health enrolment the space is about (card, guarantees, reimbursements,
+        requests); a prévoyance affiliation only when there is no health one."""
         return min(
             self.enrolments,
-            key=lambda e: (_PRIORITY.index(e.status), -e.created_at.timestamp()),
+            key=lambda e: (
+                e.contract.is_provident,
+                _PRIORITY.index(e.status),
+                -e.created_at.timestamp(),
+            ),
+        )
+
+    @cached_property
+    def provident_enrolments(self) -> list[Enrolment]:
+        """The member's prévoyance affiliations shown beside the health contract in
+        « Mon contrat » (most recent first)."""
+        return sorted(
+            (
+                e
+                for e in self.enrolments
+                if e.contract.is_provident and e.status in CONTRACT_STATES and e != self.enrolment
+            ),
+            key=lambda e: -e.created_at.timestamp(),
         )
 
     @property

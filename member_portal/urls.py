@@ -183,6 +183,11 @@ urlpatterns = [
     path("contrat/carte.pdf", card.card_pdf, name="card_pdf"),
     path("contrat/garanties/", card.guarantees, name="guarantees"),
     path("contrat/garanties.pdf", card.guarantees_pdf, name="guarantees_pdf"),
+    path(
+        "contrat/prevoyance/<int:enrolment_id>/notice.pdf",
+        space.provident_notice,
+        name="provident_notice",
+    ),
     # « Mes documents ».
     path("documents/", documents.documents, name="documents"),
     path("documents/attestation/", documents.attestation, name="attestation"),

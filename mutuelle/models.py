@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -152,6 +152,10 @@ def default_debit_days() -> list[int]:
     return list(DEBIT_DAYS)
 
 
+def contract_notice_path(instance: "Contract", filename: str) -> str:
+    return f"notices/{instance.number}.pdf"
+
+
 class Contract(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts")
     number = models.CharField("n° de contrat", max_length=30, unique=True)
@@ -188,6 +192,16 @@ class Contract(models.Model):
         ),
     )
 
+    # The notice d'information the employees receive when they are affiliated to a
+    # prévoyance contract (art. L932-6 CSS): the insurer's own, uploaded in the back
+    # office; without one, the portal generates it (enrolment.services.provident).
+    information_notice = models.FileField(
+        "notice d'information (PDF)",
+        upload_to=contract_notice_path,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+
     class Meta:
         verbose_name = "contrat collectif"
         verbose_name_plural = "contrats collectifs"
@@ -201,6 +215,12 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_product_line_display()} n° {self.number}"
+
+    @property
+    def is_provident(self) -> bool:
+        """Prévoyance: affiliation is compulsory, recorded by the employer's declaration
+        (no invitation, wizard, signature or dispensation)."""
+        return self.product_line == ProductLine.PROVIDENT
 
 
 class InsuredGroup(models.Model):
@@ -308,6 +328,9 @@ class OutboxMessage(models.Model):
     # still pending some minutes later (a queue that lost it, a worker that died).
     queued_at = models.DateTimeField("mis en file le", default=timezone.now)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    # A stored PDF sent with the e-mail (the prévoyance notice d'information); the
+    # file is shared by every message that sends it.
+    attachment = models.FileField("pièce jointe", blank=True, max_length=255)
 
     class Meta:
         verbose_name = "message envoyé"

@@ -139,12 +139,19 @@ def notification_render(template: str, context: dict, *, channel: str) -> tuple[
 
 
 def notification_send(
-    *, key: str, channel: str, to: str, template: str, context: dict | None = None
+    *,
+    key: str,
+    channel: str,
+    to: str,
+    template: str,
+    context: dict | None = None,
+    attachment: str = "",
 ) -> OutboxMessage | None:
     """Record the message once per ``key`` and queue its delivery after commit.
 
     Returns the new message, or ``None`` when this intent was already recorded.
     Templates: ``notifications/<template>.subject.txt`` (e-mail only) and ``.txt``.
+    ``attachment``: the storage name of a PDF sent with the e-mail.
     """
     if not to:
         return None
@@ -163,6 +170,7 @@ def notification_send(
                 "text_stored": text,
                 "html_stored": html,
                 "secrets": secrets,
+                "attachment": attachment,
             },
         )
     if not created:
@@ -181,9 +189,14 @@ class Notification:
 
 
 def notification_send_many(
-    *, channel: str, template: str, notifications: Iterable[Notification]
+    *,
+    channel: str,
+    template: str,
+    notifications: Iterable[Notification],
+    attachment: str = "",
 ) -> list[int]:
-    """Bulk form of :func:`notification_send` for periodic jobs (same idempotency).
+    """Bulk form of :func:`notification_send` for periodic jobs (same idempotency);
+    ``attachment`` (a stored PDF's name) goes with every message.
 
     Keys already in the outbox are skipped; the rows are inserted in one statement that
     ignores a concurrent insert of the same key, and only the messages created by this
@@ -216,6 +229,7 @@ def notification_send_many(
                 text_stored=text,
                 html_stored=email_html(subject=subject, text=text) if subject_template else "",
                 secrets=secrets,
+                attachment=attachment,
             )
         )
     with transaction.atomic():

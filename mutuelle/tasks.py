@@ -1,5 +1,6 @@
 import datetime as dt
 import logging
+from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
@@ -31,6 +32,9 @@ def _email_of(message: OutboxMessage, connection=None) -> EmailMultiAlternatives
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    if message.attachment:
+        with message.attachment.open("rb") as handle:
+            email.attach(Path(message.attachment.name).name, handle.read(), "application/pdf")
     return email
 
 

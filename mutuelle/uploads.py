@@ -140,3 +140,12 @@ def serve_proof(proof) -> FileResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def serve_pdf(handle, *, filename: str) -> FileResponse:
+    """A stored PDF of the portal (a notice, a letter), shown inline, never cached."""
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=False, filename=filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,6 +1,5 @@
 from django import forms
 
-from mutuelle.enums import ProductLine
 from mutuelle.models import InsuredGroup
 
 from .files import FileRefused, check_upload
@@ -30,14 +29,14 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = (
-            InsuredGroup.objects.filter(
-                contract__company=company, contract__product_line=ProductLine.HEALTH
-            )
+            # The health contract's groups, then the prévoyance contract's: choosing
+            # the group chooses the contract (one file per group).
+            InsuredGroup.objects.filter(contract__company=company)
             .select_related("contract")
-            .order_by("contract__number", "name")
+            .order_by("contract__product_line", "contract__number", "name")
         )
         self.fields["group"].label_from_instance = lambda g: (
-            f"{g.name} (contrat n° {g.contract.number})"
+            f"{g.contract.get_product_line_display()} — {g.name} (contrat n° {g.contract.number})"
         )
 
     def clean_file(self):

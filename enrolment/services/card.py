@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mutuelle.enums import ProductLine
 from mutuelle.pdf import render_pdf
 from mutuelle.validators import mask_nir_but_last3
 
@@ -183,7 +184,12 @@ def member_cards_renew_due(*, today: dt.date | None = None) -> int:
         valid_until__gte=today,
     )
     due = (
-        Enrolment.objects.filter(status__in=sorted(COVERED_STATES), effective_date__lte=today)
+        Enrolment.objects.filter(
+            status__in=sorted(COVERED_STATES),
+            effective_date__lte=today,
+            # The tiers-payant card is the health contract's.
+            contract__product_line=ProductLine.HEALTH,
+        )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .filter(~Exists(valid_card))
         .values_list("pk", flat=True)

@@ -211,7 +211,7 @@ def termination_process(*, termination: Termination, by) -> Termination:
         termination = (
             # Lock the termination row only: "request" is a nullable (outer) join.
             Termination.objects.select_for_update(of=("self",))
-            .select_related("enrolment__employee__company", "request")
+            .select_related("enrolment__employee__company", "enrolment__contract", "request")
             .get(pk=termination.pk)
         )
         if termination.status != TerminationStatus.SUBMITTED:
@@ -275,8 +275,9 @@ def _apply(termination: Termination, *, by=None) -> None:
                 f"{termination.portability_end_date:%d/%m/%Y}"
             ),
         )
-        if enrolment.end_date >= timezone.localdate():
-            # The card follows the cover: the new one ends with the portability.
+        if enrolment.end_date >= timezone.localdate() and not enrolment.contract.is_provident:
+            # The card follows the cover: the new one ends with the portability (a
+            # prévoyance contract has no tiers-payant card).
             member_card_issue(enrolment=enrolment, reason="Portabilité des droits")
     else:
         enrolment.terminate(
@@ -300,7 +301,7 @@ def terminations_apply_due(*, today: dt.date | None = None) -> int:
         with transaction.atomic():
             termination = (
                 Termination.objects.select_for_update(of=("self",))
-                .select_related("enrolment")
+                .select_related("enrolment__contract")
                 .get(pk=pk)
             )
             if termination.applied_at is not None:

@@ -146,15 +146,17 @@ def test_templates_are_accepted_back_empty():
 
 def test_start_page(client, setup, django_assert_max_num_queries):
     contract, _group, _user = setup
-    InsuredGroupFactory(
+    provident = InsuredGroupFactory(
         contract=ContractFactory(company=contract.company, product_line="prevoyance")
     )
     with django_assert_max_num_queries(8):
         response = client.get(reverse("employer_portal:import_start", args=[contract.company.pk]))
     content = page(response)
     assert "(20,00 Mo restants)" in content
-    assert f"Cadres (contrat n° {contract.number})" in content
-    assert content.count("<option") == 2  # santé groups only, plus the empty choice
+    assert f"Complémentaire santé — Cadres (contrat n° {contract.number})" in content
+    # The prévoyance contract's groups are offered too: the group chooses the contract.
+    assert f"Prévoyance — {provident.name} (contrat n° {provident.contract.number})" in content
+    assert content.count("<option") == 3  # both contracts' groups, plus the empty choice
 
 
 def test_upload_with_one_bad_row(client, setup, django_capture_on_commit_callbacks):

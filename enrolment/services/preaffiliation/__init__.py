@@ -16,7 +16,9 @@ One set of rules serves both entry points (issue 3 §2), in four modules:
   (pre-affiliated), the affiliation requests with a first history event, and after
   commit queues the invitations and, for the employees without e-mail, the two postal
   letters. It is built for files of 10,000 rows: bulk inserts, a fixed number of
-  queries per batch.
+  queries per batch. On a prévoyance contract the same declaration affiliates at once
+  (« mis en gestion », request closed) and queues the notice d'information instead
+  (:mod:`enrolment.services.provident`).
 
 The postal form of an address (« Adresse suggérée ») and the postal-code checks live
 with :class:`mutuelle.models.PostalAddress`, in :mod:`mutuelle.addresses`.

@@ -225,7 +225,9 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract, today
             validate_email(data["email"])
         except ValidationError:
             check.add("email", "L'adresse e-mail est invalide (exemple : prenom.nom@domaine.fr).")
-    else:
+    elif not contract.is_provident:
+        # Identifiers go by post; a prévoyance affiliation sends none (no member space
+        # to open): the employer hands the notice over.
         for key, message in ADDRESS_REQUIRED_WITHOUT_EMAIL.items():
             if not data[key]:
                 check.add(key, message)

@@ -68,6 +68,13 @@ def _queue_invitations(enrolment_ids: list[int]) -> None:
         send_invitations.apply_async((list(chunk),), argsrepr=f"[{len(chunk)} ids]")
 
 
+def _queue_notices(enrolment_ids: list[int]) -> None:
+    from ...tasks import send_provident_notices
+
+    for chunk in _chunks(enrolment_ids, INVITATION_BATCH_SIZE):
+        send_provident_notices.apply_async((list(chunk),), argsrepr=f"[{len(chunk)} ids]")
+
+
 def enrolment_pre_affiliate(
     *,
     company: Company,
@@ -148,11 +155,19 @@ def enrolment_pre_affiliate_ids(
             errors = _duplicate_errors(items, contract=contract)
         if errors:
             raise PreAffiliationInvalid(errors)
-        step = enrolment_step(
-            NEW,
-            EnrolmentStatus.PRE_AFFILIATED,
-            label=f"Pré-affiliation déclarée par l'entreprise ({source})",
-        )
+        if contract.is_provident:
+            step = enrolment_step(
+                NEW,
+                EnrolmentStatus.ACTIVE,
+                label=f"Affiliation au contrat de prévoyance enregistrée par l'entreprise "
+                f"({source}) : adhésion obligatoire, sans démarche du salarié",
+            )
+        else:
+            step = enrolment_step(
+                NEW,
+                EnrolmentStatus.PRE_AFFILIATED,
+                label=f"Pré-affiliation déclarée par l'entreprise ({source})",
+            )
         ids: list[int] = []
         for start in range(0, len(items), CREATE_BATCH_SIZE):
             ids += _create(
@@ -163,6 +178,10 @@ def enrolment_pre_affiliate_ids(
                 by=by,
                 step=step,
             )
+        if contract.is_provident:
+            # Affiliated at once: the employees receive the notice d'information.
+            transaction.on_commit(lambda: _queue_notices(ids))
+            return ids
         transaction.on_commit(lambda: _queue_invitations(ids))
         # The one place that decides it: without an e-mail address, the identifiers
         # go by post (two letters), whichever way the employee was declared.
@@ -267,6 +286,10 @@ def _create(
     db_now = connection.ops.adapt_datetimefield_value(now)
     as_date = connection.ops.adapt_datefield_value
     by_id = by.pk if by is not None else None
+    # A prévoyance affiliation is in force (and its request closed) from the start.
+    in_force = step.to_status == EnrolmentStatus.ACTIVE
+    activated_at = db_now if in_force else None
+    closed_at = db_now if in_force else None
 
     new = [item for item in items if item.nir_hash not in existing]
     _insert(
@@ -325,6 +348,7 @@ def _create(
             "group",
             "status",
             "effective_date",
+            "activated_at",
             "created_by",
             "created_at",
             "updated_at",
@@ -336,6 +360,7 @@ def _create(
                 item.group.pk if item.group is not None else group.pk,
                 step.to_status,
                 as_date(item.effective_date),
+                activated_at,
                 by_id,
                 db_now,
                 db_now,
@@ -351,7 +376,16 @@ def _create(
 
     _insert(
         Request,
-        ["company", "employee", "enrolment", "type", "status", "created_by", "created_at"],
+        [
+            "company",
+            "employee",
+            "enrolment",
+            "type",
+            "status",
+            "created_by",
+            "created_at",
+            "closed_at",
+        ],
         (
             (
                 company.pk,
@@ -361,6 +395,7 @@ def _create(
                 step.request_status,
                 by_id,
                 db_now,
+                closed_at,
             )
             for employee_id, enrolment_id in zip(employee_ids, enrolment_ids, strict=True)
         ),
