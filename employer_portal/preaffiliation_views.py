@@ -17,7 +17,9 @@ from enrolment.services.preaffiliation.create import (
     enrolment_pre_affiliate,
 )
 from enrolment.services.preaffiliation.fields import FIELD_LABELS
-from mutuelle.addresses import ADDRESS_FIELDS, address_lines, suggest_postal_address
+from mutuelle.address_check import address_check
+from mutuelle.addresses import ADDRESS_FIELDS, address_lines
+from mutuelle.enums import AddressStatus
 from mutuelle.fields import keyed_hash
 from mutuelle.french import plural
 from mutuelle.models import InsuredGroup
@@ -64,14 +66,21 @@ def _hashes(drafts: list[dict], *, skip: int | None) -> set[str]:
     return {keyed_hash(normalize_nir(d["nir"])) for i, d in enumerate(drafts) if i != skip}
 
 
+def _has_address(draft: dict) -> bool:
+    return any((draft.get(key) or "").strip() for key in ADDRESS_FIELDS if key != "country")
+
+
 def _address_differs(draft: dict, suggested: dict) -> bool:
-    typed = {key: (draft.get(key) or "").strip() for key in ADDRESS_FIELDS}
-    if not any(typed[key] for key in ADDRESS_FIELDS if key != "country"):
-        return False
-    return any(typed[key] != suggested[key] for key in ADDRESS_FIELDS)
+    return any((draft.get(key) or "").strip() != suggested[key] for key in ADDRESS_FIELDS)
+
+
+# Usually shared by the employees entered together: « + Ajouter un autre salarié »
+# starts from those of the employee just entered.
+CARRIED_OVER = ("group", "hire_date", "effective_date")
 
 
 def _store(state: dict, draft: dict, index: int | None) -> None:
+    state["carry"] = {key: draft.get(key, "") for key in CARRIED_OVER}
     if index is None:
         state["drafts"].append(draft)
     else:
@@ -121,9 +130,17 @@ def preaffiliation_form(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
             if check.is_valid:
-                suggested = suggest_postal_address(check.data)
-                if _address_differs(draft, suggested):
-                    state["pending"] = {"draft": draft, "index": index, "suggested": suggested}
+                checked = address_check(check.data) if _has_address(draft) else None
+                if checked and (
+                    checked.status == AddressStatus.NOT_FOUND
+                    or _address_differs(draft, checked.address)
+                ):
+                    state["pending"] = {
+                        "draft": draft,
+                        "index": index,
+                        "suggested": checked.address,
+                        "status": checked.status,
+                    }
                     _save(request, state)
                     return redirect("employer_portal:preaffiliation_address", request.company.pk)
                 _store(state, draft, index)
@@ -135,6 +152,8 @@ def preaffiliation_form(request):
             initial, index = state["pending"]["draft"], state["pending"]["index"]
         elif index is not None:
             initial = state["drafts"][index]
+        elif request.GET.get("suivant"):
+            initial = state.get("carry", {})
         else:
             initial = {}
         form = PreAffiliationForm(initial=initial, groups=groups)
@@ -152,7 +171,8 @@ def preaffiliation_form(request):
 
 @correspondent_view
 def preaffiliation_address(request):
-    """« Valider l'adresse du collaborateur »: the typed address or its postal form."""
+    """« Valider l'adresse du collaborateur »: the typed address, or the one the address
+    check proposes (verified, or only put in La Poste's format, as it says)."""
     state = _state(request)
     pending = state.get("pending")
     if not pending:
@@ -168,7 +188,9 @@ def preaffiliation_address(request):
             state.pop("pending")
             _save(request, state)
             return redirect("employer_portal:preaffiliation_review", request.company.pk)
-        error = "Choisissez l'adresse indiquée ou l'adresse suggérée."
+        error = "Choisissez l'adresse à retenir."
+    # Drafts pending before the address check existed were only formatted.
+    status = AddressStatus(pending.get("status", AddressStatus.FORMATTED))
     return render(
         request,
         "employer_portal/preaffiliation/address.html",
@@ -176,6 +198,8 @@ def preaffiliation_address(request):
             "company": request.company,
             "typed": address_lines(draft),
             "suggested": address_lines(suggested),
+            "status": status,
+            "statuses": AddressStatus,
             "name": f"{draft['first_name']} {draft['last_name']}",
             "error": error,
         },

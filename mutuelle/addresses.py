@@ -1,6 +1,6 @@
 """French postal addresses (AFNOR NF Z10-011), for :class:`mutuelle.models.PostalAddress`
 and the forms and files that fill one: départements of postal codes, the postal form of
-an address (« Adresse suggérée »: upper case, no accents, lines of at most 38
+an address (« Adresse mise en forme, non vérifiée »: upper case, no accents, lines of at most 38
 characters) and the lines printed on an envelope."""
 
 import re

@@ -97,3 +97,11 @@ class GuaranteePeriod(models.TextChoices):
     CALENDAR_YEAR = "calendar_year", "par année civile"
     TWO_YEARS = "two_years", "tous les deux ans"
     FOUR_YEARS = "four_years", "tous les quatre ans"
+
+
+class AddressStatus(models.TextChoices):
+    """What an address check (mutuelle.address_check) could say about an address."""
+
+    VERIFIED = "verifiee", "Adresse vérifiée"
+    FORMATTED = "mise_en_forme", "Adresse mise en forme, non vérifiée"
+    NOT_FOUND = "introuvable", "Adresse introuvable, non vérifiée"

@@ -335,6 +335,20 @@ SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD")
 SMS_SENDER = env("SMS_SENDER", "MUTUELLE")
 SMS_GATEWAY_TIMEOUT = 10
 
+# Postal addresses typed in forms: the offline backend only puts them in La Poste's
+# format; the production one checks them against the Base Adresse Nationale (and falls
+# back to the offline one when the service does not answer).
+ADDRESS_BACKEND = env(
+    "ADDRESS_BACKEND",
+    "mutuelle.address_check.OfflineAddressBackend"
+    if DEBUG
+    else "mutuelle.address_check.BanAddressBackend",
+)
+ADDRESS_API_URL = env("ADDRESS_API_URL", "https://api-adresse.data.gouv.fr/search/")
+ADDRESS_API_TIMEOUT = float(env("ADDRESS_API_TIMEOUT", "3"))
+# BAN scores run from 0 to 1; below this the best match is too uncertain to call verified.
+ADDRESS_API_MIN_SCORE = float(env("ADDRESS_API_MIN_SCORE", "0.6"))
+
 # The mutuelle's PAdES seal on signed dossiers (enrolment/signature/seal.py): PEM
 # certificate and key (a self-signed pair is generated under VAR_DIR/seal/ when unset,
 # development only: ``check --deploy`` requires them), and an optional RFC 3161

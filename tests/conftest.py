@@ -11,6 +11,7 @@ from django.db import connection
 
 from mutuelle.celery import app as celery_app
 from tests.browser_support import audit_every_document, watch_csp_violations
+from tests.mutuelle.fake_address_api import FakeAddressApi
 from tests.ops.support import free_port
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
@@ -125,6 +126,7 @@ def _isolated_state(settings, tmp_path, monkeypatch, request):
         # The whole suite (or any part of it) against S3: TEST_PRIVATE_STORAGE=s3 pytest …
         request.getfixturevalue("s3_private_storage")
     settings.SMS_BACKEND = "mutuelle.sms.OutboxSmsBackend"
+    settings.ADDRESS_BACKEND = "mutuelle.address_check.OfflineAddressBackend"
     # A fast hasher: PBKDF2's cost is paid on every login and factory user otherwise.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
@@ -183,3 +185,14 @@ def page(page):
             "Violations d'accessibilité graves ou critiques :\n" + "\n".join(report.problems),
             pytrace=False,
         )
+
+
+@pytest.fixture
+def address_api(settings):
+    """The production backend, pointed at the fake service."""
+    with FakeAddressApi() as server:
+        settings.ADDRESS_BACKEND = "mutuelle.address_check.BanAddressBackend"
+        settings.ADDRESS_API_URL = server.url
+        settings.ADDRESS_API_TIMEOUT = 2
+        settings.ADDRESS_API_MIN_SCORE = 0.6
+        yield server

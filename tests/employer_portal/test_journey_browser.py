@@ -68,7 +68,7 @@ def test_add_by_form_remind_export_and_terminate_with_portability(page, live_ser
 
     page.get_by_role("heading", name="Valider l'adresse du collaborateur").wait_for()
     assert "8 BOULEVARD DE LA LIBERATION" in page.content()
-    page.get_by_label(re.compile("Adresse suggérée")).check()
+    page.get_by_label(re.compile("Adresse mise en forme, non vérifiée")).check()
     page.get_by_role("button", name="Confirmer cette adresse").click()
     page.get_by_role("heading", name="Vérifier les informations saisies").wait_for()
     assert "Hélène" in page.content()

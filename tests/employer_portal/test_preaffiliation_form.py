@@ -124,10 +124,11 @@ def test_full_journey_address_check_review_modify_delete_validate(
     response = hr.post(url("preaffiliation_form", company), employee_data(group, 1))
     assert response.url == url("preaffiliation_address", company)
     page = text(hr.get(response.url))
-    assert "Adresse indiquée" in page and "Adresse suggérée" in page
+    assert "Adresse indiquée" in page and "Adresse mise en forme, non vérifiée" in page
+    assert "suggérée" not in page
     assert "12 RUE DE L EGLISE" in page and "12 rue de l'Église" in page
     no_choice = text(hr.post(url("preaffiliation_address", company), {}))
-    assert "Choisissez l'adresse indiquée ou l'adresse suggérée." in no_choice
+    assert "Choisissez l'adresse à retenir." in no_choice
     response = hr.post(url("preaffiliation_address", company), {"address": "suggeree"})
     assert response.url == url("preaffiliation_review", company)
     # Second and third employees, already in postal form (no address page).

@@ -20,7 +20,7 @@ One set of rules serves both entry points (issue 3 §2), in four modules:
   (« mis en gestion », request closed) and queues the notice d'information instead
   (:mod:`enrolment.services.provident`).
 
-The postal form of an address (« Adresse suggérée ») and the postal-code checks live
+The postal form of an address (« Adresse mise en forme ») and the postal-code checks live
 with :class:`mutuelle.models.PostalAddress`, in :mod:`mutuelle.addresses`.
 
 Decisions where the specification is silent:
