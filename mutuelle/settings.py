@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mutuelle.context_processors.brand",
+                "mutuelle.context_processors.session_timeout",
             ],
         },
     },
@@ -459,6 +460,8 @@ PASSWORD_RESET_TIMEOUT = 5 * 60
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Pages warn this long before the session ends, with a button to extend it.
+SESSION_WARNING_SECONDS = 5 * 60
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

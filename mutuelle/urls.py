@@ -13,6 +13,7 @@ urlpatterns = [
     path("accueil/", views.landing, name="landing"),
     path("accessibilite/", views.accessibility_statement, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),
+    path("session/prolonger/", views.session_extend, name="session_extend"),
     path("compte/", include("allauth.urls")),
     path("entreprise/", include("employer_portal.urls")),
     path("adherent/", include("member_portal.urls")),

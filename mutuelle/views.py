@@ -1,10 +1,15 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from .accounts import landing_url
+from .session_timeout import session_deadline_set
 
 
 def home(request):
@@ -34,6 +39,24 @@ def site_map(request):
             )
         ]
     return render(request, "site_map.html", {"companies": companies})
+
+
+@require_POST
+@login_required
+def session_extend(request):
+    """« Prolonger ma session »: the page's script asks for JSON and stays on the page;
+    without JavaScript the form comes back to the page it was sent from."""
+    deadline = session_deadline_set(request.session)
+    ends_at = f"{timezone.localtime(deadline):%H:%M}"
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"remaining": settings.SESSION_COOKIE_AGE, "ends_at": ends_at})
+    messages.success(request, f"Votre session est prolongée jusqu'à {ends_at}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = landing_url(request.user)
+    return redirect(target)
 
 
 def server_error(request):

@@ -16,8 +16,9 @@ The ``page`` fixture audits **every document the journey visits** with axe-core
 (bundled with ``axe-playwright-python``: no network needed). A new document is audited,
 once loaded, the next time the test talks to ``page`` (``page.get_by_role(...)``,
 ``page.goto(...)``, ``page.wait_for_url(...)``, ``page.fill(...)``…), and the last one
-at the end of the test. Any *serious* or *critical* violation fails the test with the
-page's URL, the rule and the offending elements. Interacting only through a locator
+at the end of the test. Any violation, at every impact level (minor, moderate, serious,
+critical: RGAA asks for them all), fails the test with the page's URL, the rule and the
+offending elements. Interacting only through a locator
 kept from an earlier page skips the audit of the pages in between: go through ``page``
 at least once per page (a ``page.get_by_role("heading", ...).wait_for()`` is enough).
 The same fixture fails the test on any Content-Security-Policy violation a visited page
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 
 from axe_playwright_python.sync_playwright import Axe
 
-BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+BLOCKING_IMPACTS = frozenset({"minor", "moderate", "serious", "critical"})
 _axe = Axe()
 
 # Page methods after which (or before which) a new document is audited.
@@ -70,7 +71,7 @@ _AUDIT_AFTER = ("goto", "reload", "go_back", "go_forward", "wait_for_url", "wait
 
 @dataclass
 class A11yReport:
-    """Serious/critical violations found on the documents audited during one test."""
+    """Violations found on the documents audited during one test."""
 
     audited: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -108,7 +109,7 @@ class A11yReport:
 
 
 def run_axe(page, report: A11yReport | None = None) -> list[str]:
-    """Audit the page's current document; return the blocking violations found."""
+    """Audit the page's current document; return the violations found."""
     results = _axe.run(page)
     return (report or A11yReport()).record(page.url, results.response)
 
@@ -171,7 +172,7 @@ def watch_csp_violations(page) -> list[str]:
 
 
 def check_a11y(page) -> None:
-    """Audit the current document now and fail on any serious or critical violation."""
+    """Audit the current document now and fail on any violation."""
     report = getattr(page, "_a11y_report", None) or A11yReport()
     found = run_axe(page, report)
     # Reported here: the teardown must not report the same problems twice.

@@ -41,6 +41,9 @@ SIGNED_STATES = {
     EnrolmentStatus.TERMINATED,
 }
 
+# This long before the SMS code's end, the page offers a new one (WCAG 2.2.1).
+CODE_WARNING_SECONDS = 2 * 60
+
 
 def _stepper() -> list[dict]:
     """The wizard's stepper, every step done, on « Signature électronique »."""
@@ -288,6 +291,11 @@ def signature_sms(request, enrolment_id: int):
             "code_form": code_form,
             "show_code": show_code,
             "challenge_expired": challenge is not None and challenge.expires_at <= now,
+            "challenge": challenge,
+            "code_remaining": (
+                max(0, int((challenge.expires_at - now).total_seconds())) if challenge else 0
+            ),
+            "code_warning_seconds": CODE_WARNING_SECONDS,
             "validity_minutes": int(CODE_VALIDITY.total_seconds() // 60),
         },
     )

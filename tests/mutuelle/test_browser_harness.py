@@ -1,4 +1,4 @@
-"""The harness itself: axe-core runs offline and catches serious violations."""
+"""The harness itself: axe-core runs offline and catches violations at every level."""
 
 import pytest
 
@@ -45,6 +45,18 @@ def test_check_a11y_fails_at_once_on_a_serious_violation(page):
         check_a11y(page)
     page.set_content(GOOD_PAGE)
     check_a11y(page)
+
+
+MINOR_ONLY_PAGE = (
+    "<!DOCTYPE html><html lang='fr'><head><title>Titres</title></head>"
+    "<body><main><h1>Titres</h1><h3>Un niveau sauté</h3><p>Texte.</p></main></body></html>"
+)
+
+
+def test_moderate_violations_fail_too(page):
+    page.set_content(MINOR_ONLY_PAGE)
+    with pytest.raises(AssertionError, match=r"\[moderate\] heading-order"):
+        check_a11y(page)
 
 
 def test_csp_violations_are_collected(context):
