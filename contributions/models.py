@@ -12,6 +12,11 @@ from member_requests.models import SepaMandate
 from .enums import BatchStatus, InstalmentStatus, PaymentStatus, SequenceType
 
 
+def end_to_end_id(instalment_pk: int) -> str:
+    """The reference of an instalment's debit, which the bank sends back with a return."""
+    return f"ECH-{instalment_pk}"
+
+
 def batch_upload_to(instance, filename: str) -> str:
     return f"prelevements/{filename}"
 
@@ -120,8 +125,7 @@ class Instalment(models.Model):
 
     @property
     def end_to_end_id(self) -> str:
-        """The reference the bank sends back with a returned debit."""
-        return f"ECH-{self.pk}"
+        return end_to_end_id(self.pk)
 
 
 class CardPayment(models.Model):

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -18,15 +19,16 @@ import sepaxml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from lxml import etree
 from sepaxml import SepaDD
 
 from enrolment.enums import COVERED_STATES, MemberDocumentKind
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, member_number_of
 from enrolment.services.member_documents import member_document_add
-from member_requests.bank import initial_mandate_row, mandate_in_force
+from member_requests.bank import mandate_in_force
+from member_requests.enums import MandateStatus as M
 from member_requests.models import SepaMandate
 from mutuelle.enums import Channel
 from mutuelle.models import User
@@ -34,11 +36,24 @@ from mutuelle.notifications import Notification, notification_send_many
 from mutuelle.pdf import render_pdf
 
 from .enums import RETURN_REASONS, BatchStatus, InstalmentStatus, SequenceType
-from .models import DebitBatch, Instalment
+from .models import DebitBatch, Instalment, end_to_end_id
 from .schedule import schedule_lines, year_schedule
 
 I = InstalmentStatus  # noqa: E741
 PAIN008 = "pain.008.001.02"
+# What a batch reads of a mandate (not its evidence or history).
+MANDATE_FIELDS = (
+    "enrolment_id",
+    "reference",
+    "holder",
+    "iban",
+    "bic",
+    "status",
+    "signed_on",
+    "usable_from",
+    "revoked_from",
+    "first_debit_sent_on",
+)
 
 
 def cents(amount: Decimal) -> int:
@@ -111,27 +126,14 @@ def _creditor_config() -> dict:
     }
 
 
-def _mandates_by_enrolment(enrolment_ids: set[int]) -> dict[int, list[SepaMandate]]:
-    """Every enrolment's mandates; the membership form's mandate gets its row here
-    (in one insert) the first time it is used."""
-    by_enrolment: dict[int, list[SepaMandate]] = {pk: [] for pk in enrolment_ids}
-    for mandate in SepaMandate.objects.filter(enrolment_id__in=list(enrolment_ids)):
-        by_enrolment[mandate.enrolment_id].append(mandate)
-    known = {m.reference for ms in by_enrolment.values() for m in ms}
-    without_row = (
-        Enrolment.objects.filter(pk__in=[pk for pk, ms in by_enrolment.items() if not ms])
-        .exclude(sepa_mandate_reference="")
-        .only("pk", "sepa_mandate_reference", "signed_at", "effective_date")
-        .prefetch_related("bank_accounts")
-    )
-    missing = [
-        row
-        for e in without_row
-        if e.sepa_mandate_reference not in known
-        for row in [initial_mandate_row(e)]
-        if row is not None
-    ]
-    for mandate in SepaMandate.objects.bulk_create(missing, batch_size=1000):
+def _mandates_by_enrolment(enrolment_ids: models.QuerySet) -> dict[int, list[SepaMandate]]:
+    """The usable (active or revoked) mandates of the enrolments ``enrolment_ids``
+    selects, in one query. Every validated enrolment has its form's mandate row (created
+    at validation), so a batch only reads them."""
+    by_enrolment: dict[int, list[SepaMandate]] = defaultdict(list)
+    for mandate in SepaMandate.objects.filter(
+        enrolment_id__in=enrolment_ids, status__in=[M.ACTIVE, M.REVOKED]
+    ).only(*MANDATE_FIELDS):
         by_enrolment[mandate.enrolment_id].append(mandate)
     return by_enrolment
 
@@ -153,86 +155,82 @@ def _check_against_schema(xml: bytes) -> None:
         raise ValidationError(f"Fichier SEPA invalide : {error.message} (ligne {error.line})")
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _mark_presented(batch: DebitBatch, instalments: list[Instalment]) -> None:
-    """The batch, status and sequence of every instalment in a few set-based updates
-    (the mandate differs per member: grouped by mandate)."""
-    by_sequence: dict[str, list[int]] = {}
-    by_mandate: dict[int, list[int]] = {}
-    for instalment in instalments:
-        by_sequence.setdefault(instalment.sequence_type, []).append(instalment.pk)
-        by_mandate.setdefault(instalment.mandate_id, []).append(instalment.pk)
-    for sequence, pks in by_sequence.items():
-        for chunk in _chunks(pks):
-            Instalment.objects.filter(pk__in=chunk).update(
-                batch=batch, status=I.PRESENTED, sequence_type=sequence
-            )
-    # One statement for all the mandates: (instalment id, mandate id) pairs.
+def _mark_presented(batch: DebitBatch, included: list[tuple[int, str, int]]) -> None:
+    """Batch, status, mandate and sequence of every instalment (``included``: mandate,
+    sequence, instalment), then the first use of each mandate: two statements whatever
+    the number of instalments (the first one run once per row, in one call)."""
     table = connection.ops.quote_name(Instalment._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET mandate_id = %s WHERE id = %s",  # noqa: S608 - table name from the model
-            [(mandate_id, pk) for mandate_id, pks in by_mandate.items() for pk in pks],
+            f"UPDATE {table} SET batch_id = %s, status = %s, mandate_id = %s,"  # noqa: S608 - table name from the model
+            " sequence_type = %s WHERE id = %s",
+            [(batch.pk, I.PRESENTED.value, *row) for row in included],
         )
+    SepaMandate.objects.filter(
+        pk__in=Instalment.objects.filter(batch=batch, sequence_type=SequenceType.FIRST).values(
+            "mandate_id"
+        )
+    ).update(first_debit_sent_on=batch.collection_date)
 
 
 def debit_batch_build(*, collection_date: dt.date, by: User | None = None) -> DebitBatch:
     """The pain.008 file of every instalment still to debit on ``collection_date``:
     first debit (FRST) on a mandate never used, recurring (RCUR) after. An instalment
-    without a usable mandate stays out (listed in the error)."""
+    without a usable mandate stays out (listed in the error). A constant number of
+    queries whatever the number of instalments."""
+    due = Instalment.objects.filter(
+        status=I.SCHEDULED, due_date=collection_date, batch__isnull=True
+    )
     with transaction.atomic():
         # Plain rows, not models: 10,000 instalments are read, never their members' data.
-        instalments = [
-            Instalment(
-                pk=pk, enrolment_id=enrolment_id, amount=amount, period_start=start, period_end=end
-            )
-            for pk, enrolment_id, amount, start, end in Instalment.objects.select_for_update()
-            .filter(status=I.SCHEDULED, due_date=collection_date, batch__isnull=True)
+        instalments = list(
+            due.select_for_update(of=("self",))
             .order_by("id")
-            .values_list("pk", "enrolment_id", "amount", "period_start", "period_end")
-        ]
+            .values_list(
+                "pk",
+                "enrolment_id",
+                "enrolment__imported_member_number",
+                "amount",
+                "period_start",
+                "period_end",
+            )
+        )
         if not instalments:
             raise ValidationError(f"Aucune échéance à prélever le {collection_date:%d/%m/%Y}.")
-        mandates = _mandates_by_enrolment({i.enrolment_id for i in instalments})
+        mandates = _mandates_by_enrolment(due.values("enrolment_id"))
         message_id = f"PRLV-{collection_date:%Y%m%d}-{secrets.token_hex(6).upper()}"
         sepa = SepaDD(_creditor_config(), schema=PAIN008, clean=True)
-        first_use: dict[int, SepaMandate] = {}
         included, without_mandate, total = [], [], Decimal("0.00")
-        for instalment in instalments:
-            mandate = mandate_in_force(mandates[instalment.enrolment_id], collection_date)
-            member_number = Enrolment(pk=instalment.enrolment_id).member_number
+        for pk, enrolment_id, imported_number, amount, start, end in instalments:
+            mandate = mandate_in_force(mandates[enrolment_id], collection_date)
+            member_number = member_number_of(enrolment_id, imported_number)
             if mandate is None:
                 without_mandate.append(member_number)
                 continue
-            first = mandate.first_debit_sent_on is None and mandate.pk not in first_use
-            if first:
-                first_use[mandate.pk] = mandate
-            sequence = SequenceType.FIRST if first else SequenceType.RECURRING
+            # One instalment per enrolment and date: a mandate appears once per batch.
+            sequence = (
+                SequenceType.FIRST
+                if mandate.first_debit_sent_on is None
+                else SequenceType.RECURRING
+            )
             sepa.add_payment(
                 {
                     "name": mandate.holder,
                     "IBAN": mandate.iban,
                     "BIC": mandate.bic,
-                    "amount": cents(instalment.amount),
+                    "amount": cents(amount),
                     "type": sequence.value,
                     "collection_date": collection_date,
                     "mandate_id": mandate.reference,
                     "mandate_date": mandate.signed_on or mandate.usable_from,
                     "description": (
-                        f"Cotisation {instalment.period_start:%m/%Y}-{instalment.period_end:%m/%Y} "
-                        f"adherent {member_number}"
+                        f"Cotisation {start:%m/%Y}-{end:%m/%Y} adherent {member_number}"
                     ),
-                    "endtoend_id": instalment.end_to_end_id,
+                    "endtoend_id": end_to_end_id(pk),
                 }
             )
-            instalment.mandate_id = mandate.pk
-            instalment.sequence_type = sequence
-            included.append(instalment)
-            total += instalment.amount
+            included.append((mandate.pk, sequence.value, pk))
+            total += amount
         if without_mandate:
             raise ValidationError(
                 "Sans mandat utilisable à cette date : "
@@ -251,8 +249,6 @@ def debit_batch_build(*, collection_date: dt.date, by: User | None = None) -> De
         try:
             batch.save()
             _mark_presented(batch, included)
-            for chunk in _chunks(list(first_use)):
-                SepaMandate.objects.filter(pk__in=chunk).update(first_debit_sent_on=collection_date)
         except BaseException:
             batch.file.delete(save=False)
             raise

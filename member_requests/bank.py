@@ -12,12 +12,14 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from enrolment.enums import BankAccountPurpose
 from enrolment.models import BankAccount, Beneficiary, Enrolment
 from enrolment.services.wizard import new_mandate_reference
+from enrolment.signals import enrolment_validated
 from enrolment.signature import membership_form as mf
 from enrolment.signature import services as signature
 from mutuelle.models import User
@@ -98,8 +100,7 @@ def _debit_account(enrolment: Enrolment) -> BankAccount | None:
 
 
 def initial_mandate_row(enrolment: Enrolment) -> SepaMandate | None:
-    """The mandate signed with the membership form, unsaved (``bank_accounts`` may be
-    prefetched: a batch builds these rows for many enrolments at once)."""
+    """The mandate signed with the membership form, unsaved."""
     account = _debit_account(enrolment)
     if not enrolment.sepa_mandate_reference or account is None:
         return None
@@ -127,6 +128,13 @@ def initial_mandate(enrolment: Enrolment) -> SepaMandate | None:
     if row is not None:
         row.save()
     return row
+
+
+@receiver(enrolment_validated, dispatch_uid="initial_mandate_on_validation")
+def _initial_mandate_on_validation(*, enrolment: Enrolment, **kwargs) -> None:
+    """The form's mandate gets its row when the enrolment is validated (the direct-debit
+    batches then only read mandates; existing ones: migration 0005)."""
+    initial_mandate(enrolment)
 
 
 def mandate_in_force(mandates: list[SepaMandate], on: dt.date) -> SepaMandate | None:

@@ -312,8 +312,8 @@ class BankDetails(models.Model):
 
 class SepaMandate(BankDetails):
     """A SEPA direct-debit mandate (RUM) of the member's contribution account. The
-    enrolment's first mandate (signed with the membership form) gets its row when
-    first used; later ones come from « Modification de RIB de cotisation »."""
+    enrolment's first mandate (signed with the membership form) gets its row when the
+    enrolment is validated; later ones come from « Modification de RIB de cotisation »."""
 
     enrolment = models.ForeignKey(
         Enrolment, verbose_name="adhésion", on_delete=models.PROTECT, related_name="sepa_mandates"

@@ -10,6 +10,7 @@ from mutuelle.notifications import notification_send
 from ..enums import EnrolmentStatus
 from ..exceptions import InvalidTransition
 from ..models import Enrolment
+from ..signals import enrolment_validated
 from . import wizard
 from .card import member_card_issue
 from .member_documents import (
@@ -36,6 +37,8 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
     with transaction.atomic():
         enrolment = _lock_signed(enrolment)
         event = enrolment.validate(by=by)
+        # Higher layers add what a covered member needs (the SEPA mandate of the form).
+        enrolment_validated.send(sender=Enrolment, enrolment=enrolment, by=by)
         # The member's space fills at once: the card, the signed dossier, the welcome
         # letter and a copy of the e-mail below.
         member_card_issue(enrolment=enrolment, reason="Adhésion mise en gestion")

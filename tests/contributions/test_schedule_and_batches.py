@@ -16,6 +16,7 @@ from contributions.services import (
     instalments_generate,
 )
 from enrolment.enums import Relationship
+from member_requests.models import SepaMandate
 from mutuelle.enums import DebitFrequency
 from mutuelle.models import OutboxMessage
 from tests.mutuelle.factories import UserFactory
@@ -127,3 +128,36 @@ def test_returned_debit_becomes_arrears_and_the_member_is_told(
     not_presented = Instalment.objects.get(enrolment=enrolment, due_date=dt.date(2026, 2, 10))
     with pytest.raises(ValidationError):
         debit_returns_record(returns=[(not_presented.end_to_end_id, "AM04")])
+
+
+def _batch_queries(collection_date, django_assert_num_queries):
+    # Lock and read the instalments, read the mandates, save the batch, mark the
+    # instalments (one executemany), mark the mandates' first use, and the savepoint
+    # and its release: the same with 1 and 3.
+    with django_assert_num_queries(7):
+        return debit_batch_build(collection_date=collection_date)
+
+
+def test_batch_queries_do_not_grow_with_the_instalments(django_assert_num_queries):
+    member_with_instalments()
+    assert _batch_queries(dt.date(2026, 1, 10), django_assert_num_queries).count == 1
+    for _ in range(2):
+        member_with_instalments()
+    assert _batch_queries(dt.date(2026, 2, 10), django_assert_num_queries).count == 3
+
+
+def test_batch_reads_mandates_and_names_the_imported_member_number():
+    enrolment = member_with_instalments(imported_member_number="18004512")
+    batch = debit_batch_build(collection_date=dt.date(2026, 1, 10))
+    with batch.file.open("rb") as f:
+        root = ET.fromstring(f.read())  # noqa: S314 - the file this test just built
+    assert (
+        root.find(".//p:RmtInf/p:Ustrd", NS).text == "Cotisation 01/2026-01/2026 adherent 18004512"
+    )
+    # A mandate without its row (never validated) is not created by the batch.
+    SepaMandate.objects.filter(enrolment=enrolment).update(
+        status="revoque", revoked_from=dt.date(2026, 1, 1)
+    )
+    with pytest.raises(ValidationError, match="adhérent 18004512"):
+        debit_batch_build(collection_date=dt.date(2026, 2, 10))
+    assert SepaMandate.objects.count() == 1

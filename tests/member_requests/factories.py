@@ -5,6 +5,7 @@ import uuid
 from django.utils import timezone
 
 from enrolment.enums import EnrolmentStatus
+from member_requests.bank import initial_mandate
 from member_requests.enums import MemberRequestKind
 from member_requests.services import member_request_submit
 from tests.dispensations.factories import pdf_upload
@@ -33,12 +34,14 @@ def sent_request(enrolment=None, *, kind=MemberRequestKind.OTHER, message="Une q
 
 def covered_member(**kwargs):
     """An active member with a spouse and a child, both accounts, an offer with an
-    employee share debited monthly on the 10th, and the mandate of the signed form."""
+    employee share debited monthly on the 10th, and the mandate of the signed form (its
+    row made as the validation makes it)."""
     enrolment = EnrolmentFactory(ready_to_sign=True, **kwargs)
     enrolment.status = EnrolmentStatus.ACTIVE
     enrolment.signed_at = timezone.now()
     enrolment.sepa_mandate_reference = f"RUM-TEST-{enrolment.pk}"
     enrolment.save(update_fields=["status", "signed_at", "sepa_mandate_reference"])
+    initial_mandate(enrolment)
     return enrolment
 
 

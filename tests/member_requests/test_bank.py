@@ -2,15 +2,19 @@
 prestation » (checked by the back office before payments use it)."""
 
 import datetime as dt
+import importlib
 import io
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from pypdf import PdfReader
 
 from enrolment.enums import BankAccountPurpose
 from enrolment.models import BankAccount
+from enrolment.services.backoffice import enrolment_validate
 from enrolment.signature import membership_form as mf
 from enrolment.signature.services import (
     NotSignable,
@@ -24,6 +28,7 @@ from member_requests.bank import (
     benefit_account_change_submit,
     benefit_account_for,
     contribution_account_change_submit,
+    initial_mandate,
     mandate_body_html,
     mandate_in_force,
     mandate_signature_attempt,
@@ -37,7 +42,9 @@ from member_requests.services import (
     member_request_withdraw,
 )
 from tests.dispensations.factories import pdf_upload
+from tests.enrolment.factories import EnrolmentFactory
 from tests.enrolment.signing import last_sms_code
+from tests.enrolment.signing import sign as sign_form
 from tests.mutuelle.factories import UserFactory
 
 from .factories import covered_member
@@ -79,7 +86,8 @@ def test_bad_iban_bic_and_missing_rib_refused_in_one_pass_nothing_stored():
             enrolment, holder=" ", iban="FR7630004000031234567890144", bic="XXXX", rib=None
         )
     assert set(refused.value.message_dict) == {"holder", "iban", "bic", "rib"}
-    assert not MemberRequest.objects.exists() and not SepaMandate.objects.exists()
+    assert not MemberRequest.objects.exists()
+    assert [m.reference for m in SepaMandate.objects.all()] == [enrolment.sepa_mandate_reference]
 
 
 def test_new_mandate_signed_by_sms_then_used_ten_days_after_acceptance():
@@ -170,3 +178,45 @@ def test_benefit_account_of_someone_elses_beneficiary_refused():
             by=enrolment.employee.user,
         )
     assert "beneficiary" in refused.value.message_dict
+
+
+def test_validation_creates_the_form_mandate_once():
+    enrolment = EnrolmentFactory(ready_to_sign=True)
+    sign_form(enrolment)
+    enrolment.refresh_from_db()
+    assert not SepaMandate.objects.exists()
+    enrolment_validate(enrolment=enrolment, by=UserFactory(staff=True))
+    mandate = SepaMandate.objects.get()
+    account = BankAccount.objects.get(
+        enrolment=enrolment, beneficiary=None, purpose=BankAccountPurpose.CONTRIBUTIONS
+    )
+    assert (mandate.enrolment, mandate.reference, mandate.status) == (
+        enrolment,
+        enrolment.sepa_mandate_reference,
+        M.ACTIVE,
+    )
+    assert (mandate.iban, mandate.holder) == (account.iban, account.holder)
+    assert mandate.signed_on == timezone.localdate(enrolment.signed_at)
+    assert mandate.usable_from == enrolment.effective_date
+    assert initial_mandate(enrolment) == mandate and SepaMandate.objects.count() == 1
+
+
+def test_migration_creates_the_mandates_of_enrolments_validated_before():
+    validated = covered_member()
+    SepaMandate.objects.all().delete()
+    benefits_only = covered_member()
+    SepaMandate.objects.filter(enrolment=benefits_only).delete()
+    benefits_only.bank_accounts.filter(purpose=BankAccountPurpose.CONTRIBUTIONS).delete()
+    in_progress = EnrolmentFactory(ready_to_sign=True, sepa_mandate_reference="RUM-EN-COURS")
+    with_row = covered_member()
+    migration = importlib.import_module("member_requests.migrations.0005_initial_mandates")
+    migration.create_initial_mandates(django_apps, None)
+    mandates = {m.enrolment_id: m for m in SepaMandate.objects.all()}
+    assert set(mandates) == {validated.pk, benefits_only.pk, with_row.pk}
+    assert mandates[validated.pk].reference == validated.sepa_mandate_reference
+    contributions = validated.bank_accounts.get(purpose=BankAccountPurpose.CONTRIBUTIONS)
+    assert mandates[validated.pk].iban == contributions.iban
+    benefit = benefits_only.bank_accounts.get(purpose=BankAccountPurpose.BENEFITS)
+    assert mandates[benefits_only.pk].iban == benefit.iban
+    assert mandates[validated.pk].usable_from == validated.effective_date
+    assert in_progress.pk not in mandates
