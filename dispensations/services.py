@@ -21,6 +21,10 @@ from django.utils import timezone
 
 from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
 from enrolment.models import Enrolment, Request, RequestEvent
+from enrolment.services.correspondents import (
+    correspondents_notify,
+    correspondents_tell_processed,
+)
 from enrolment.services.invitation import (
     DEADLINE_PASSED,
     _issue_link,
@@ -50,19 +54,12 @@ DISPENSABLE_ENROLMENT_STATES = frozenset(
 
 
 def _notify_correspondents(dispensation: Dispensation, *, key: str, template: str, **extra):
-    """One e-mail to each active correspondent of the employee's company."""
-    employee = dispensation.enrolment.employee
-    correspondents = User.objects.filter(
-        correspondent_accesses__company_id=employee.company_id, is_active=True
-    ).distinct()
-    for user in correspondents:
-        notification_send(
-            key=f"{key}:{dispensation.pk}:{user.pk}",
-            channel=Channel.EMAIL,
-            to=user.email,
-            template=template,
-            context={"employee": employee, "company": employee.company, **extra},
-        )
+    correspondents_notify(
+        employee=dispensation.enrolment.employee,
+        key=f"{key}:{dispensation.pk}",
+        template=template,
+        **extra,
+    )
 
 
 def _context(dispensation: Dispensation, **extra) -> dict:
@@ -405,8 +402,15 @@ def dispensation_accept(*, dispensation: Dispensation, by: User) -> None:
             locked, key=f"dispensation-accepted:{locked.pk}", template="dispensation_accepted"
         )
         if locked.case_info.versement_sante:
+            # This e-mail tells the company the decision and what it owes the employee.
             _notify_correspondents(
                 locked, key="versement-sante", template="versement_sante_employer"
+            )
+        else:
+            correspondents_tell_processed(
+                employee=locked.enrolment.employee,
+                key=f"employer-dispensation-accepted:{locked.pk}",
+                decision="dispensation_accepted",
             )
 
 
@@ -425,6 +429,12 @@ def dispensation_refuse(*, dispensation: Dispensation, by: User, reason: str) ->
             template="dispensation_refused",
             reason=reason,
             **_message_context(locked.enrolment, link),
+        )
+        # The reason may quote the employee's situation: the company learns the outcome only.
+        correspondents_tell_processed(
+            employee=locked.enrolment.employee,
+            key=f"employer-dispensation-refused:{locked.pk}",
+            decision="dispensation_refused",
         )
 
 

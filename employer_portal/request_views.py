@@ -71,7 +71,6 @@ def request_detail(request, request_id: int):
             "company": request.company,
             "item": item,
             "events": events,
-            "cancel_form": CancelForm(),
             "withdrawable_termination": _withdrawable_termination(item),
         },
     )
@@ -148,18 +147,31 @@ def request_remind(request, request_id: int):
     return redirect("employer_portal:requests", request.company.pk)
 
 
-@require_POST
 @correspondent_view
 def request_cancel(request, request_id: int):
+    """Confirmation page (GET, with the optional reason), then cancellation (POST)."""
     item = _affiliation_request(request, request_id)
-    form = CancelForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        enrolment_cancel(enrolment=item.enrolment, by=request.user, note=note)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, f"La pré-affiliation {de(item.employee.full_name)} a été annulée."
+    if not item.can_cancel:
+        messages.error(
+            request,
+            "Cette pré-affiliation n'attend plus le salarié : elle ne peut plus être annulée.",
         )
-    return redirect("employer_portal:request_detail", request.company.pk, item.pk)
+        return redirect("employer_portal:request_detail", request.company.pk, item.pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_cancel(
+                enrolment=item.enrolment, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"La pré-affiliation {de(item.employee.full_name)} a été annulée."
+            )
+        return redirect("employer_portal:request_detail", request.company.pk, item.pk)
+    return render(
+        request,
+        "employer_portal/requests/cancel.html",
+        {"company": request.company, "item": item, "form": form},
+    )

@@ -13,6 +13,7 @@ from ..models import Enrolment
 from ..signals import enrolment_validated
 from . import wizard
 from .card import member_card_issue
+from .correspondents import correspondents_tell_processed
 from .member_documents import (
     member_document_copy_message,
     member_signed_dossier_add,
@@ -60,6 +61,12 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
             member_document_copy_message(
                 enrolment=enrolment, message=message, title="E-mail de validation de l'adhésion"
             )
+        correspondents_tell_processed(
+            employee=enrolment.employee,
+            key=f"employer-enrolment-validated:{enrolment.pk}:{event.pk if event else 0}",
+            decision="enrolment_validated",
+            enrolment=enrolment,
+        )
     return enrolment
 
 

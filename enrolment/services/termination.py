@@ -35,6 +35,7 @@ from ..portability import (
     proof_due,
 )
 from .card import member_card_issue
+from .correspondents import correspondents_tell_processed
 from .member_documents import member_document_copy_message
 
 
@@ -237,6 +238,12 @@ def termination_process(*, termination: Termination, by) -> Termination:
         if timezone.localdate() > termination.termination_date:
             _apply(termination, by=by)
         employee = enrolment.employee
+        correspondents_tell_processed(
+            employee=employee,
+            key=f"employer-termination-processed:{termination.pk}",
+            decision="termination_processed",
+            termination=termination,
+        )
         if employee.email and termination.reason != TerminationReason.DEATH:
             message = notification_send(
                 key=f"termination:{termination.pk}",

@@ -135,12 +135,17 @@ def test_request_detail_history_and_cancel(
     assert "Invitation envoyée au salarié" in html
     assert "Note interne" not in html
     assert "Annuler la pré-affiliation" in html
+    # The link asks for confirmation first: nothing is cancelled by a GET.
+    confirmation = hr.get(url("request_cancel", company, request.pk)).content.decode()
+    assert "Confirmer l'annulation" in confirmation and "Ne pas annuler" in confirmation
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.INVITED
     response = hr.post(url("request_cancel", company, request.pk), {"note": "Erreur"}, follow=True)
     assert "a été annulée" in response.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.CANCELLED
     response = hr.post(url("request_cancel", company, request.pk), follow=True)
-    assert "Seule une pré-affiliation en attente" in response.content.decode()
+    assert "elle ne peut plus être annulée" in response.content.decode()
 
 
 def test_pages_need_login(client, company):
