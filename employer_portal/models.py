@@ -52,11 +52,18 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("déposé le", auto_now_add=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    # Written when the job is queued, then as rows progress: a pending or running job
+    # whose heartbeat is old has lost its worker (or its message), and the sweeper
+    # restarts it (``employer_portal.imports.service.import_jobs_sweep``).
+    heartbeat_at = models.DateTimeField("dernier signe d'activité", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives de traitement", default=0)
 
     class Meta:
         verbose_name = "import de salariés"
         verbose_name_plural = "imports de salariés"
         ordering = ["-created_at"]
+        # The sweeper looks for unfinished jobs by heartbeat every minute.
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="importjob_sweep_idx")]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
@@ -64,6 +71,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED}
+
+    @property
+    def rejection_extension(self) -> str:
+        """« ods » or « xlsx »: the rejection file's format, from its name."""
+        return self.rejection_file.name.rsplit(".", 1)[-1] if self.rejection_file else ""
 
     @property
     def progress_percent(self) -> int:

@@ -301,6 +301,14 @@ CELERY_BEAT_SCHEDULE["outbox-requeue"] = {
     "task": "mutuelle.tasks.requeue_pending_messages",
     "schedule": crontab(minute="*/5"),
 }
+# File imports whose heartbeat (written every 1,000 rows) is older than this have lost
+# their worker: the sweeper restarts them (3 attempts at most). It must exceed the final
+# all-or-nothing transaction of the largest file, which writes no heartbeat.
+IMPORT_HEARTBEAT_STALE_SECONDS = int(env("IMPORT_HEARTBEAT_STALE_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["imports-sweep"] = {
+    "task": "employer_portal.tasks.sweep_import_jobs",
+    "schedule": crontab(),  # every minute
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # E-mail: every message is first recorded in the outbox (mutuelle.OutboxMessage), then

@@ -1,7 +1,9 @@
 """The files of the bulk pre-affiliation: templates, reading an upload, rejection file.
 
 Reading uses python-calamine for .xlsx (about 20× faster than openpyxl's read-only
-mode) and the csv module for .csv; writing (templates, rejection file) uses openpyxl.
+mode), LibreOffice's .ods and Excel 97-2003's .xls (issue 11 §12), and the csv module
+for .csv; writing uses openpyxl (templates, rejection file), or the streamed ODS writer
+of ``mutuelle.spreadsheets`` for the rejection file of an .ods.
 """
 
 import csv
@@ -18,13 +20,21 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from enrolment.services.preaffiliation.fields import FIELD_LABELS, REQUIRED_FIELDS
-from mutuelle.spreadsheets import ERROR_HEADER, FORMULA_PREFIXES, rejection_xlsx
+from mutuelle.spreadsheets import (
+    ERROR_HEADER,
+    FORMULA_PREFIXES,
+    ODS_MIMETYPE,
+    rejection_ods,
+    rejection_xlsx,
+)
 
 from .xlsx_stream import ET, first_sheet_path, iter_sheet_rows
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# Zip bombs: an xlsx of 20 MB holds at most a few hundred MB of XML; real files
-# compress about 5–20×, so much higher ratios are refused before parsing.
+# What the import page and the refusals name: every format read below.
+ACCEPTED_FORMATS = ".xlsx, .ods, .xls ou .csv"
+# Zip bombs: an xlsx or an ods of 20 MB holds at most a few hundred MB of XML; real
+# files compress about 5–20×, so much higher ratios are refused before parsing.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_ENTRY_RATIO = 150
 MAX_ZIP_ENTRIES = 500
@@ -70,7 +80,8 @@ INSTRUCTIONS = [
     "7. Régime local Alsace-Moselle : Oui ou Non.",
     "8. La date d'effet ne peut précéder ni la date d'embauche ni le début du contrat.",
     "9. Nous vous recommandons d'indiquer le matricule pour croiser nos fichiers avec votre paie.",
-    "10. Enregistrez au format .xlsx ou .csv (séparateur point-virgule), 20 Mo au plus.",
+    "10. Enregistrez au format .xlsx, .ods (LibreOffice), .xls (Excel 97-2003) ou .csv "
+    "(séparateur point-virgule), 20 Mo au plus.",
     "",
     "Le groupe d'assurés se choisit au moment de l'import : un fichier par groupe.",
 ]
@@ -193,64 +204,92 @@ def check_header(header: list) -> None:
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A password-protected xlsx is an OLE2 file too, holding this stream (UTF-16 name).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+NOT_A_SPREADSHEET = "Ce fichier n'est ni un classeur (.xlsx, .ods, .xls) ni un fichier CSV."
+PROTECTED = (
+    "Ce classeur est protégé par un mot de passe : enregistrez-le sans mot de passe, "
+    f"au format {ACCEPTED_FORMATS}."
+)
 
 
 def sniff_format(head: bytes, filename: str = "") -> str:
-    """« xlsx » or « csv » from the content (never from the name alone)."""
+    """« zip » (an xlsx or an ods: :func:`check_zip` tells), « xls » or « csv », from
+    the content (never from the name alone)."""
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            "Ce fichier est au format Excel 97-2003 (.xls) ou protégé par un mot de "
-            "passe : enregistrez-le au format .xlsx ou .csv, sans mot de passe."
-        )
+        return "zip"
+    if head.startswith(OLE2_MAGIC):
+        if _ENCRYPTED_PACKAGE in head:
+            raise FileRefused(PROTECTED)
+        return "xls"
     if head.startswith(UTF16_BOMS):
         # Excel's « Texte Unicode » (UTF-16, tab-separated): a CSV like the others.
         return "csv"
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\x1f\x8b", b"Rar!")):
-        raise FileRefused("Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV.")
+        raise FileRefused(NOT_A_SPREADSHEET)
     if b"\x00" in head[:4096]:
-        raise FileRefused("Ce fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV.")
+        raise FileRefused(NOT_A_SPREADSHEET)
     return "csv"
 
 
-def check_zip(fileobj) -> None:
+def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """« xlsx » or « ods » from the archive's parts (an OpenDocument spreadsheet
+    names its type in its ``mimetype`` entry)."""
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names and "content.xml" in names:
+        info = archive.getinfo("mimetype")
+        if info.file_size <= 100 and archive.read(info).strip() == ODS_MIMETYPE.encode():
+            return "ods"
+    raise FileRefused(NOT_A_SPREADSHEET)
+
+
+# The parts that calamine decompresses: the sheets, and the shared strings of an xlsx;
+# all the data of an ods is in content.xml.
+def _is_data_part(name: str) -> bool:
+    return (
+        name.startswith("xl/worksheets/")
+        or name.endswith("sharedStrings.xml")
+        or (name == "content.xml")
+    )
+
+
+def check_zip(fileobj) -> str:
     """Refuse corrupt archives and zip bombs from the central directory, before any
-    decompression; then make sure every entry really has its declared size."""
+    decompression; then make sure every data part really has its declared size.
+    Returns « xlsx » or « ods »."""
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+        raise FileRefused("Le classeur est illisible ou endommagé.") from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_ENTRIES:
-            raise FileRefused("Le fichier Excel contient un nombre anormal d'éléments.")
-        names = {info.filename for info in infos}
-        if "xl/workbook.xml" not in names:
-            raise FileRefused("Ce fichier n'est pas un classeur Excel (.xlsx).")
+            raise FileRefused("Le classeur contient un nombre anormal d'éléments.")
+        fmt = _zip_format(archive, {info.filename for info in infos})
         total = sum(info.file_size for info in infos)
         for info in infos:
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > 1024 * 1024 and ratio > MAX_ENTRY_RATIO:
                 raise FileRefused(
-                    "Le fichier Excel est anormalement compressé (bombe de décompression) : "
+                    "Le classeur est anormalement compressé (bombe de décompression) : "
                     "il est refusé par sécurité."
                 )
         if total > MAX_UNCOMPRESSED_BYTES:
             raise FileRefused(
-                "Le contenu décompressé du fichier Excel dépasse la taille autorisée : "
+                "Le contenu décompressé du classeur dépasse la taille autorisée : "
                 "il est refusé par sécurité."
             )
         try:
             for info in infos:
-                if info.filename.startswith("xl/worksheets/") or info.filename.endswith(
-                    "sharedStrings.xml"
-                ):
+                if _is_data_part(info.filename):
                     with archive.open(info) as entry:
                         while entry.read(1024 * 1024):
                             pass
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+            raise FileRefused("Le classeur est illisible ou endommagé.") from exc
+    return fmt
 
 
 def _strip_neutralised(value):
@@ -312,6 +351,21 @@ def open_xlsx(fileobj) -> UploadRows:
         raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
     if sheet_size > STREAM_ABOVE_BYTES:
         return _open_xlsx_streaming(archive, estimated_rows=sheet_size // 600)
+    return open_with_calamine(fileobj, "xlsx")
+
+
+_UNREADABLE = {
+    "xlsx": "Le fichier Excel est illisible ou endommagé.",
+    "ods": "Le classeur LibreOffice (.ods) est illisible ou endommagé.",
+    "xls": "Le classeur Excel 97-2003 (.xls) est illisible, endommagé ou protégé par un "
+    "mot de passe : enregistrez-le sans mot de passe au format .xlsx.",
+}
+
+
+def open_with_calamine(fileobj, fmt: str) -> UploadRows:
+    """The first sheet of an xlsx, ods or xls, read by calamine (the same values for
+    the three: text, float, date). An .xls holds 65,536 rows at most and an .ods has
+    passed :func:`check_zip`, so the sheet held in memory stays bounded."""
     fileobj.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(fileobj)
@@ -319,11 +373,11 @@ def open_xlsx(fileobj) -> UploadRows:
         rows = sheet.iter_rows()
         header = next(rows, None)
     except Exception as exc:  # calamine raises its own error types for bad files
-        raise FileRefused("Le fichier Excel est illisible ou endommagé.") from exc
+        raise FileRefused(_UNREADABLE[fmt]) from exc
     if header is None:
         raise FileRefused("Le fichier est vide.")
     check_header(header)
-    return UploadRows("xlsx", header, max(0, sheet.height - 1), _data_rows(rows))
+    return UploadRows(fmt, header, max(0, sheet.height - 1), _data_rows(rows))
 
 
 def _open_xlsx_streaming(archive: zipfile.ZipFile, *, estimated_rows: int) -> UploadRows:
@@ -386,7 +440,8 @@ def open_csv(data: bytes) -> UploadRows:
 
 def check_upload(fileobj, *, size: int) -> str:
     """The whole-file checks, before any parsing: size, type read from the content, and
-    for an xlsx the zip checks (:func:`check_zip`). Returns « xlsx » or « csv ».
+    for an xlsx or an ods the zip checks (:func:`check_zip`). Returns « xlsx », « ods »,
+    « xls » or « csv ».
 
     They run once per file: at upload (the form), or when the job reads a file that no
     form has checked (command line)."""
@@ -396,9 +451,17 @@ def check_upload(fileobj, *, size: int) -> str:
         raise FileRefused("Le fichier est vide.")
     fileobj.seek(0)
     fmt = sniff_format(fileobj.read(8192))
-    if fmt == "xlsx":
+    if fmt == "zip":
         fileobj.seek(0)
-        check_zip(fileobj)
+        fmt = check_zip(fileobj)
+    elif fmt == "xls":
+        # Any OLE2 file starts like an .xls (a .doc, an .msg…): refused at upload, not
+        # later by the job, unless calamine finds a workbook in it.
+        fileobj.seek(0)
+        try:
+            CalamineWorkbook.from_filelike(fileobj)
+        except Exception as exc:  # calamine raises its own error types for bad files
+            raise FileRefused(_UNREADABLE["xls"]) from exc
     fileobj.seek(0)
     return fmt
 
@@ -412,6 +475,8 @@ def open_upload(fileobj, *, size: int, checked_format: str = "") -> UploadRows:
     fileobj.seek(0)
     if fmt == "xlsx":
         return open_xlsx(fileobj)
+    if fmt in {"ods", "xls"}:
+        return open_with_calamine(fileobj, fmt)
     return open_csv(fileobj.read())
 
 
@@ -430,6 +495,21 @@ def row_as_dict(values: list) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def build_rejection_xlsx(rows: Iterable[tuple[list, str]]) -> bytes:
+# The rejection file is written in the format received when there is a writer for it:
+# an .ods gets an .ods back; an .xls or a .csv gets an .xlsx (every Excel since 2007
+# opens it; the .xls format is limited to 65,536 rows and its writers are unmaintained).
+REJECTION_FORMATS = {"ods": "ods"}
+REJECTION_CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": ODS_MIMETYPE,
+}
+
+
+def rejection_format(upload_format: str) -> str:
+    return REJECTION_FORMATS.get(upload_format, "xlsx")
+
+
+def build_rejection_file(rows: Iterable[tuple[list, str]], *, fmt: str = "xlsx") -> bytes:
     """Same columns as the template plus « Nature de l'erreur »; values as uploaded."""
-    return rejection_xlsx(rows, headers=HEADERS, sheet_title="Salariés en erreur")
+    write = rejection_ods if fmt == "ods" else rejection_xlsx
+    return write(rows, headers=HEADERS, sheet_title="Salariés en erreur")

@@ -2,7 +2,21 @@ from django import forms
 
 from mutuelle.models import InsuredGroup
 
-from .files import FileRefused, check_upload
+from .files import ACCEPTED_FORMATS, FileRefused, check_upload
+
+# The file picker offers the formats read (extensions and their media types).
+ACCEPT = ",".join(
+    [
+        ".xlsx",
+        ".ods",
+        ".xls",
+        ".csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.ms-excel",
+        "text/csv",
+    ]
+)
 
 
 class ImportUploadForm(forms.Form):
@@ -13,17 +27,12 @@ class ImportUploadForm(forms.Form):
         error_messages={"required": "Sélectionnez le groupe d'assurés des salariés du fichier."},
     )
     file = forms.FileField(
-        label="Fichier complété (.xlsx ou .csv)",
+        label=f"Fichier complété ({ACCEPTED_FORMATS})",
         error_messages={
-            "required": "Ajoutez le fichier complété (.xlsx ou .csv).",
+            "required": f"Ajoutez le fichier complété ({ACCEPTED_FORMATS}).",
             "empty": "Le fichier est vide.",
         },
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
-                ".spreadsheetml.sheet,text/csv"
-            }
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     def __init__(self, *args, company, **kwargs):

@@ -5,8 +5,19 @@ row with the same rules as the form (``enrolment.services.preaffiliation``), wri
 rejection file, then creates the valid employees in ONE transaction together with the
 job's final state: after a crash nothing of the import is in the database. Progress is
 saved outside that transaction so that the waiting page can follow it.
+
+Crashes (issue 12 §3). Each run first *claims* the job with one conditional UPDATE
+(pending, or running with a stale heartbeat) that also counts the attempt; progress
+writes refresh the heartbeat and carry the attempt number, so a run that lost its claim
+(the sweeper gave the job to another worker) stops at its next write, and the final
+transaction checks the claim under a row lock before creating anyone. A job is thus
+imported once, whichever of a redelivered message, a sweeper restart or a retry runs
+it. ``import_jobs_sweep`` (every minute, Celery beat) restarts jobs whose heartbeat is
+stale, up to ``MAX_ATTEMPTS``, then marks them failed with a message the correspondent
+sees next to « Relancer l'import » (``import_job_retry``).
 """
 
+import datetime as dt
 import gc
 import heapq
 import itertools
@@ -15,8 +26,10 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from enrolment.services.preaffiliation import PreAffiliationInvalid, enrolment_pre_affiliate_ids
@@ -29,7 +42,15 @@ from enrolment.services.preaffiliation.checks import (
 from mutuelle.models import Company, Contract, InsuredGroup
 
 from ..models import ImportJob, ImportStatus
-from .files import FIELDS, FileRefused, build_rejection_xlsx, open_upload, row_as_dict
+from ..tasks import run_import_job
+from .files import (
+    FIELDS,
+    FileRefused,
+    build_rejection_file,
+    open_upload,
+    rejection_format,
+    row_as_dict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +61,25 @@ PROGRESS_EVERY = 1000
 PREVIEW_SIZE = 50
 # Rows per pickled chunk of the spool files (and per round of creation).
 SPOOL_CHUNK = 2000
+# Runs of one job (first run included) before the sweeper gives up on it.
+MAX_ATTEMPTS = 3
+TECHNICAL_FAILURE = (
+    "Une erreur technique a interrompu le traitement : aucun salarié n'a été enregistré. "
+    "Relancez l'import ; si l'erreur se reproduit, contactez votre chargé d'affaires."
+)
+GAVE_UP = (
+    "Le traitement de votre fichier a été interrompu {attempts} fois par un incident "
+    "technique : aucun salarié n'a été enregistré. Relancez l'import ; si l'incident se "
+    "reproduit, contactez votre chargé d'affaires."
+)
+INTERRUPTED = (
+    "Le traitement de votre fichier a été arrêté avant la fin : aucun salarié n'a été "
+    "enregistré. Relancez l'import."
+)
+
+
+class _Superseded(Exception):
+    """This run lost its claim on the job (the sweeper restarted it elsewhere)."""
 
 
 def import_job_create(
@@ -63,6 +103,8 @@ def import_job_create(
         original_name=(getattr(upload, "name", "") or "fichier")[-255:],
         file_format=file_format,
         created_by=by,
+        # Queued now: if no worker takes it, the sweeper queues it again.
+        heartbeat_at=timezone.now(),
     )
     job.source_file.save(getattr(upload, "name", "fichier") or "fichier", upload, save=False)
     job.save()
@@ -73,11 +115,14 @@ def import_job_should_run_inline(job: ImportJob) -> bool:
     return job.source_file.size <= INLINE_MAX_BYTES
 
 
-def _refuse(job: ImportJob, message: str) -> ImportJob:
-    job.status = ImportStatus.REFUSED
-    job.refusal_reason = message
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "refusal_reason", "finished_at", "file_format"])
+def _refuse(job: ImportJob, attempt: int, message: str) -> ImportJob:
+    _mine(job, attempt).update(
+        status=ImportStatus.REFUSED,
+        refusal_reason=message,
+        finished_at=timezone.now(),
+        file_format=job.file_format,
+    )
+    job.refresh_from_db()
     return job
 
 
@@ -86,25 +131,129 @@ def _display_name(values: list) -> str:
     return " ".join(p for p in (first, last.upper()) if p) or "(sans nom)"
 
 
-def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Process an uploaded file; safe to call again (a finished job is left alone)."""
+def _stale_before(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.IMPORT_HEARTBEAT_STALE_SECONDS)
+
+
+def _stale(now: dt.datetime) -> Q:
+    """Unfinished jobs that nobody is working on: queued or running, without a sign of
+    activity for ``IMPORT_HEARTBEAT_STALE_SECONDS``."""
+    before = _stale_before(now)
+    return Q(status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, created_at__lt=before)
+    )
+
+
+def _mine(job: ImportJob, attempt: int):
+    """The job, as long as this run (attempt number) still holds it."""
+    return ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=attempt)
+
+
+def _claim(job_id: int, *, take_over: bool) -> int | None:
+    """Take the job for this run, in one conditional UPDATE: it must be pending, or
+    running with a stale heartbeat (its worker is gone) — or running at all when
+    ``take_over`` says that the run holding it is known dead — and below
+    ``MAX_ATTEMPTS``. Returns this run's attempt number, or None (finished, or alive
+    elsewhere)."""
+    now = timezone.now()
+    running = Q(status=ImportStatus.RUNNING)
+    claimable = Q(status=ImportStatus.PENDING) | (running if take_over else running & _stale(now))
+    claimed = ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=ImportStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        started_at=now,
+        processed_rows=0,
+    )
+    if not claimed:
+        # A redelivered message of a job that has used all its attempts ends it here.
+        _give_up(ImportJob.objects.filter(pk=job_id), now)
+        return None
+    return ImportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
+
+
+def _give_up(jobs, now: dt.datetime) -> int:
+    """Mark failed the stale jobs of ``jobs`` that have had all their attempts."""
+    return jobs.filter(_stale(now), attempts__gte=MAX_ATTEMPTS).update(
+        status=ImportStatus.FAILED,
+        refusal_reason=GAVE_UP.format(attempts=MAX_ATTEMPTS),
+        finished_at=now,
+    )
+
+
+def import_job_run(*, job: ImportJob, take_over: bool = False) -> ImportJob:
+    """Process an uploaded file; safe to call again, from any process: a finished job,
+    or one that another run is processing, is left alone.
+
+    ``take_over``: the broker redelivers the message because the worker that ran it
+    was lost, so the job's running attempt is dead and restarts now, without waiting
+    for its heartbeat to go stale. Even if that guess were wrong, the other run would
+    stop at its next write (its attempt number is no longer the job's)."""
+    attempt = _claim(job.pk, take_over=take_over)
     job = ImportJob.objects.select_related("company", "contract", "group").get(pk=job.pk)
-    if job.is_finished:
+    if attempt is None:
         return job
-    job.status = ImportStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
     try:
-        return _run(job)
+        return _run(job, attempt)
+    except _Superseded:
+        logger.warning("Import %s: attempt %s was superseded, stopping", job.pk, attempt)
+        job.refresh_from_db()
+        return job
     except Exception:
         logger.exception("Import %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
+        _mine(job, attempt).update(
             status=ImportStatus.FAILED,
-            refusal_reason="Une erreur technique a interrompu le traitement : aucun salarié "
-            "n'a été enregistré. Réessayez ou contactez votre chargé d'affaires.",
+            refusal_reason=TECHNICAL_FAILURE,
             finished_at=timezone.now(),
         )
         raise
+
+
+def import_job_interrupted(*, job: ImportJob) -> bool:
+    """An operator stopped the process that ran the job (Ctrl-C, SIGTERM on the command
+    line): the job ends failed at once, so that it can be retried, rather than waiting
+    for the sweeper. Nothing of it was written (one transaction)."""
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, refusal_reason=INTERRUPTED, finished_at=timezone.now()
+        )
+    )
+
+
+def import_jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Restart the jobs whose heartbeat is stale (their worker or their message was
+    lost), or mark them failed after ``MAX_ATTEMPTS`` runs. Idempotent, and safe with
+    two beats: each change is a conditional UPDATE, and a duplicate message finds the
+    job claimed or finished."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        failed = _give_up(ImportJob.objects.all(), now)
+        stale = ImportJob.objects.filter(_stale(now), attempts__lt=MAX_ATTEMPTS)
+        restart = list(stale.values_list("pk", flat=True))
+        if restart:
+            stale.filter(pk__in=restart).update(status=ImportStatus.PENDING, heartbeat_at=now)
+            for job_id in restart:
+                transaction.on_commit(lambda job_id=job_id: run_import_job.delay(job_id))
+    if restart or failed:
+        logger.warning("Import sweeper: %s job(s) restarted, %s failed", len(restart), failed)
+    return {"restarted": len(restart), "failed": failed}
+
+
+def import_job_retry(*, job: ImportJob) -> bool:
+    """« Relancer l'import » of a failed job: it is queued again with fresh attempts.
+    Returns False when the job was not failed (a double submit does nothing twice)."""
+    retried = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).update(
+        status=ImportStatus.PENDING,
+        attempts=0,
+        refusal_reason="",
+        processed_rows=0,
+        started_at=None,
+        finished_at=None,
+        heartbeat_at=timezone.now(),
+    )
+    if retried:
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return bool(retried)
 
 
 class _Spool:
@@ -146,7 +295,7 @@ class _Spool:
         self._file.close()
 
 
-def _run(job: ImportJob) -> ImportJob:
+def _run(job: ImportJob, attempt: int) -> ImportJob:
     """Two passes, so that memory stays bounded whatever the file's size:
 
     1. stream and check the rows: a valid one is spooled as a compact tuple with its
@@ -168,7 +317,7 @@ def _run(job: ImportJob) -> ImportJob:
                 )
                 job.file_format = upload.format
                 job.total_rows = upload.estimated_rows
-                job.save(update_fields=["file_format", "total_rows"])
+                _beat(job, attempt, file_format=job.file_format, total_rows=job.total_rows)
                 for count, (line, values) in enumerate(upload.rows, start=1):
                     check = check_employee(
                         row_as_dict(values),
@@ -188,24 +337,31 @@ def _run(job: ImportJob) -> ImportJob:
                     else:
                         rejected.append((line, values, check.messages(), nir_hash))
                     if count % PROGRESS_EVERY == 0:
-                        ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+                        _beat(job, attempt, processed_rows=count)
                 del upload
         except FileRefused as refusal:
-            return _refuse(job, refusal.message)
+            return _refuse(job, attempt, refusal.message)
         del first_line, taken
         gc.collect()
         refused_later: dict[int, tuple[list, list[str]]] = {}
-        for _attempt in range(3):
+        for _try in range(3):
             try:
-                return _save(job, valid, rejected, repeated, refused_later)
+                return _save(job, attempt, valid, rejected, repeated, refused_later)
             except PreAffiliationInvalid as race:
                 # Someone declared the same employee meanwhile: report it as a row error.
                 for line, messages in race.lines.items():
                     refused_later[line] = messages
-        return _save(job, valid, rejected, repeated, refused_later, last_try=True)
+        return _save(job, attempt, valid, rejected, repeated, refused_later, last_try=True)
     finally:
         valid.close()
         rejected.close()
+
+
+def _beat(job: ImportJob, attempt: int, **fields) -> None:
+    """Progress and heartbeat in one UPDATE (every ``PROGRESS_EVERY`` rows, not per
+    row); a run that no longer holds the job stops here."""
+    if not _mine(job, attempt).update(heartbeat_at=timezone.now(), **fields):
+        raise _Superseded
 
 
 def _values_of(prepared: PreparedEmployee) -> list:
@@ -242,6 +398,7 @@ def _rejections(valid: _Spool, rejected: _Spool, repeated: dict, refused_later: 
 
 def _save(
     job: ImportJob,
+    attempt: int,
     valid: _Spool,
     rejected: _Spool,
     repeated: dict,
@@ -254,6 +411,7 @@ def _save(
     declared one of the employees meanwhile."""
     error_count, preview = 0, []
     rejection_name = ""
+    _beat(job, attempt)
     rows = _rejections(valid, rejected, repeated, refused_later)
     first = next(rows, None)
     if first is not None:
@@ -268,12 +426,19 @@ def _save(
                     )
                 yield values, " ; ".join(messages)
 
-        content = build_rejection_xlsx(counted())
+        # In the format received when it can be written (an .ods gets an .ods).
+        fmt = rejection_format(job.file_format)
+        content = build_rejection_file(counted(), fmt=fmt)
         rejection_name = job.rejection_file.storage.save(
-            f"imports/{job.company_id}/{job.token}/rejet.xlsx", ContentFile(content)
+            f"imports/{job.company_id}/{job.token}/rejet.{fmt}", ContentFile(content)
         )
+        _beat(job, attempt)
     valid_count = 0
     with transaction.atomic():
+        # Under the job's row lock: a run that lost its claim creates nobody, and a
+        # sweeper or another run waits for this transaction's end.
+        if not list(_mine(job, attempt).select_for_update().values_list("pk", flat=True)):
+            raise _Superseded
         for chunk in valid.chunks():
             lines, items = [], []
             for line, fields in chunk:

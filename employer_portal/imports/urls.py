@@ -24,7 +24,12 @@ urlpatterns = [
         name="import_job_status",
     ),
     path(
-        "<int:company_id>/affiliation/fichier/<int:job_id>/rejet.xlsx",
+        "<int:company_id>/affiliation/fichier/<int:job_id>/relancer/",
+        views.import_retry,
+        name="import_job_retry",
+    ),
+    path(
+        "<int:company_id>/affiliation/fichier/<int:job_id>/rejet/",
         views.import_rejection,
         name="import_rejection",
     ),

@@ -7,16 +7,28 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ..decorators import correspondent_view
 from ..models import ImportJob, ImportStatus
 from ..tasks import run_import_job
-from .files import MAX_UPLOAD_BYTES, build_template_csv, build_template_xlsx
+from .files import (
+    ACCEPTED_FORMATS,
+    MAX_UPLOAD_BYTES,
+    REJECTION_CONTENT_TYPES,
+    build_template_csv,
+    build_template_xlsx,
+)
 from .forms import ImportUploadForm
-from .service import import_job_create, import_job_run, import_job_should_run_inline
+from .service import (
+    MAX_ATTEMPTS,
+    import_job_create,
+    import_job_retry,
+    import_job_run,
+    import_job_should_run_inline,
+)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = REJECTION_CONTENT_TYPES["xlsx"]
 
 
 def _job_or_404(request, job_id: int) -> ImportJob:
@@ -54,6 +66,7 @@ def _ctx(request, form) -> dict:
         "company": request.company,
         "form": form,
         "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "accepted_formats": ACCEPTED_FORMATS,
         "has_groups": form.fields["group"].queryset.exists(),
     }
 
@@ -75,8 +88,20 @@ def import_job(request, job_id: int):
     job = _job_or_404(request, job_id)
     template = "summary.html" if job.is_finished else "progress.html"
     return render(
-        request, f"employer_portal/import/{template}", {"company": request.company, "job": job}
+        request,
+        f"employer_portal/import/{template}",
+        {"company": request.company, "job": job, "max_attempts": MAX_ATTEMPTS},
     )
+
+
+@require_POST
+@correspondent_view
+def import_retry(request, job_id: int):
+    """« Relancer l'import » of a job that failed: the same file is processed again."""
+    job = _job_or_404(request, job_id)
+    if import_job_retry(job=job):
+        messages.success(request, "Le traitement de votre fichier a été relancé.")
+    return redirect("employer_portal:import_job", request.company.pk, job.pk)
 
 
 @require_GET
@@ -101,10 +126,11 @@ def import_rejection(request, job_id: int):
     if not job.rejection_file:
         messages.info(request, "Cet import n'a aucun salarié en erreur.")
         return redirect("employer_portal:import_job", request.company.pk, job.pk)
+    fmt = job.rejection_extension
     return FileResponse(
         job.rejection_file.open("rb"),
         as_attachment=True,
         # The time the correspondent saw on screen (Paris), not UTC.
-        filename=f"fichier_de_rejet_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx",
-        content_type=XLSX_TYPE,
+        filename=f"fichier_de_rejet_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.{fmt}",
+        content_type=REJECTION_CONTENT_TYPES[fmt],
     )

@@ -286,11 +286,11 @@ def reordered() -> list:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"%PDF-1.7 blabla", "ni un classeur Excel (.xlsx) ni un fichier CSV"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "ni un classeur Excel (.xlsx) ni un fichier CSV"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Excel 97-2003 (.xls)"),
+        (b"%PDF-1.7 blabla", "ni un classeur (.xlsx, .ods, .xls) ni un fichier CSV"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "ni un classeur (.xlsx, .ods, .xls) ni un fichier CSV"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "Excel 97-2003 (.xls) est illisible"),
         (b"PK\x03\x04" + b"\x00" * 200, "illisible ou endommagé"),
-        (zip_without_workbook(), "n'est pas un classeur Excel"),
+        (zip_without_workbook(), "ni un classeur (.xlsx, .ods, .xls) ni un fichier CSV"),
         (zip_bomb(), "bombe de décompression"),
         (b"", "Le fichier est vide"),
     ],
