@@ -239,10 +239,21 @@ def preaffiliation_review(request):
     )
 
 
-@require_POST
 @correspondent_view
 def preaffiliation_delete(request, index: int):
+    """Confirmation page (GET), then removal of the draft from the entry (POST)."""
     state = _state(request)
+    if index < len(state["drafts"]) and request.method != "POST":
+        draft = state["drafts"][index]
+        return render(
+            request,
+            "employer_portal/preaffiliation/delete.html",
+            {
+                "company": request.company,
+                "index": index,
+                "name": f"{draft['first_name']} {draft['last_name']}",
+            },
+        )
     if index < len(state["drafts"]):
         removed = state["drafts"].pop(index)
         # Errors are keyed by position: shift those after the removed draft.

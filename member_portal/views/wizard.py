@@ -13,7 +13,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from enrolment.enums import BankAccountPurpose, EnrolmentStatus, Relationship
 from enrolment.models import BankAccount, Beneficiary, Enrolment
@@ -268,15 +267,24 @@ def beneficiary_edit(request, enrolment, pk: int):
     return _beneficiary_form(request, enrolment, beneficiary)
 
 
-@require_POST
 @wizard_view("beneficiaries")
 def beneficiary_remove(request, enrolment, pk: int):
+    """Confirmation page (GET), then removal (POST)."""
     beneficiary = get_object_or_404(Beneficiary, pk=pk, enrolment=enrolment)
-    wizard.beneficiary_remove(enrolment=enrolment, beneficiary=beneficiary)
-    messages.success(
-        request, f"Le bénéficiaire {beneficiary.first_name} {beneficiary.last_name} est retiré."
+    back = _with_return(request, reverse(STEP_URLS["beneficiaries"]))
+    if request.method == "POST":
+        wizard.beneficiary_remove(enrolment=enrolment, beneficiary=beneficiary)
+        messages.success(
+            request, f"Le bénéficiaire {beneficiary.first_name} {beneficiary.last_name} est retiré."
+        )
+        return redirect(back)
+    return _render_step(
+        request,
+        enrolment,
+        "beneficiaries",
+        "member_portal/wizard/beneficiary_remove.html",
+        {"beneficiary": beneficiary, "back": back},
     )
-    return redirect(_with_return(request, reverse(STEP_URLS["beneficiaries"])))
 
 
 # ---- Offers ----------------------------------------------------------------------------

@@ -97,3 +97,13 @@ def test_address_check_and_next_employee_keeps_group_and_dates(
     page.get_by_role("button", name="Confirmer cette adresse").click()
     page.get_by_role("heading", name="Vérifier les informations saisies").wait_for()
     expect(page.get_by_text("2 salariés saisis")).to_be_visible()
+
+    # « Supprimer » asks first; « Ne pas supprimer » keeps the employee.
+    page.get_by_role("link", name="Supprimer Hélène Lefèvre").click()
+    page.get_by_role("heading", name="Supprimer Hélène Lefèvre de la saisie ?").wait_for()
+    page.get_by_role("link", name="Ne pas supprimer").click()
+    expect(page.get_by_text("2 salariés saisis")).to_be_visible()
+    page.get_by_role("link", name="Supprimer Hélène Lefèvre").click()
+    page.get_by_role("button", name="Supprimer ce salarié").click()
+    page.get_by_role("heading", name="Vérifier les informations saisies").wait_for()
+    expect(page.get_by_text(re.compile(r"^1 salarié saisi\."))).to_be_visible()

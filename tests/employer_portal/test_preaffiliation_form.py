@@ -138,7 +138,7 @@ def test_full_journey_address_check_review_modify_delete_validate(
         assert response.url == url("preaffiliation_review", company)
     review = text(hr.get(url("preaffiliation_review", company)))
     assert "Vérifier les informations saisies" in review
-    assert review.count(">Modifier</a>") == 3 and review.count(">Supprimer</button>") == 3
+    assert review.count(">Modifier</a>") == 3 and review.count(">Supprimer</a>") == 3
     assert "12 RUE DE L EGLISE" in review
     assert not Employee.objects.exists()  # nothing in the database before « Valider »
     # Modify the second one (its form is prefilled), then delete the third.
@@ -148,6 +148,10 @@ def test_full_journey_address_check_review_modify_delete_validate(
         url("preaffiliation_form", company),
         {**employee_data(group, 2, **postal), "first_name": "Claire", "modifier": "1"},
     )
+    # « Supprimer » asks first: the GET only shows the confirmation.
+    confirmation = text(hr.get(url("preaffiliation_delete", company, 2)))
+    assert "Supprimer Émilie LefèvreC de la saisie ?" in confirmation
+    assert "LefèvreC" in text(hr.get(url("preaffiliation_review", company)))
     deleted = hr.post(url("preaffiliation_delete", company, 2), follow=True)
     assert "LefèvreC a été retiré(e) de la saisie" in text(deleted)
     review = text(hr.get(url("preaffiliation_review", company)))

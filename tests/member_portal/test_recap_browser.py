@@ -61,6 +61,19 @@ def test_recap_shows_derived_family_status_and_twin_ranks(page, live_server, fam
     expect(beneficiaries).to_contain_text("Léo Durand, né(e) le 01/06/2019, rang gémellaire 2")
     expect(beneficiaries).not_to_contain_text("Claire Durand, né(e) le 02/04/1987 (Pacsé(e)), rang")
 
+    # « Retirer » a beneficiary asks first.
+    page.get_by_role("link", name="Modifier mes bénéficiaires").click()
+    page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
+    page.get_by_role("link", name="Retirer Léo Durand").click()
+    page.get_by_role("heading", name="Retirer Léo Durand de mes bénéficiaires ?").wait_for()
+    page.get_by_role("link", name="Ne pas retirer").click()
+    page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
+    page.get_by_role("link", name="Retirer Léo Durand").click()
+    page.get_by_role("button", name="Retirer ce bénéficiaire").click()
+    page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
+    expect(page.get_by_role("heading", name="Léo Durand")).to_have_count(0)
+    assert family.beneficiaries.count() == 2
+
 
 def test_a_declared_status_is_kept(transactional_db):
     enrolment = EnrolmentFactory(

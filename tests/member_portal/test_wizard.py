@@ -189,6 +189,10 @@ def test_add_edit_remove_beneficiary(client, member):
     )
     child.refresh_from_db()
     assert child.first_name == "Louise"
+    # « Retirer » asks first: the GET only shows the confirmation.
+    confirmation = client.get(url("wizard_beneficiary_remove", child.pk)).content.decode()
+    assert "Retirer Louise Durand de mes bénéficiaires ?" in confirmation
+    assert Beneficiary.objects.exists()
     client.post(url("wizard_beneficiary_remove", child.pk))
     assert not Beneficiary.objects.exists()
     assert client.post(url("wizard_beneficiaries")).url == url("wizard_offers")
@@ -470,6 +474,7 @@ def test_other_employee_ids_give_404(client, member):
     )
     assert client.get(url("wizard_beneficiary_edit", theirs.pk)).status_code == 404
     assert client.post(url("wizard_beneficiary_remove", theirs.pk)).status_code == 404
+    assert client.get(url("wizard_beneficiary_remove", theirs.pk)).status_code == 404
     assert Beneficiary.objects.filter(pk=theirs.pk).exists()
     assert "Secret" not in client.get(url("wizard_recap")).content.decode()
 
