@@ -8,7 +8,7 @@ someone without any enrolment of their own — a correspondent, the back office 
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property, wraps
+from functools import cached_property, partial, wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -72,6 +72,13 @@ class MemberContext:
             key=lambda e: -e.created_at.timestamp(),
         )
 
+    @cached_property
+    def covered_enrolment(self) -> Enrolment | None:
+        """The most recent covered enrolment: the one member requests and contributions
+        act on."""
+        covered = [e for e in self.enrolments if e.status in COVERED_STATES]
+        return max(covered, key=lambda e: (e.effective_date or dt.date.min, e.pk), default=None)
+
     @property
     def employee(self):
         return self.enrolment.employee
@@ -123,10 +130,13 @@ def member_context(user) -> MemberContext | None:
     return MemberContext(user=user, enrolments=enrolments) if enrolments else None
 
 
-def member_required(view):
+def member_required(view=None, *, covered: bool = False):
     """Log in, then call ``view(request, enrolment, ...)`` with the member's current
-    enrolment; ``request.member`` holds the ``MemberContext`` (menu, banners). 404 for
-    anyone without an enrolment of their own."""
+    enrolment (``covered=True``: their covered one, 404 if none); ``request.member``
+    holds the ``MemberContext`` (menu, banners). 404 for anyone without an enrolment of
+    their own. Every view of the member area goes through it."""
+    if view is None:
+        return partial(member_required, covered=covered)
 
     @login_required
     @wraps(view)
@@ -135,6 +145,9 @@ def member_required(view):
         if member is None:
             raise Http404
         request.member = member
-        return view(request, member.enrolment, *args, **kwargs)
+        enrolment = member.covered_enrolment if covered else member.enrolment
+        if enrolment is None:
+            raise Http404("Aucune adhésion en cours.")
+        return view(request, enrolment, *args, **kwargs)
 
     return wrapper

@@ -2,7 +2,6 @@
 with the SMS code) and « Modification de RIB de prestation »."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,10 +27,10 @@ from member_requests.bank import (
 from member_requests.enums import MandateStatus, MemberRequestKind
 from member_requests.models import SepaMandate
 
+from ..access import member_required
 from ..forms.bank_accounts import BankAccountForm, MandateSignForm
 from ..forms.requests import apply_service_errors
 from ..forms.signature import CodeForm
-from .requests import covered_enrolment
 from .signature import signature_origin
 
 
@@ -52,10 +51,9 @@ def _submit(request, form, operation, **kwargs):
         return None
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def contribution_account(request):
-    enrolment = covered_enrolment(request)
+def contribution_account(request, enrolment):
     form = BankAccountForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         member_request = _submit(
@@ -73,10 +71,9 @@ def contribution_account(request):
     )
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def benefit_account(request):
-    enrolment = covered_enrolment(request)
+def benefit_account(request, enrolment):
     beneficiaries = list(enrolment.beneficiaries.filter(covered_until__isnull=True))
     form = BankAccountForm(request.POST or None, request.FILES or None, beneficiaries=beneficiaries)
     if request.method == "POST" and form.is_valid():
@@ -113,9 +110,9 @@ def _own_mandate(request, pk: int) -> SepaMandate:
     )
 
 
-@login_required
+@member_required
 @require_GET
-def mandate_document(request, pk: int):
+def mandate_document(request, enrolment, pk: int):
     mandate = _own_mandate(request, pk)
     response = HttpResponse(mandate_pdf(mandate), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mandat-{mandate.reference}.pdf"'
@@ -123,9 +120,9 @@ def mandate_document(request, pk: int):
     return response
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def mandate_sign(request, pk: int):
+def mandate_sign(request, enrolment, pk: int):
     """Read the mandate, tick the authorisation, receive the code, type it."""
     mandate = _own_mandate(request, pk)
     if mandate.status != MandateStatus.TO_SIGN:

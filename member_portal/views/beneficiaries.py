@@ -1,7 +1,6 @@
 """« Adjonction de bénéficiaire » and « Retrait de bénéficiaire »."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,15 +13,14 @@ from member_requests.beneficiaries import (
     first_of_next_month,
 )
 
+from ..access import member_required
 from ..forms.beneficiaries import BeneficiaryAddForm, BeneficiaryRemoveForm
 from ..forms.requests import apply_service_errors
-from .requests import covered_enrolment
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def beneficiary_add(request):
-    enrolment = covered_enrolment(request)
+def beneficiary_add(request, enrolment):
     form = BeneficiaryAddForm(request.POST or None, request.FILES or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "nir": form.cleaned_data.get("nir", "")}
@@ -54,10 +52,9 @@ def beneficiary_add(request):
     )
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def beneficiary_remove(request):
-    enrolment = covered_enrolment(request)
+def beneficiary_remove(request, enrolment):
     beneficiaries = list(enrolment.beneficiaries.filter(covered_until__isnull=True))
     form = BeneficiaryRemoveForm(request.POST or None, beneficiaries=beneficiaries)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,6 @@ signed notification, and the contribution schedule."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,13 +26,12 @@ from contributions.payments import (
 from contributions.schedule import year_schedule
 from contributions.services import schedule_document_file
 
-from .requests import covered_enrolment
+from ..access import member_required
 
 
-@login_required
+@member_required(covered=True)
 @require_GET
-def situation(request):
-    enrolment = covered_enrolment(request)
+def situation(request, enrolment):
     late = list(arrears_of(enrolment))
     return render(
         request,
@@ -42,10 +40,9 @@ def situation(request):
     )
 
 
-@login_required
+@member_required(covered=True)
 @require_POST
-def pay(request):
-    enrolment = covered_enrolment(request)
+def pay(request, enrolment):
     absolute = request.build_absolute_uri
     try:
         _, url = card_payment_start(
@@ -75,9 +72,9 @@ def _own_payment(request, reference: str) -> CardPayment:
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def payment_page(request):
+def payment_page(request, enrolment):
     """The development backend's payment page (no card data is asked)."""
     backend = payment_backend()
     if not isinstance(backend, DevelopmentPaymentBackend):
@@ -98,9 +95,9 @@ def payment_page(request):
     )
 
 
-@login_required
+@member_required
 @require_GET
-def payment_return(request):
+def payment_return(request, enrolment):
     """Where the provider's page sends the member back: the notification decides."""
     payment = (
         CardPayment.objects.filter(enrolment__employee__user=request.user)
@@ -127,10 +124,9 @@ def payment_notify(request):
     return HttpResponse("OK", content_type="text/plain")
 
 
-@login_required
+@member_required(covered=True)
 @require_GET
-def schedule(request):
-    enrolment = covered_enrolment(request)
+def schedule(request, enrolment):
     year = timezone.localdate().year
     if request.GET.get("format") == "pdf":
         # Filed in « Mes documents » too (once per version of the amounts).

@@ -6,7 +6,6 @@ company's correspondent included, gets a 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment, RequestEvent
 from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 
+from ..access import member_required
 from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
 
 
@@ -72,9 +72,9 @@ def _dispensable_enrolment(request):
     return enrolments.order_by("-created_at").first()
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def dispensation_start(request):
+def dispensation_start(request, current):
     enrolment = _dispensable_enrolment(request)
     if enrolment is None:
         pending = (
@@ -122,14 +122,14 @@ def dispensation_start(request):
     )
 
 
-@login_required
-def dispensation_done(request, pk: int):
+@member_required
+def dispensation_done(request, enrolment, pk: int):
     dispensation = _own(request, pk)
     return render(request, "member_portal/dispensation/done.html", {"dispensation": dispensation})
 
 
-@login_required
-def dispensation_list(request):
+@member_required
+def dispensation_list(request, enrolment):
     dispensations = (
         Dispensation.objects.of_employee_user(request.user)
         .select_related("enrolment__employee", "request")
@@ -153,9 +153,9 @@ def dispensation_list(request):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def dispensation_complete_view(request, pk: int):
+def dispensation_complete_view(request, enrolment, pk: int):
     dispensation = _own(request, pk)
     if dispensation.status != DispensationStatus.AWAITING_COMPLEMENT:
         messages.info(request, "Cette demande n'attend pas de complément.")
@@ -202,9 +202,9 @@ def dispensation_complete_view(request, pk: int):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def dispensation_withdraw_view(request, pk: int):
+def dispensation_withdraw_view(request, enrolment, pk: int):
     dispensation = _own(request, pk)
     if dispensation.status not in UNDECIDED_STATES:
         messages.info(request, "Cette demande est déjà traitée : elle ne peut plus être retirée.")
@@ -225,9 +225,9 @@ def dispensation_withdraw_view(request, pk: int):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def dispensation_rejustify_view(request, pk: int):
+def dispensation_rejustify_view(request, enrolment, pk: int):
     dispensation = _own(request, pk)
     if not can_rejustify(dispensation):
         messages.info(request, "Aucun justificatif annuel n'est attendu pour cette dispense.")
@@ -250,8 +250,8 @@ def dispensation_rejustify_view(request, pk: int):
     )
 
 
-@login_required
-def dispensation_proof(request, pk: int, proof_pk: int):
+@member_required
+def dispensation_proof(request, enrolment, pk: int, proof_pk: int):
     dispensation = _own(request, pk)
     proof = get_object_or_404(dispensation.proofs, pk=proof_pk)
     return serve_proof(proof)

@@ -1,7 +1,6 @@
 """« Faire une déclaration de portabilité » and, during the period, its end."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,15 +12,14 @@ from member_requests.portability import (
     portability_end_declare,
 )
 
+from ..access import member_required
 from ..forms.portability import PortabilityDeclarationForm, PortabilityEndForm
 from ..forms.requests import apply_service_errors
-from .requests import covered_enrolment
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def portability(request):
-    enrolment = covered_enrolment(request)
+def portability(request, enrolment):
     termination = open_portability(enrolment)
     if termination is None:
         raise Http404("Aucune portabilité ouverte.")

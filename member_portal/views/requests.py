@@ -9,14 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrolment.enums import COVERED_STATES
 from enrolment.models import Enrolment
 from member_requests.enums import MemberRequestKind, MemberRequestStatus
 from member_requests.models import MemberRequest, MemberRequestDocument
@@ -28,6 +25,7 @@ from member_requests.services import (
 )
 from mutuelle.uploads import serve_proof
 
+from ..access import member_required
 from ..forms.requests import CompleteForm, FreeMessageForm, apply_service_errors
 from ..selectors.requests import member_requests_page
 
@@ -86,19 +84,6 @@ def request_types_for(enrolment: Enrolment) -> list[dict]:
     ]
 
 
-def covered_enrolment(request) -> Enrolment:
-    """The member's covered enrolment (404 otherwise)."""
-    enrolment = (
-        Enrolment.objects.filter(employee__user=request.user, status__in=sorted(COVERED_STATES))
-        .select_related("employee", "contract")
-        .order_by("-effective_date", "-pk")
-        .first()
-    )
-    if enrolment is None:
-        raise Http404("Aucune adhésion en cours.")
-    return enrolment
-
-
 def _own_request(request, pk: int) -> MemberRequest:
     return get_object_or_404(
         MemberRequest.objects.visible_to(request.user).filter(
@@ -108,9 +93,9 @@ def _own_request(request, pk: int) -> MemberRequest:
     )
 
 
-@login_required
+@member_required
 @require_GET
-def requests_list(request):
+def requests_list(request, enrolment):
     current, closed = member_requests_page(request.user)
     return render(
         request,
@@ -119,17 +104,17 @@ def requests_list(request):
     )
 
 
-@login_required
+@member_required
 @require_GET
-def request_document(request, pk: int, document_pk: int):
+def request_document(request, enrolment, pk: int, document_pk: int):
     member_request = _own_request(request, pk)
     document = get_object_or_404(MemberRequestDocument, request=member_request, pk=document_pk)
     return serve_proof(document)
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def request_complete(request, pk: int):
+def request_complete(request, enrolment, pk: int):
     member_request = _own_request(request, pk)
     if member_request.status != MemberRequestStatus.AWAITING_COMPLEMENT:
         messages.info(request, "Cette demande n'attend pas de complément.")
@@ -159,9 +144,9 @@ def request_complete(request, pk: int):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def request_withdraw(request, pk: int):
+def request_withdraw(request, enrolment, pk: int):
     member_request = _own_request(request, pk)
     if not member_request.is_undecided:
         messages.info(request, "Cette demande est déjà traitée : elle ne peut plus être retirée.")
@@ -179,11 +164,10 @@ def request_withdraw(request, pk: int):
     )
 
 
-@login_required
+@member_required(covered=True)
 @require_GET
-def request_new(request):
+def request_new(request, enrolment):
     """« Faire une autre demande »: the request types, and a free message."""
-    enrolment = covered_enrolment(request)
     return render(
         request,
         "member_portal/requests/new.html",
@@ -191,10 +175,9 @@ def request_new(request):
     )
 
 
-@login_required
+@member_required(covered=True)
 @require_http_methods(["GET", "POST"])
-def request_message(request):
-    enrolment = covered_enrolment(request)
+def request_message(request, enrolment):
     form = FreeMessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -3,7 +3,6 @@ and the end page. Every lookup is scoped to the logged-in employee; once signed 
 enrolment is read-only here (these pages lead to the end page)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from enrolment.signature.services import (
     signature_form_viewed,
 )
 
+from ..access import member_required
 from ..forms.signature import CodeForm, ConsentForm, PhoneForm
 from .wizard import STEP_URLS, STEPPER
 
@@ -107,9 +107,9 @@ def signature_origin(request) -> SignatureContext:
     )
 
 
-@login_required
+@member_required
 @require_GET
-def signature_entry(request):
+def signature_entry(request, current):
     """The recap's « Valider » lands here: the employee's enrolment to sign."""
     enrolments = Enrolment.objects.filter(employee__user=request.user).order_by("-created_at")
     target = (
@@ -122,9 +122,9 @@ def signature_entry(request):
     return _start_page(request, target)
 
 
-@login_required
+@member_required
 @require_GET
-def signature_start(request, enrolment_id: int):
+def signature_start(request, current, enrolment_id: int):
     return _start_page(request, _own_enrolment(request, enrolment_id))
 
 
@@ -137,9 +137,9 @@ def _start_page(request, enrolment: Enrolment):
     return _render(request, "member_portal/signature/start.html", {"enrolment": enrolment})
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def signature_form(request, enrolment_id: int):
+def signature_form(request, current, enrolment_id: int):
     enrolment = _own_enrolment(request, enrolment_id)
     if response := _guard(request, enrolment):
         return response
@@ -181,9 +181,9 @@ def signature_form(request, enrolment_id: int):
     )
 
 
-@login_required
+@member_required
 @require_POST
-def signature_form_viewed_mark(request, enrolment_id: int):
+def signature_form_viewed_mark(request, current, enrolment_id: int):
     """Called by the page's script once the preview was scrolled to its end."""
     enrolment = _own_enrolment(request, enrolment_id)
     if enrolment.status != EnrolmentStatus.IN_PROGRESS:
@@ -200,9 +200,9 @@ def signature_form_viewed_mark(request, enrolment_id: int):
     return JsonResponse({"viewed": True})
 
 
-@login_required
+@member_required
 @require_GET
-def signature_form_pdf(request, enrolment_id: int):
+def signature_form_pdf(request, current, enrolment_id: int):
     """The form to sign, as a PDF; opening it counts as having read it."""
     enrolment = _own_enrolment(request, enrolment_id)
     if response := _guard(request, enrolment):
@@ -222,9 +222,9 @@ def signature_form_pdf(request, enrolment_id: int):
     return response
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def signature_sms(request, enrolment_id: int):
+def signature_sms(request, current, enrolment_id: int):
     enrolment = _own_enrolment(request, enrolment_id)
     if response := _guard(request, enrolment):
         return response
@@ -308,9 +308,9 @@ def _code_sent(request, enrolment):
     return redirect("member_portal:signature_sms", enrolment.pk)
 
 
-@login_required
+@member_required
 @require_GET
-def signature_done(request, enrolment_id: int):
+def signature_done(request, current, enrolment_id: int):
     enrolment = _own_enrolment(request, enrolment_id)
     evidence = latest_evidence(enrolment)
     if enrolment.status not in SIGNED_STATES or evidence is None:
@@ -322,9 +322,9 @@ def signature_done(request, enrolment_id: int):
     )
 
 
-@login_required
+@member_required
 @require_GET
-def signature_dossier(request, enrolment_id: int):
+def signature_dossier(request, current, enrolment_id: int):
     """The signed file: only for its employee and the back office."""
     queryset = Enrolment.objects.all()
     if not request.user.is_staff:

@@ -8,7 +8,6 @@ from collections import Counter
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +25,7 @@ from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadli
 from enrolment.services.postal_login import has_postal_login
 from mutuelle.models import Offer
 
+from ..access import member_required
 from ..forms.wizard import (
     BeneficiaryForm,
     BeneficiaryRibChoiceForm,
@@ -87,9 +87,9 @@ def resume_url(enrolment: Enrolment) -> str:
 
 def wizard_view(step: str):
     def decorator(view):
-        @login_required
+        @member_required
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request, current, *args, **kwargs):
             enrolment = enrolment_started(request)
             if enrolment is None:
                 messages.info(request, "Vous n'avez pas d'adhésion en cours à compléter.")
@@ -313,8 +313,8 @@ def offers(request, enrolment):
     )
 
 
-@login_required
-def guarantee_table(request, pk: int):
+@member_required
+def guarantee_table(request, enrolment, pk: int):
     """The guarantee table (PDF, private storage) of an offer open to the employee."""
     offer = get_object_or_404(
         Offer.objects.filter(group__enrolments__employee__user=request.user).distinct(), pk=pk

@@ -163,15 +163,19 @@ def test_resend_link_and_limit(employee_client, enrolment):
     assert OutboxMessage.objects.filter(channel="sms").count() == 4
 
 
-def test_staff_may_download_the_dossier(client, enrolment):
+def test_staff_get_the_dossier_from_the_admin_not_the_member_area(client, enrolment):
     attempt = prepare_attempt(enrolment)
     from enrolment.signature.services import signature_code_verify
     from tests.enrolment.signing import ORIGIN
 
-    signature_code_verify(attempt=attempt, code=send_code(attempt), by=None, origin=ORIGIN)
-    staff = UserFactory(staff=True)
+    evidence = signature_code_verify(
+        attempt=attempt, code=send_code(attempt), by=None, origin=ORIGIN
+    )
+    staff = UserFactory(staff=True, is_superuser=True)
     client.login(username=staff.username, password=PASSWORD)
-    response = client.get(url("signature_dossier", enrolment))
+    assert client.get(url("signature_dossier", enrolment)).status_code == 404
+    admin_file = reverse("admin:enrolment_signatureevidence_file", args=[evidence.pk, "dossier"])
+    response = client.get(admin_file)
     assert response.status_code == 200
     b"".join(response.streaming_content)
 
