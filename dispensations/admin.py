@@ -7,20 +7,21 @@ in the browser through an admin-only view, never through a public media URL.
 import datetime as dt
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
-from mutuelle.admin_actions import apply_to_rows, apply_with_text_form, text_form
+from mutuelle.admin_actions import apply_with_text_form, text_form
 from mutuelle.models import Company
 
 from .cases import ACT_ONLY_CASES, YEARLY_CASE_CODES
-from .enums import DispensationStatus
+from .enums import UNDECIDED_STATES, DispensationStatus
 from .files import serve_proof
 from .models import ContractDispensationSettings, Dispensation, DispensationProof
 from .services import (
@@ -125,8 +126,20 @@ MessageForm = text_form(field="message", label="Message au salarié (complément
 ReasonForm = text_form(field="reason", label="Motif du refus (envoyé au salarié)")
 
 
-def _describe(dispensation) -> str:
-    return f"N°{dispensation.number} ({dispensation.get_status_display()})"
+# The decisions of the detail page: the service, the form of its text, the message.
+DECISIONS = {
+    "accepter": (
+        dispensation_accept,
+        None,
+        "acceptée : le salarié et l'entreprise en sont informés",
+    ),
+    "refuser": (dispensation_refuse, ReasonForm, "refusée : le salarié en est informé"),
+    "complement": (
+        dispensation_ask_complement,
+        MessageForm,
+        "en attente de complément : le salarié en est informé",
+    ),
+}
 
 
 def _on_dispensation(service):
@@ -316,6 +329,11 @@ class DispensationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.proof_view),
                 name="dispensations_dispensation_proof",
             ),
+            path(
+                "<int:dispensation_id>/decision/<str:decision>/",
+                self.admin_site.admin_view(self.decision_view),
+                name="dispensations_dispensation_decision",
+            ),
             *super().get_urls(),
         ]
 
@@ -330,6 +348,64 @@ class DispensationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, proof.dispensation):
             raise PermissionDenied
         return serve_proof(proof)
+
+    # --- decision from the detail page ---------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dispensation = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "undecided": dispensation is not None and dispensation.status in UNDECIDED_STATES,
+            "refuse_form": ReasonForm(),
+            "complement_form": MessageForm(),
+            "proofs": dispensation.proofs.order_by("uploaded_at", "pk") if dispensation else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decision_view(self, request, dispensation_id: int, decision: str):
+        """« Accepter » (GET: confirmation page, POST: accepted), « refuser » and
+        « complement » (POST with the text sent to the employee)."""
+        dispensation = self.get_object(request, str(dispensation_id))
+        if dispensation is None or decision not in DECISIONS:
+            raise Http404
+        if not self.has_change_permission(request, dispensation):
+            raise PermissionDenied
+        change_url = reverse("admin:dispensations_dispensation_change", args=[dispensation.pk])
+        if request.method != "POST":
+            if decision != "accepter":
+                return HttpResponseRedirect(change_url)
+            return TemplateResponse(
+                request,
+                "admin/dispensations/dispensation/accept_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": f"Accepter la dispense N°{dispensation.number}",
+                    "opts": self.model._meta,
+                    "dispensation": dispensation,
+                    "change_url": change_url,
+                },
+            )
+        operation, form_class, done = DECISIONS[decision]
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            label = next(iter(form.fields.values())).label
+            self.message_user(request, f"{label} : à renseigner.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        try:
+            operation(
+                dispensation=dispensation, by=request.user, **(form.cleaned_data if form else {})
+            )
+        except (InvalidTransition, ValidationError):
+            self.message_user(
+                request,
+                f"Décision impossible : la demande est « {dispensation.get_status_display()} ».",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request, f"Dispense N°{dispensation.number} {done}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(change_url)
 
     # --- actions -----------------------------------------------------------------------
 
@@ -360,13 +436,13 @@ class DispensationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accepter la dispense", permissions=["change"])
     def action_accept(self, request, queryset):
-        apply_to_rows(
-            self,
+        # No text to type: the intermediate page is the confirmation.
+        return self._with_form(
             request,
             queryset,
-            _on_dispensation(dispensation_accept),
-            describe=_describe,
-            expected=(InvalidTransition, ValidationError),
+            form_class=forms.Form,
+            title="Accepter la dispense",
+            operation=dispensation_accept,
         )
 
     @admin.action(description="Refuser la dispense", permissions=["change"])

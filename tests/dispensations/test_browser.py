@@ -76,12 +76,17 @@ def test_dispensation_journey(page, live_server, browser, transactional_db):
     expect(member.get_by_text("elle est de nouveau en cours")).to_be_visible()
     expect(member.locator(f"#demande-{dispensation.number}")).to_contain_text("En cours")
 
-    admin_action(staff, base, dispensation, "Accepter la dispense")
-    expect(staff.get_by_text("1 demande(s) traitée(s).")).to_be_visible()
+    # The decision is taken on the detail page, where the proofs are, and confirmed.
     staff.goto(f"{base}/gestion/dispensations/dispensation/{dispensation.pk}/change/")
+    decision = staff.get_by_role("region", name="Décider de cette demande")
     with staff.expect_popup() as popup:
-        staff.get_by_role("link", name="attestation_employeur.png").click()
+        decision.get_by_role("link", name="attestation_employeur.png").click()
     assert popup.value.evaluate("document.contentType") == "image/png"
+    decision.get_by_role("link", name="Accepter la dispense…").click()
+    staff.get_by_role("button", name="Confirmer l'acceptation").click()
+    expect(
+        staff.get_by_text("acceptée : le salarié et l'entreprise en sont informés")
+    ).to_be_visible()
 
     member.goto(f"{base}/adherent/dispense/suivi/")
     expect(member.locator(f"#demande-{dispensation.number}")).to_contain_text("Traitée")

@@ -290,7 +290,13 @@ def test_admin_ask_complement_needs_a_message(client, back_office):
 def test_admin_accept_and_refuse(client, back_office):
     to_accept = submit(employee_enrolment())
     to_refuse = submit(employee_enrolment())
-    client.post(CHANGELIST, {"action": "action_accept", "_selected_action": [to_accept.pk]})
+    accept = {"action": "action_accept", "_selected_action": [to_accept.pk]}
+    # The action asks for confirmation first, listing the requests.
+    confirmation = client.post(CHANGELIST, accept)
+    assert confirmation.status_code == 200 and f"N°{to_accept.number}" in text(confirmation)
+    to_accept.refresh_from_db()
+    assert to_accept.status == D.SUBMITTED
+    client.post(CHANGELIST, {**accept, "apply": "1"})
     refuse = {"action": "action_refuse", "_selected_action": [to_refuse.pk], "apply": "1"}
     client.post(CHANGELIST, {**refuse, "reason": ""})
     to_refuse.refresh_from_db()
@@ -302,10 +308,64 @@ def test_admin_accept_and_refuse(client, back_office):
     assert to_accept.enrolment.status == E.DISPENSED
     assert (to_refuse.status, to_refuse.refusal_reason) == (D.REFUSED, "Justificatif périmé")
     # Accepting again is refused with a message, nothing changes.
-    response = client.post(
-        CHANGELIST, {"action": "action_accept", "_selected_action": [to_accept.pk]}, follow=True
-    )
+    response = client.post(CHANGELIST, {**accept, "apply": "1"}, follow=True)
     assert "Action impossible" in text(response)
+
+
+def test_admin_decides_from_the_detail_page(
+    client, back_office, django_capture_on_commit_callbacks
+):
+    dispensation = submit(employee_enrolment())
+    change = reverse("admin:dispensations_dispensation_change", args=[dispensation.pk])
+    page = text(client.get(change))
+    assert "Décider de cette demande" in page
+    proof = dispensation.proofs.get()
+    assert (
+        reverse("admin:dispensations_dispensation_proof", args=[dispensation.pk, proof.pk])
+        in client.get(change).content.decode()
+    )
+
+    def decide(decision, data=None, **kw):
+        url = reverse("admin:dispensations_dispensation_decision", args=[dispensation.pk, decision])
+        return client.post(url, data or {}, **kw)
+
+    # Refusing needs a reason; accepting shows a confirmation page on GET.
+    assert decide("refuser", {"reason": " "}).url == change
+    accept_url = reverse(
+        "admin:dispensations_dispensation_decision", args=[dispensation.pk, "accepter"]
+    )
+    confirmation = text(client.get(accept_url))
+    assert "Confirmer l'acceptation" in confirmation
+    dispensation.refresh_from_db()
+    assert dispensation.status == D.SUBMITTED
+    with django_capture_on_commit_callbacks(execute=True):
+        done = decide("accepter", follow=True)
+    assert "acceptée : le salarié et l'entreprise en sont informés" in text(done)
+    dispensation.refresh_from_db()
+    assert dispensation.status == D.ACCEPTED and dispensation.decided_by == back_office
+    assert "Décider de cette demande" not in text(client.get(change))
+    again = decide("refuser", {"reason": "Trop tard"}, follow=True)
+    assert "Décision impossible" in text(again)
+    assert (
+        client.post(
+            reverse("admin:dispensations_dispensation_decision", args=[dispensation.pk, "autre"])
+        ).status_code
+        == 404
+    )
+
+
+def test_admin_refuses_from_the_detail_page(client, back_office):
+    dispensation = submit(employee_enrolment())
+    url = reverse("admin:dispensations_dispensation_decision", args=[dispensation.pk, "refuser"])
+    client.post(url, {"reason": "Justificatif périmé"})
+    dispensation.refresh_from_db()
+    assert (dispensation.status, dispensation.refusal_reason) == (D.REFUSED, "Justificatif périmé")
+    client.force_login(UserFactory(staff=True))  # staff without the permission
+    other = submit(employee_enrolment())
+    forbidden = reverse("admin:dispensations_dispensation_decision", args=[other.pk, "accepter"])
+    assert client.post(forbidden).status_code in {403, 404}
+    other.refresh_from_db()
+    assert other.status == D.SUBMITTED
 
 
 def test_admin_proof_view_for_back_office_only(client, back_office):
