@@ -96,25 +96,6 @@ def postal_letters_create(*, enrolment: Enrolment) -> list[PostalLetter]:
         return letters
 
 
-LETTER_BATCH_SIZE = 200
-
-
-def postal_letters_queue(*, enrolment_ids: list[int]) -> None:
-    """After commit, produce the letters of these enrolments' employees, in batches (a
-    file import may bring thousands: PDFs take time). The pre-affiliation decides who
-    gets letters (those declared without e-mail)."""
-    from ..tasks import create_postal_letters
-
-    ids = list(enrolment_ids)
-    for start in range(0, len(ids), LETTER_BATCH_SIZE):
-        chunk = ids[start : start + LETTER_BATCH_SIZE]
-        transaction.on_commit(
-            lambda chunk=chunk: create_postal_letters.apply_async(
-                (chunk,), argsrepr=f"[{len(chunk)} ids]"
-            )
-        )
-
-
 def postal_letters_mark_posted(*, letter_ids: list[int], by) -> int:
     """Mark letters printed and posted; the provisional-password PDF is deleted from
     storage (after commit), its row kept as the record that it was sent."""

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from mutuelle.enums import Channel
@@ -139,6 +139,22 @@ _SIGNED_DOCUMENTS: dict[str, SignedDocument] = {}
 
 def register_signed_document(document: SignedDocument) -> None:
     _SIGNED_DOCUMENTS[document.kind] = document
+
+
+# The member-space page where a signed membership form is downloaded. The member space
+# (a higher layer) registers how to build it: this layer does not name its URLs.
+_signed_dossier_url: Callable[[Enrolment], str] | None = None
+
+
+def register_signed_dossier_url(build: Callable[[Enrolment], str]) -> None:
+    global _signed_dossier_url
+    _signed_dossier_url = build
+
+
+def signed_dossier_url(enrolment: Enrolment) -> str:
+    if _signed_dossier_url is None:
+        raise ImproperlyConfigured("No member space registered the signed-dossier page.")
+    return settings.SITE_URL + _signed_dossier_url(enrolment)
 
 
 def signed_document_of(attempt: SignatureAttempt) -> SignedDocument:
@@ -499,8 +515,7 @@ def _membership_form_signed(*, attempt: SignatureAttempt, evidence: SignatureEvi
                 "company": employee.company,
                 "enrolment": enrolment,
                 "signed_at": timezone.localtime(now, PARIS),
-                "download_url": settings.SITE_URL
-                + reverse("member_portal:signature_done", args=[enrolment.pk]),
+                "download_url": signed_dossier_url(enrolment),
             },
         )
 

@@ -206,3 +206,24 @@ def test_recap_must_be_validated_first(client):
     response = client.post(reverse("member_portal:wizard_recap"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("member_portal:signature_entry")
     assert "Bientôt terminé" in response.content.decode()
+
+
+def test_confirmation_mail_links_to_the_signature_end_page_the_member_space_registered(
+    django_capture_on_commit_callbacks,
+):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from enrolment import signature as signature_package
+    from tests.enrolment.signing import sign
+
+    enrolment = EnrolmentFactory(ready_to_sign=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = sign(enrolment)
+    message = OutboxMessage.objects.get(key=f"signature-confirmation:{evidence.pk}")
+    assert settings.SITE_URL + url("signature_done", enrolment) in message.body_text
+    # The signature (enrolment, a lower layer) does not name the member space's URLs.
+    package = Path(signature_package.__file__).parent
+    sources = "".join(p.read_text() for p in package.glob("*.py"))
+    assert "member_portal:" not in sources

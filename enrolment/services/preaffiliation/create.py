@@ -24,7 +24,7 @@ from ...models import (
     enrolment_step,
     name_key,
 )
-from ..postal_letters import postal_letters_queue
+from ...tasks import create_postal_letters, send_invitations, send_provident_notices
 from .checks import (
     DUPLICATE_ON_CONTRACT_MESSAGE,
     EmployeeCheck,
@@ -35,6 +35,8 @@ from .checks import (
 from .fields import EMPLOYEE_FIELDS, REQUIRED_MESSAGES
 
 INVITATION_BATCH_SIZE = 500
+# PDFs take time: fewer letters per task.
+LETTER_BATCH_SIZE = 200
 # Rows written per round of inserts: a 175,000-row file is created in rounds whose
 # lookups stay small.
 CREATE_BATCH_SIZE = 2000
@@ -60,8 +62,6 @@ def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
 
 
 def _queue_invitations(enrolment_ids: list[int]) -> None:
-    from ...tasks import send_invitations
-
     for chunk in _chunks(enrolment_ids, INVITATION_BATCH_SIZE):
         # A short argsrepr: Celery would otherwise build a repr of the 500 ids for its
         # logs and events (a tenth of a 10,000-row import's time).
@@ -69,10 +69,15 @@ def _queue_invitations(enrolment_ids: list[int]) -> None:
 
 
 def _queue_notices(enrolment_ids: list[int]) -> None:
-    from ...tasks import send_provident_notices
-
     for chunk in _chunks(enrolment_ids, INVITATION_BATCH_SIZE):
         send_provident_notices.apply_async((list(chunk),), argsrepr=f"[{len(chunk)} ids]")
+
+
+def _queue_postal_letters(enrolment_ids: list[int]) -> None:
+    """The letters of employees declared without e-mail, in batches (a file import
+    may bring thousands: PDFs take time)."""
+    for chunk in _chunks(enrolment_ids, LETTER_BATCH_SIZE):
+        create_postal_letters.apply_async((list(chunk),), argsrepr=f"[{len(chunk)} ids]")
 
 
 def enrolment_pre_affiliate(
@@ -185,9 +190,9 @@ def enrolment_pre_affiliate_ids(
         transaction.on_commit(lambda: _queue_invitations(ids))
         # The one place that decides it: without an e-mail address, the identifiers
         # go by post (two letters), whichever way the employee was declared.
-        postal_letters_queue(
-            enrolment_ids=[pk for pk, item in zip(ids, items, strict=True) if not item.email]
-        )
+        by_post = [pk for pk, item in zip(ids, items, strict=True) if not item.email]
+        if by_post:
+            transaction.on_commit(lambda: _queue_postal_letters(by_post))
     return ids
 
 
