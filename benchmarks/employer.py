@@ -9,6 +9,8 @@ BENCHMARKS lists callables returning ``{name: value}``:
 - ``bench_import_20mb``: ``import_20mb_peak_mb``, the peak resident memory of a fresh
   process importing a generated ~20 MB xlsx (its own SQLite database, so the figure
   includes Python and Django themselves).
+- ``bench_rejection_files_10k``: ``import_rejection_xlsx_10k_s`` and
+  ``import_rejection_ods_10k_s``, writing a 10,000-row rejection file in each format.
 
 The page figures (collaborateurs / demandes) are appended below by the employer-space
 work.
@@ -418,8 +420,28 @@ def bench_list_pages() -> dict:
     }
 
 
+def bench_rejection_files_10k() -> dict:
+    """Writing the rejection file of 10,000 refused rows: as .xlsx (openpyxl, write-only)
+    and as .ods (the streamed writer used for files received from LibreOffice)."""
+    from employer_portal.imports.files import build_rejection_file
+
+    row = [
+        "Madame", "Lefèvre", "Chloé", dt.date(1985, 10, 12), "285107510100055", "",
+        "chloe@example.fr", "", "", "12", "rue de la Paix", "", "75002", "Paris", "France",
+        "M00001", dt.date(2026, 9, 1), "Non", dt.date(2026, 10, 1),
+    ]  # fmt: skip
+    rows = [(row, "Le numéro de sécurité sociale est invalide.")] * 10_000
+    figures = {}
+    for fmt in ("xlsx", "ods"):
+        start = time.perf_counter()
+        build_rejection_file(rows, fmt=fmt)
+        figures[f"import_rejection_{fmt}_10k_s"] = time.perf_counter() - start
+    return figures
+
+
 BENCHMARKS = [
     bench_import_10k,
     bench_import_20mb,
     bench_list_pages,
+    bench_rejection_files_10k,
 ]

@@ -6,6 +6,7 @@ def test_bench_collects_every_area_module():
     assert {
         "bench_import_10k",
         "bench_import_20mb",
+        "bench_rejection_files_10k",
         "bench_list_pages",
         "reminders_100k",
         "bulletin_pdf_ms",
