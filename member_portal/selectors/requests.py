@@ -75,6 +75,21 @@ def _who(actor, user) -> str:
     return "Votre employeur"
 
 
+def _answer_links(member_request: MemberRequest) -> list[DocumentLink]:
+    """The mutuelle's answer filed with the request (a quote's answer, a PDF that is
+    also in « Mes documents »)."""
+    estimate = getattr(member_request, "estimate_request", None)
+    document = estimate.answer_document if estimate else None
+    if document is None:
+        return []
+    return [
+        DocumentLink(
+            f"Réponse de la mutuelle — {document.filename}",
+            reverse("member_portal:document_file", args=[document.pk]),
+        )
+    ]
+
+
 def _member_request_item(member_request: MemberRequest, user) -> RequestItem:
     status = member_request.status
     tone = {MS.ACCEPTED: ACCEPTED, MS.REFUSED: REFUSED, MS.WITHDRAWN: REFUSED}.get(status, OPEN)
@@ -97,7 +112,8 @@ def _member_request_item(member_request: MemberRequest, user) -> RequestItem:
                 reverse("member_portal:request_document", args=[member_request.pk, d.pk]),
             )
             for d in member_request.documents.all()
-        ],
+        ]
+        + _answer_links(member_request),
         complete_url=reverse("member_portal:request_complete", args=[member_request.pk])
         if status == MS.AWAITING_COMPLEMENT
         else "",
@@ -193,6 +209,7 @@ def member_requests_page(user) -> tuple[list[RequestItem], list[RequestItem]]:
     member_requests = (
         MemberRequest.objects.visible_to(user)
         .filter(enrolment__employee__user=user)
+        .select_related("estimate_request__answer_document")
         .prefetch_related(
             Prefetch(
                 "events",

@@ -115,6 +115,17 @@ def test_instant_estimate_then_quote_answered_as_a_pdf(client, member):
     assert detail.answer_document.title.startswith("Réponse à votre devis")
     with detail.answer_document.file.open("rb") as handle:
         assert handle.read().startswith(b"%PDF")
+    # Attached to the request in « Mes demandes », downloadable by its owner only.
+    answer_url = reverse("member_portal:document_file", args=[detail.answer_document.pk])
+    requests_page = client.get(reverse("member_portal:requests")).text
+    assert f'href="{answer_url}"' in requests_page
+    assert f"Réponse de la mutuelle — {detail.answer_document.filename}" in requests_page
+    download = client.get(answer_url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    client.force_login(covered_member().employee.user)
+    assert client.get(answer_url).status_code == 404
+    assert answer_url not in client.get(reverse("member_portal:requests")).text
 
 
 def test_estimate_form_errors_and_other_members_acts(client, member):
