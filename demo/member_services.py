@@ -7,6 +7,7 @@ from directory.enums import Specialty
 from directory.models import Agency, PartnerProfessional
 from enrolment.enums import COVERED_STATES
 from enrolment.models import Enrolment
+from mutuelle.enums import ProductLine
 
 HOURS = "Lundi au vendredi : 9 h – 12 h 30 et 13 h 30 – 18 h\nSamedi : 9 h – 12 h"
 
@@ -70,7 +71,11 @@ def seed_member_conversation(*, member_email: str, advisor) -> None:
     """The demo member asked about her card and an advisor answered (through the
     services, so the outbox holds the « une réponse vous attend » e-mail)."""
     enrolment = (
-        Enrolment.objects.filter(employee__user__email=member_email, status__in=COVERED_STATES)
+        Enrolment.objects.filter(
+            employee__user__email=member_email,
+            status__in=COVERED_STATES,
+            contract__product_line=ProductLine.HEALTH,
+        )
         .select_related("employee__user")
         .first()
     )

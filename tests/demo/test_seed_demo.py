@@ -69,7 +69,9 @@ def test_seed_content(seeded):
         EnrolmentStatus.EXPIRED,
         EnrolmentStatus.CANCELLED,
     }
-    member = Enrolment.objects.get(employee__email=MEMBER_EMAIL)
+    member = Enrolment.objects.get(
+        employee__email=MEMBER_EMAIL, contract__product_line=ProductLine.HEALTH
+    )
     assert member.status == EnrolmentStatus.ACTIVE
     family = list(member.beneficiaries.order_by("relationship", "twin_rank"))
     assert [b.relationship for b in family] == [
@@ -98,13 +100,31 @@ def test_seed_content(seeded):
         K.PORTABILITY,
         K.PORTABILITY_END,
     }
-    member = Enrolment.objects.get(employee__email=MEMBER_EMAIL)
+    member = Enrolment.objects.get(
+        employee__email=MEMBER_EMAIL, contract__product_line=ProductLine.HEALTH
+    )
     assert Instalment.objects.filter(enrolment=member, status="impayee").count() == 1
     assert SignatureEvidence.objects.filter(attempt__subject__startswith="mandat:").count() == 1
     assert set(Termination.objects.values_list("status", "portability")) == {
         (TerminationStatus.PROCESSED, True),
         (TerminationStatus.PROCESSED, False),
     }
+
+
+def test_provident_contract_with_affiliated_employees(seeded):
+    """The Boulangerie's prévoyance contract has its collèges and employees affiliated
+    through the correspondent's declaration, the member among them; the notices
+    went to the outbox."""
+    contract = Contract.objects.get(product_line=ProductLine.PROVIDENT)
+    assert set(contract.groups.values_list("name", flat=True)) == {"Cadres", "Non-cadres"}
+    affiliated = Enrolment.objects.filter(contract=contract)
+    assert affiliated.count() >= 4
+    assert set(affiliated.values_list("status", flat=True)) == {EnrolmentStatus.ACTIVE}
+    assert affiliated.filter(employee__email=MEMBER_EMAIL, group__name="Cadres").exists()
+    with_email = affiliated.exclude(employee__email="").count()
+    assert OutboxMessage.objects.filter(key__startswith="provident_notice:").count() == with_email
+    with contract.information_notice.open("rb") as notice:
+        assert notice.read(5) == b"%PDF-"
 
 
 def test_printed_logins_work_and_land_in_each_space(seeded, client):

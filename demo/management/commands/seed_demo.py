@@ -47,6 +47,7 @@ from demo.member_services import seed_directory, seed_member_conversation
 from demo.reimbursements import demo_history_seed
 from dispensations.services import dispensation_submit
 from enrolment.enums import (
+    OPEN_STATES,
     BankAccountPurpose,
     Relationship,
     SpouseKind,
@@ -62,6 +63,8 @@ from enrolment.services.invitation import enrolment_expire, enrolment_invite
 from enrolment.services.member_import import COLUMNS as IMPORT_COLUMN_LABELS
 from enrolment.services.member_import import members_import
 from enrolment.services.preaffiliation import enrolment_pre_affiliate
+from enrolment.services.preaffiliation.fields import EMPLOYEE_FIELDS
+from enrolment.services.provident import provident_notices_send
 from enrolment.services.termination import termination_process, termination_submit
 from enrolment.services.wizard import wizard_validate
 from enrolment.signature import membership_form as mf
@@ -119,6 +122,7 @@ class Command(BaseCommand):
         seed_directory()
         seed_member_conversation(member_email=MEMBER_EMAIL, advisor=users["staff"])
         self.seed_member_requests(users)
+        self.seed_provident(companies, users)
         self.print_logins()
 
     # --- reference data ------------------------------------------------------------
@@ -159,7 +163,7 @@ class Command(BaseCommand):
         )
         self.seed_health_contract(first, "CS-2024-00017", dispensation=True)
         self.seed_health_contract(second, "CS-2025-00042", dispensation=False)
-        Contract.objects.get_or_create(
+        provident, _ = Contract.objects.get_or_create(
             number="PR-2024-00018",
             defaults={
                 "company": first,
@@ -168,6 +172,9 @@ class Command(BaseCommand):
                 "employee_debit": False,
             },
         )
+        # The prévoyance contract's collèges.
+        for name, code in (("Cadres", "C"), ("Non-cadres", "NC")):
+            InsuredGroup.objects.get_or_create(contract=provident, name=name, code=code)
         return {"first": first, "second": second}
 
     def seed_health_contract(self, company: Company, number: str, *, dispensation: bool):
@@ -461,7 +468,9 @@ class Command(BaseCommand):
     def seed_reimbursements(self, users) -> None:
         """Two years of Sécurité sociale settlements for Sophie Lefebvre's family, through
         the import service (and each month's payments, marked sent)."""
-        enrolment = Enrolment.objects.filter(employee__email=MEMBER_EMAIL).first()
+        enrolment = Enrolment.objects.filter(
+            employee__email=MEMBER_EMAIL, contract__product_line=ProductLine.HEALTH
+        ).first()
         if enrolment is None:
             return
         with transaction.atomic():
@@ -491,17 +500,64 @@ class Command(BaseCommand):
         """The demo member's requests of each kind, contributions with one instalment in
         arrears, and the portability declarations of the former employee."""
         today = timezone.localdate()
-        member = Enrolment.objects.filter(employee__email=MEMBER_EMAIL, status=S.ACTIVE).first()
+        member = Enrolment.objects.filter(
+            employee__email=MEMBER_EMAIL,
+            status=S.ACTIVE,
+            contract__product_line=ProductLine.HEALTH,
+        ).first()
         if member is not None:
             with transaction.atomic():
                 demo_contributions_seed(enrolment=member, staff=users["staff"], today=today)
                 demo_requests_seed(enrolment=member, staff=users["staff"], today=today)
         former = Enrolment.objects.filter(
-            status=S.PORTABILITY, employee__user__isnull=False
+            status=S.PORTABILITY,
+            employee__user__isnull=False,
+            contract__product_line=ProductLine.HEALTH,
         ).first()
         if former is not None:
             with transaction.atomic():
                 demo_portability_seed(enrolment=former, staff=users["staff"], today=today)
+
+    def seed_provident(self, companies, users) -> None:
+        """Affiliate the Boulangerie's employees to its prévoyance contract through the
+        correspondent's declaration (compulsory: no wizard), in their health group's
+        collège; the notices d'information go to the outbox. Idempotent: employees
+        already affiliated there are skipped."""
+        company = companies["first"]
+        contract = company.contracts.get(product_line=ProductLine.PROVIDENT)
+        groups = {group.name: group for group in contract.groups.all()}
+        already = set(
+            Enrolment.objects.filter(contract=contract, status__in=sorted(OPEN_STATES)).values_list(
+                "employee_id", flat=True
+            )
+        )
+        health = (
+            Enrolment.objects.filter(
+                contract__company=company,
+                contract__product_line=ProductLine.HEALTH,
+                status__in=[S.ACTIVE, S.INVITED, S.IN_PROGRESS, S.PRE_AFFILIATED],
+            )
+            .exclude(employee_id__in=already)
+            .select_related("employee", "group")
+            .order_by("employee__name_key")
+        )
+        by_group: dict[str, list[dict]] = {}
+        for enrolment in health:
+            employee = enrolment.employee
+            row = {key: getattr(employee, key) for key in EMPLOYEE_FIELDS}
+            row["effective_date"] = max(employee.hire_date, contract.start_date)
+            by_group.setdefault(enrolment.group.name, []).append(row)
+        for name, rows in by_group.items():
+            affiliated = enrolment_pre_affiliate(
+                company=company,
+                contract=contract,
+                group=groups[name],
+                rows=rows,
+                by=users["both"],
+                source="formulaire",
+            )
+            # Recorded now (the queued task then finds them sent: one per key).
+            provident_notices_send(enrolment_ids=[e.pk for e in affiliated])
 
     def print_logins(self) -> None:
         out = self.stdout
