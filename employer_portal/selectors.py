@@ -13,6 +13,7 @@ from enrolment.enums import (
     RequestType,
 )
 from enrolment.models import Enrolment, Request
+from mutuelle.enums import ProductLine
 from mutuelle.models import Company
 
 # Statuses behind each « Mes collaborateurs » status (the reverse of
@@ -31,9 +32,13 @@ def company_counters(company: Company) -> dict[str, int]:
 
     The company's enrolments are found through its contracts (an employee enrols on
     their own company's contract), from the (contract, status, employee) index alone:
-    going through the employees would read all of them on every home page."""
+    going through the employees would read all of them on every home page. They follow
+    the health contract's workflow: a prévoyance affiliation (compulsory, in force at
+    once) would count an employee still invited to the health contract as affiliated."""
     distinct = {"distinct": True}
-    return Enrolment.objects.filter(contract__company=company).aggregate(
+    return Enrolment.objects.filter(
+        contract__company=company, contract__product_line=ProductLine.HEALTH
+    ).aggregate(
         affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
         waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
         processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),

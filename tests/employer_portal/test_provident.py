@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from employer_portal.models import ImportJob
+from employer_portal.selectors import company_counters
 from enrolment.enums import EnrolmentStatus, RequestType, TerminationStatus
 from enrolment.models import Enrolment, PostalLetter, Termination
 from mutuelle.models import OutboxMessage
@@ -188,3 +189,11 @@ def test_import_refuses_a_group_of_another_company(hr, company, group):
     )
     assert "Sélectionnez un choix valide" in text(response)
     assert not ImportJob.objects.exists()
+
+
+def test_home_counters_follow_the_health_contract(hr, company, group, provident_group):
+    employee = EmployeeFactory(company=company)
+    EnrolmentFactory(employee=employee, group=group, invited=True)
+    EnrolmentFactory(employee=employee, group=provident_group, status=EnrolmentStatus.ACTIVE)
+    counters = company_counters(company)
+    assert (counters["waiting"], counters["affiliated"]) == (1, 0)
