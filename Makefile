@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test quality bench install seed worker system-packages loadtest
+.PHONY: run test quality bench install seed worker system-packages loadtest messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ quality: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check --fail-level WARNING
+
+# The admin's French phrases (locale/fr/LC_MESSAGES/django.po → django.mo, committed).
+messages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --locale fr --ignore $(VENV)
 
 bench: $(STAMP)
 	$(BIN)/python manage.py bench

@@ -32,7 +32,7 @@ def import_upload_path(instance: "SettlementImport", filename: str) -> str:
 class SettlementImport(models.Model):
     """One Sécurité sociale settlement file, imported all or nothing."""
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField("jeton de suivi", default=uuid.uuid4, unique=True, editable=False)
     source_file = models.FileField("fichier importé", upload_to=import_upload_path)
     original_name = models.CharField("nom du fichier", max_length=255)
     status = models.CharField(
@@ -49,7 +49,12 @@ class SettlementImport(models.Model):
         "fichier de rejet", upload_to="prestations/imports/rejets/", blank=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="importé par",
     )
     created_at = models.DateTimeField("déposé le", auto_now_add=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
@@ -105,7 +110,12 @@ class PaymentBatch(models.Model):
     created_at = models.DateTimeField("généré le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="envoyé par",
     )
 
     class Meta:

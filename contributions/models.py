@@ -147,7 +147,11 @@ class CardPayment(models.Model):
     created_at = models.DateTimeField("créé le", default=timezone.now)
     paid_at = models.DateTimeField("payé le", null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="initié par",
     )
 
     class Meta:

@@ -345,7 +345,11 @@ class DispensationProof(models.Model):
         "envoyé pour", max_length=20, choices=ProofKind.choices, default=ProofKind.REQUEST
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="déposé par",
     )
     uploaded_at = models.DateTimeField("envoyé le", default=timezone.now)
 

@@ -27,9 +27,13 @@ class ImportJob(models.Model):
     company. ``token`` names the folder so that paths cannot be guessed.
     """
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_jobs")
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField("jeton de suivi", default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="import_jobs", verbose_name="entreprise"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="+", verbose_name="contrat"
+    )
     group = models.ForeignKey(
         InsuredGroup, verbose_name="groupe d'assurés", on_delete=models.PROTECT, related_name="+"
     )
@@ -47,7 +51,11 @@ class ImportJob(models.Model):
     preview = models.JSONField("aperçu des erreurs", default=list, blank=True)
     rejection_file = models.FileField("fichier de rejet", upload_to="imports/rejets/", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="importé par",
     )
     created_at = models.DateTimeField("déposé le", auto_now_add=True)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)

@@ -168,7 +168,9 @@ class NirMixin(models.Model):
     """An encrypted NIR plus its keyed hash (duplicates are found without decrypting)."""
 
     nir = EncryptedCharField("numéro de sécurité sociale", blank=True)
-    nir_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    nir_hash = models.CharField(
+        "empreinte du NIR", max_length=64, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         abstract = True
@@ -201,13 +203,16 @@ class EmployeeQuerySet(models.QuerySet):
 
 
 class Employee(NirMixin, PostalAddress):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="employees")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="employees", verbose_name="entreprise"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="employee_records",
+        verbose_name="compte utilisateur",
     )
     civility = models.CharField("civilité", max_length=3, choices=Civility.choices)
     first_name = models.CharField("prénom", max_length=100)
@@ -323,8 +328,12 @@ class EnrolmentQuerySet(models.QuerySet):
 
 
 class Enrolment(models.Model):
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="enrolments")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="enrolments")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="enrolments", verbose_name="salarié"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="enrolments", verbose_name="contrat"
+    )
     group = models.ForeignKey(
         InsuredGroup,
         verbose_name="groupe d'assurés",
@@ -371,6 +380,7 @@ class Enrolment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="créée par",
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
@@ -552,7 +562,9 @@ class Enrolment(models.Model):
 
 
 class Beneficiary(NirMixin, PostalAddress):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="beneficiaries")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="beneficiaries", verbose_name="adhésion"
+    )
     relationship = models.CharField(
         "type de bénéficiaire", max_length=10, choices=Relationship.choices
     )
@@ -580,7 +592,7 @@ class Beneficiary(NirMixin, PostalAddress):
     # beneficiary is added (or removed) later through a member request.
     covered_from = models.DateField("couvert à partir du", null=True, blank=True)
     covered_until = models.DateField("couvert jusqu'au", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "bénéficiaire"
@@ -611,7 +623,9 @@ class Beneficiary(NirMixin, PostalAddress):
 
 
 class BankAccount(models.Model):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="bank_accounts")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="bank_accounts", verbose_name="adhésion"
+    )
     beneficiary = models.ForeignKey(
         Beneficiary,
         on_delete=models.CASCADE,
@@ -619,13 +633,14 @@ class BankAccount(models.Model):
         blank=True,
         related_name="bank_accounts",
         help_text="Vide : compte de l'adhérent.",
+        verbose_name="bénéficiaire",
     )
     purpose = models.CharField("usage", max_length=20, choices=BankAccountPurpose.choices)
     holder = models.CharField("titulaire du compte", max_length=100)
     iban = EncryptedCharField("IBAN")
     bic = models.CharField("BIC", max_length=11)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         verbose_name = "coordonnées bancaires"
@@ -722,10 +737,19 @@ class Request(models.Model):
     dispense, décès. Each type's own state lives on its model; ``status`` is the
     employer's view, kept in sync by those models' transitions."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requests")
-    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="requests")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="requests", verbose_name="entreprise"
+    )
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="requests", verbose_name="salarié"
+    )
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="requests"
+        Enrolment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name="adhésion",
     )
     type = models.CharField("type", max_length=20, choices=RequestType.choices)
     status = models.CharField(
@@ -738,6 +762,7 @@ class Request(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="créée par",
     )
     created_at = models.DateTimeField("demande du", default=timezone.now)
     updated_at = models.DateTimeField("mise à jour", auto_now=True)
@@ -817,7 +842,9 @@ class Request(models.Model):
 class RequestEvent(models.Model):
     """« Historique de la demande »: who did what, when."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="events", verbose_name="demande"
+    )
     at = models.DateTimeField("date", default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -825,6 +852,7 @@ class RequestEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="auteur",
     )
     label = models.CharField("événement", max_length=200)
     note = models.TextField("message", blank=True)
@@ -842,9 +870,16 @@ class RequestEvent(models.Model):
 
 
 class Termination(models.Model):
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="terminations")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="terminations", verbose_name="adhésion"
+    )
     request = models.OneToOneField(
-        Request, on_delete=models.PROTECT, related_name="termination", null=True, blank=True
+        Request,
+        on_delete=models.PROTECT,
+        related_name="termination",
+        null=True,
+        blank=True,
+        verbose_name="demande",
     )
     hire_date = models.DateField("date d'embauche")
     contracts_start_date = models.DateField(
@@ -888,17 +923,22 @@ class Termination(models.Model):
         help_text="Quand la résiliation a pris effet sur l'adhésion (le lendemain de sa date).",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="déclarée par",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("déclarée le", auto_now_add=True)
     processed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="traitée par",
     )
-    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField("traitée le", null=True, blank=True)
 
     class Meta:
         verbose_name = "résiliation"
@@ -951,7 +991,10 @@ class PostalLetter(models.Model):
     """
 
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="postal_letters"
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="postal_letters",
+        verbose_name="adhésion",
     )
     kind = models.CharField("courrier", max_length=20, choices=PostalLetterKind.choices)
     file = models.FileField("PDF", upload_to=postal_letter_path)
@@ -963,6 +1006,7 @@ class PostalLetter(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name="imprimé par",
     )
 
     class Meta:
@@ -982,7 +1026,10 @@ class ProvisionalPassword(models.Model):
     this row exists the account must choose its own password before anything else."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provisional_password"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provisional_password",
+        verbose_name="utilisateur",
     )
     issued_at = models.DateTimeField("émis le", auto_now_add=True)
 

@@ -17,6 +17,7 @@ from enrolment.exceptions import InvalidTransition
 from enrolment.models import Beneficiary, Enrolment
 from enrolment.signature.models import SignatureEvidence
 from mutuelle.fields import EncryptedCharField
+from mutuelle.french import de
 from mutuelle.validators import (
     mask_iban,
     normalize_iban,
@@ -483,7 +484,7 @@ class BeneficiaryChange(models.Model):
 
     def __str__(self) -> str:
         name = self.data.get("first_name") or (self.beneficiary and self.beneficiary.first_name)
-        return f"{self.get_action_display()} de {name} au {self.effective_date:%d/%m/%Y}"
+        return f"{self.get_action_display()} {de(name)} au {self.effective_date:%d/%m/%Y}"
 
 
 # --- back-office queues: one admin list per request type ------------------------------

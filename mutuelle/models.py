@@ -127,11 +127,19 @@ class Company(PostalAddress):
 class CorrespondentAccess(models.Model):
     """One login (one e-mail) may manage several companies."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="correspondent_accesses")
-    company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="correspondent_accesses"
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="correspondent_accesses",
+        verbose_name="utilisateur",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="correspondent_accesses",
+        verbose_name="entreprise",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "accès correspondant"
@@ -157,7 +165,9 @@ def contract_notice_path(instance: "Contract", filename: str) -> str:
 
 
 class Contract(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="contracts", verbose_name="entreprise"
+    )
     number = models.CharField("n° de contrat", max_length=30, unique=True)
     product_line = models.CharField("produit", max_length=20, choices=ProductLine.choices)
     start_date = models.DateField("date d'effet du contrat")
@@ -226,7 +236,9 @@ class Contract(models.Model):
 class InsuredGroup(models.Model):
     """Groupe d'assurés / collège (e.g. « Cadres », « Non-cadres»)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="groups")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="groups", verbose_name="contrat"
+    )
     name = models.CharField("nom", max_length=100)
     code = models.CharField("code", max_length=20, blank=True)
 
@@ -249,8 +261,15 @@ def guarantee_table_path(instance: "Offer", filename: str) -> str:
 class Offer(models.Model):
     """A coverage level open to an insured group, with the employee's monthly cost."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="offers")
-    group = models.ForeignKey(InsuredGroup, on_delete=models.CASCADE, related_name="offers")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="offers", verbose_name="contrat"
+    )
+    group = models.ForeignKey(
+        InsuredGroup,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        verbose_name="groupe d'assurés",
+    )
     level = models.CharField("niveau de garantie", max_length=20, choices=CoverageLevel.choices)
     guarantee_table = models.FileField(
         "tableau de garanties (PDF)", upload_to=guarantee_table_path, blank=True

@@ -176,6 +176,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 LANGUAGES = [("fr", "Français")]
+# The admin's phrases rewritten in French that fits any model name (locale/fr/…/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

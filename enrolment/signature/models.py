@@ -24,7 +24,10 @@ class ImmutableRecord(Exception):
 
 class SignatureAttempt(models.Model):
     enrolment = models.ForeignKey(
-        "enrolment.Enrolment", on_delete=models.CASCADE, related_name="signature_attempts"
+        "enrolment.Enrolment",
+        on_delete=models.CASCADE,
+        related_name="signature_attempts",
+        verbose_name="adhésion",
     )
     # What is signed: "" for the membership form, "<kind>:<id>" for a document a later
     # request brings (a new SEPA mandate: "mandat:42"), see signature.services.
@@ -33,7 +36,7 @@ class SignatureAttempt(models.Model):
     form_viewed_at = models.DateTimeField("bulletin consulté le", null=True, blank=True)
     # SHA-256 of the form's HTML when it was shown: signing refuses a form whose data
     # changed since (edited in another tab).
-    form_fingerprint = models.CharField(max_length=64, blank=True)
+    form_fingerprint = models.CharField("empreinte du document présenté", max_length=64, blank=True)
     consents = models.JSONField("cases cochées", default=dict, blank=True)
     consents_at = models.DateTimeField("cases cochées le", null=True, blank=True)
     phone = PhoneNumberField("mobile", region="FR", blank=True)
@@ -65,11 +68,14 @@ class SignatureChallenge(models.Model):
     """One 6-digit code sent by SMS: valid 10 minutes, single use, 5 wrong tries."""
 
     attempt = models.ForeignKey(
-        SignatureAttempt, on_delete=models.CASCADE, related_name="challenges"
+        SignatureAttempt,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+        verbose_name="tentative de signature",
     )
     phone = PhoneNumberField("mobile", region="FR")
-    salt = models.CharField(max_length=32)
-    code_hash = models.CharField(max_length=64)
+    salt = models.CharField("sel", max_length=32)
+    code_hash = models.CharField("empreinte du code", max_length=64)
     created_at = models.DateTimeField("envoyé le")
     expires_at = models.DateTimeField("expire le")
     failed_attempts = models.PositiveSmallIntegerField("essais erronés", default=0)
@@ -98,10 +104,16 @@ class SignatureEvidence(models.Model):
     """Dossier de preuve: written once, in the transaction that signs the enrolment."""
 
     enrolment = models.ForeignKey(
-        "enrolment.Enrolment", on_delete=models.PROTECT, related_name="signature_evidences"
+        "enrolment.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="signature_evidences",
+        verbose_name="adhésion",
     )
     attempt = models.OneToOneField(
-        SignatureAttempt, on_delete=models.PROTECT, related_name="evidence"
+        SignatureAttempt,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name="tentative de signature",
     )
     signer_name = models.CharField("signataire", max_length=210)
     email = models.EmailField("e-mail du signataire")
