@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
 from mutuelle.admin_actions import apply_with_text_form, text_form
+from mutuelle.french import file_size
 from mutuelle.models import Company
 
 from .cases import ACT_ONLY_CASES, YEARLY_CASE_CODES
@@ -117,9 +118,7 @@ class DispensationProofInline(admin.TabularInline):
 
     @admin.display(description="taille")
     def size_display(self, proof):
-        from django.template.defaultfilters import filesizeformat
-
-        return filesizeformat(proof.size)
+        return file_size(proof.size)
 
 
 MessageForm = text_form(field="message", label="Message au salarié (complément attendu)")

@@ -31,6 +31,14 @@ class EnrolmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Annulé"
 
 
+# What the employee reads about their own enrolment, where the back office's and the
+# employer's words (« Mis en gestion », « Radié ») mean nothing to them.
+MEMBER_STATUS_LABELS = {
+    EnrolmentStatus.SIGNED: "Adhésion signée, en cours de vérification",
+    EnrolmentStatus.ACTIVE: "Adhésion validée",
+    EnrolmentStatus.TERMINATED: "Adhésion terminée",
+}
+
 # Named groups of states: use these, never spell the sets out in views.
 WAITING_FOR_EMPLOYEE = frozenset(
     {EnrolmentStatus.PRE_AFFILIATED, EnrolmentStatus.INVITED, EnrolmentStatus.IN_PROGRESS}

@@ -29,6 +29,7 @@ from mutuelle.validators import (
 
 from .enums import (
     EMPLOYEE_STATUS_OF_ENROLMENT,
+    MEMBER_STATUS_LABELS,
     OPEN_STATES,
     REMINDABLE_STATES,
     REQUEST_STATUS_OF_ENROLMENT,
@@ -435,6 +436,11 @@ class Enrolment(models.Model):
     @property
     def employee_status(self) -> str:
         return EMPLOYEE_STATUS_OF_ENROLMENT[self.status]
+
+    @property
+    def member_status_label(self) -> str:
+        """The status in the employee's words (« Adhésion validée »)."""
+        return MEMBER_STATUS_LABELS.get(self.status) or self.get_status_display()
 
     def days_left(self, now: dt.datetime | None = None) -> int | None:
         if not self.expires_at:

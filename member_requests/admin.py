@@ -9,13 +9,13 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
-from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
 from mutuelle.admin_actions import apply_to_rows, apply_with_text_form, text_form
+from mutuelle.french import file_size
 from mutuelle.uploads import serve_proof
 
 from .enums import MemberRequestKind
@@ -73,7 +73,7 @@ class DocumentInline(admin.TabularInline):
 
     @admin.display(description="taille")
     def size_display(self, document):
-        return filesizeformat(document.size)
+        return file_size(document.size)
 
 
 class MemberRequestAdmin(admin.ModelAdmin):

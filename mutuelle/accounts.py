@@ -69,7 +69,20 @@ class ChangePasswordForm(PlainLabelsMixin, allauth_forms.ChangePasswordForm):
     pass
 
 
+LOGIN_MISMATCH = "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect."
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # The login field takes an e-mail or an identifier: one message for both, which
+    # tells neither which was wrong. A wrong current password on password change is
+    # not « type your current password ».
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": LOGIN_MISMATCH,
+        "username_password_mismatch": LOGIN_MISMATCH,
+        "enter_current_password": "Le mot de passe actuel est incorrect.",
+    }
+
     def get_login_redirect_url(self, request):
         return landing_url(request.user)
 

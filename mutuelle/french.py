@@ -1,6 +1,7 @@
 """Small rules of written French used wherever a name follows a word: elision of « de »
 and « le » before a vowel or a mute h (« d'Atelier Dupont », « l'Atelier »), agreement
-with the person's gender (« l'assurée »), and plurals (« 1 salarié », « 2 salariés »)."""
+with the person's gender (« l'assurée »), plurals (« 1 salarié », « 2 salariés ») and
+file sizes (« 5 Mo », « 1,5 Mo »)."""
 
 import unicodedata
 
@@ -55,3 +56,22 @@ def plural(count: int, singular: str, plural_form: str) -> str:
     """« 1 salarié validé », « 0 salarié », « 2 salariés validés »: in French the
     singular goes with 0 and 1."""
     return f"{count} {singular if abs(count) < 2 else plural_form}"
+
+
+FILE_SIZE_UNITS = ("Ko", "Mo", "Go")
+
+
+def file_size(num_bytes: int) -> str:
+    """« 512 octets », « 20 Ko », « 1,5 Mo », « 5 Mo »: the units French readers know
+    (multiples of 1 024, as their systems show them), one decimal at most, none when it
+    is zero (Django's filesizeformat says « 5,0 Mio »)."""
+    size = float(num_bytes or 0)
+    if size < 1024:
+        return plural(int(size), "octet", "octets")
+    for unit in FILE_SIZE_UNITS:
+        size /= 1024
+        if size < 1024 or unit == FILE_SIZE_UNITS[-1]:
+            break
+    rounded = round(size, 1)
+    number = f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}".replace(".", ",")
+    return f"{number}\u00a0{unit}"

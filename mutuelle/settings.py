@@ -178,6 +178,8 @@ USE_THOUSAND_SEPARATOR = True
 LANGUAGES = [("fr", "Français")]
 # The admin's phrases rewritten in French that fits any model name (locale/fr/…/django.po).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The empty choice of a list filter (django-filter), instead of « --------- ».
+FILTERS_EMPTY_CHOICE_LABEL = "Tous"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

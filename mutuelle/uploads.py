@@ -14,9 +14,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
+from .french import file_size
 from .upload_content import UnsafeContent, image_reencode, pdf_check
 
 # Detected MIME type → the extension the stored file gets.
@@ -95,7 +95,7 @@ def check_uploads(
     for upload in uploads:
         name = os.path.basename(upload.name or "fichier")
         if upload.size > max_bytes:
-            errors.append(f"« {name} » dépasse la taille maximale de {filesizeformat(max_bytes)}.")
+            errors.append(f"« {name} » dépasse la taille maximale de {file_size(max_bytes)}.")
             continue
         if upload.size == 0:
             errors.append(f"« {name} » est vide.")

@@ -42,7 +42,7 @@ def enrolment_validate(*, enrolment: Enrolment, by) -> Enrolment:
         enrolment_validated.send(sender=Enrolment, enrolment=enrolment, by=by)
         # The member's space fills at once: the card, the signed dossier, the welcome
         # letter and a copy of the e-mail below.
-        member_card_issue(enrolment=enrolment, reason="Adhésion mise en gestion")
+        member_card_issue(enrolment=enrolment, reason="Adhésion validée")
         member_signed_dossier_add(enrolment=enrolment)
         member_welcome_letter_add(enrolment=enrolment)
         email = enrolment.employee.contact_email

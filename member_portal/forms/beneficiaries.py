@@ -4,7 +4,6 @@ the documents) and the removal of a beneficiary."""
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from enrolment.enums import Relationship
@@ -16,6 +15,7 @@ from member_requests.beneficiaries import (
 )
 from member_requests.enums import RemovalReason
 from member_requests.services import check_documents
+from mutuelle.french import file_size
 from mutuelle.uploads import ALLOWED_LABEL
 
 from .requests import SubmissionKeyMixin
@@ -28,7 +28,7 @@ def _file_field(label: str) -> forms.FileField:
     return forms.FileField(
         label=label,
         required=False,
-        help_text=FILE_HELP.format(size=filesizeformat(settings.MEMBER_REQUEST_FILE_MAX_BYTES)),
+        help_text=FILE_HELP.format(size=file_size(settings.MEMBER_REQUEST_FILE_MAX_BYTES)),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 

@@ -4,9 +4,9 @@ its messages sit next to the field."""
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
 from conversations.enums import Topic
+from mutuelle.french import file_size
 from mutuelle.uploads import ALLOWED_LABEL
 
 from .dispensation import MultipleFileField
@@ -19,7 +19,7 @@ def _attachments_field() -> MultipleFileField:
         required=False,
         help_text=(
             f"Jusqu'à {contact['attachments_max']} fichiers {ALLOWED_LABEL}, "
-            f"{filesizeformat(contact['attachment_max_bytes'])} maximum chacun."
+            f"{file_size(contact['attachment_max_bytes'])} maximum chacun."
         ),
     )
 

@@ -3,7 +3,6 @@ and the services; these forms only put their messages next to the right field.""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from dispensations.cases import CASES_BY_CODE, cases_open_for, check_case_rules
@@ -11,6 +10,7 @@ from dispensations.files import ALLOWED_LABEL, check_proofs, max_proof_bytes, ma
 from dispensations.services import check_request
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
+from mutuelle.french import file_size
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -56,7 +56,7 @@ class ProofsMixin:
             label=required_label,
             required=False,
             help_text=(
-                f"{ALLOWED_LABEL}, {filesizeformat(max_proof_bytes())} maximum par fichier. "
+                f"{ALLOWED_LABEL}, {file_size(max_proof_bytes())} maximum par fichier. "
                 f"Vous pouvez encore joindre {remaining} fichier(s)."
             ),
         )

@@ -7,11 +7,11 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
 from benefits.acts import grouped_choices
 from benefits.enums import CareKind
 from member_requests.services import check_documents
+from mutuelle.french import file_size
 from mutuelle.uploads import ALLOWED_LABEL
 
 from .dispensation import DATE_FORMATS
@@ -112,8 +112,7 @@ def _file_field(label: str, *, required: bool) -> forms.FileField:
         label=label,
         required=required,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
-        help_text=f"{ALLOWED_LABEL}, {filesizeformat(settings.MEMBER_REQUEST_FILE_MAX_BYTES)} "
-        "maximum.",
+        help_text=f"{ALLOWED_LABEL}, {file_size(settings.MEMBER_REQUEST_FILE_MAX_BYTES)} maximum.",
     )
 
 

@@ -6,9 +6,9 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
 from member_requests.services import check_documents
+from mutuelle.french import file_size
 from mutuelle.uploads import ALLOWED_LABEL
 
 from .dispensation import MultipleFileField
@@ -42,7 +42,7 @@ class DocumentsMixin:
             label=label,
             required=required,
             help_text=(
-                f"{ALLOWED_LABEL}, {filesizeformat(settings.MEMBER_REQUEST_FILE_MAX_BYTES)} "
+                f"{ALLOWED_LABEL}, {file_size(settings.MEMBER_REQUEST_FILE_MAX_BYTES)} "
                 f"maximum par fichier, {remaining} fichier(s) au plus."
             ),
             error_messages={"required": "Joignez au moins un document."},

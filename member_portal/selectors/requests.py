@@ -176,7 +176,7 @@ def _timeline_item(request: Request, user) -> RequestItem:
         title="Affiliation",
         number=request.number,
         sent_at=request.created_at,
-        status=EnrolmentStatus(status).label,
+        status=enrolment.member_status_label,
         tone=tone,
         is_open=status in AFFILIATION_OPEN,
         history=history,

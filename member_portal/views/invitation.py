@@ -50,11 +50,7 @@ def invitation(request, token: str):
             form.add_error(None, "Cette adresse e-mail est déjà utilisée par un autre compte.")
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                f"Votre espace personnel est créé. Votre identifiant : {user.username} "
-                f"(ou votre adresse e-mail {user.email}).",
-            )
+            messages.success(request, _created_message(user))
             if data.get("personal_email") and employee.email:
                 messages.info(
                     request,
@@ -67,6 +63,17 @@ def invitation(request, token: str):
         "member_portal/invitation.html",
         {"state": state, "enrolment": enrolment, "employee": employee, "form": form},
     )
+
+
+def _created_message(user) -> str:
+    """The login to use from now on: the e-mail address; the technical identifier only
+    for an account without one."""
+    if user.email:
+        return (
+            f"Bonjour {user.get_full_name()}, votre espace personnel est créé. Pour vous "
+            f"reconnecter, utilisez votre adresse e-mail {user.email}."
+        )
+    return f"Votre espace personnel est créé. Votre identifiant de connexion : {user.username}."
 
 
 @never_cache

@@ -1,7 +1,8 @@
 """Template filters of :mod:`mutuelle.french`:
 ``{{ company.legal_name|de }}`` → « d'Atelier Dupont », ``{{ name|le }}``,
 ``{{ employee.civility|gendered:"assuré,assurée" }}``,
-``{{ count|plural:"salarié validé,salariés validés" }}`` → « 2 salariés validés »."""
+``{{ count|plural:"salarié validé,salariés validés" }}`` → « 2 salariés validés »,
+``{{ document.size|file_size }}`` → « 5 Mo »."""
 
 from django import template
 
@@ -30,3 +31,8 @@ def gendered(civility, forms: str) -> str:
 def plural(count, forms: str) -> str:
     singular, plural_form = forms.split(",")
     return french.plural(int(count), singular, plural_form)
+
+
+@register.filter
+def file_size(num_bytes) -> str:
+    return french.file_size(num_bytes)

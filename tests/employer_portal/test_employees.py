@@ -28,6 +28,8 @@ def test_list_search_filter_pagination(hr, company, make_enrolment, django_asser
     assert response.context["page"].paginator.count == 28
     html = response.content.decode()
     assert "Mis en gestion" in html and "N° 22" in html
+    # The filters' empty choice reads « Tous », not Django's « --------- ».
+    assert "---------" not in html and ">Tous</" in html
     found = hr.get(url("employees", company), {"q": "dupont marie"})
     assert [e.employee.last_name for e in found.context["page"]] == ["Dupont"]
     assert "En cours d'affiliation" in unescape(found.content.decode())

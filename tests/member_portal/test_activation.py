@@ -191,3 +191,15 @@ def test_login_lands_where_left_off(client, invited):
     assert response.status_code == 302
     landing = client.get(response.url, follow=True)
     assert landing.redirect_chain[-1][0] == url("wizard_offers")
+
+
+def test_activation_message_names_the_e_mail_to_log_in_with_not_the_identifier(
+    client, invited, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, invitation_path(invited))
+    page = client.get(response.url, follow=True).content.decode()
+    user = User.objects.get(email="paul.pro@entreprise.example.fr")
+    assert "votre espace personnel est créé" in page
+    assert "utilisez votre adresse e-mail paul.pro@entreprise.example.fr" in page
+    assert user.username not in page

@@ -119,6 +119,8 @@ def test_contract_summary(client, member):
     assert "53,10\u00a0€ par mois" in page
     assert "FR14 •••• •••• •••• 2606" in page  # the debit account, masked
     assert "Mensuelle" in page and "le 10 du mois" in page
+    # The employee's word for the status, not the back office's.
+    assert "Adhésion validée" in page and "Mis en gestion" not in page
 
 
 def test_contract_without_debit_says_payroll(client):

@@ -55,7 +55,8 @@ def test_mes_demandes_lists_affiliation_and_requests_in_constant_queries(
         f"Autre demande n° {refused.number}" in closed
         and "Motif du refus :</strong> Doublon" in closed
     )
-    assert "Affiliation n° " in closed and "Mis en gestion" in closed
+    assert "Affiliation n° " in closed and "Adhésion validée" in closed
+    assert "Mis en gestion" not in html  # the back office's word, not the employee's
     assert "Centre de gestion : Complément demandé" in current
     for _ in range(4):
         sent_request(member, files=2)

@@ -68,7 +68,7 @@ class TestLoginAndLanding:
         html = response.content.decode()
         assert response.status_code == 200
         assert 'role="alert"' in html
-        assert "sont incorrects" in html
+        assert "le mot de passe est incorrect" in html
         assert 'value="camille@example.fr"' in html
 
     def test_correspondent_of_one_company_lands_on_its_home(self, client):
