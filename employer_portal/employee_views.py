@@ -23,7 +23,12 @@ from .exports import export_csv, export_xlsx
 from .filters import EnrolmentFilter
 from .forms import TerminationForm
 from .paging import paginate
-from .selectors import company_enrolments, employee_contracts, enrolment_list_rows
+from .selectors import (
+    company_enrolments,
+    company_enrolments_to_count,
+    employee_contracts,
+    enrolment_list_rows,
+)
 
 EXPORT_FORMATS = {
     "xlsx": (
@@ -45,7 +50,10 @@ def _filtered(request, queryset=None):
 @correspondent_view
 def employee_list(request):
     filterset = _filtered(request, enrolment_list_rows(request.company))
-    page, querystring = paginate(request, filterset.qs)
+    # The same filters on the cheaper query for the total (a search still joins the
+    # employees: it filters on their names).
+    to_count = _filtered(request, company_enrolments_to_count(request.company))
+    page, querystring = paginate(request, filterset.qs, count_queryset=to_count.qs)
     return render(
         request,
         "employer_portal/employees/list.html",

@@ -265,3 +265,32 @@ def test_imported_member_number_is_searched_exported_and_certified(hr, company, 
         assert [e.pk for e in found.context["page"]] == [enrolment.pk]
     export = hr.get(url("employees_export", company, "csv")).content.decode("utf-8-sig")
     assert "18004512" in export and derived.member_number in export
+
+
+def test_total_is_counted_from_the_contracts_without_joining_the_employees(
+    hr, company, make_enrolment
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        make_enrolment(employee__last_name=f"Martin{i}", status=EnrolmentStatus.ACTIVE)
+    make_enrolment(employee__last_name="Dupont", invited=True)
+    make_enrolment(employee__last_name="Annulé", status=EnrolmentStatus.CANCELLED)
+
+    def total_and_count_sql(**params):
+        with CaptureQueriesContext(connection) as queries:
+            response = hr.get(url("employees", company), params)
+        (sql,) = [
+            q["sql"]
+            for q in queries
+            if "COUNT(*)" in q["sql"] and "enrolment_enrolment" in q["sql"]
+        ]
+        return response.context["page"].paginator.count, sql
+
+    total, sql = total_and_count_sql()
+    assert total == 4 and "enrolment_employee" not in sql
+    total, sql = total_and_count_sql(status="active")
+    assert total == 3 and "enrolment_employee" not in sql
+    total, sql = total_and_count_sql(q="martin")  # a search filters on the names
+    assert total == 3 and "enrolment_employee" in sql
