@@ -74,9 +74,12 @@ class MemberContext:
 
     @cached_property
     def covered_enrolment(self) -> Enrolment | None:
-        """The most recent covered enrolment: the one member requests and contributions
-        act on."""
-        covered = [e for e in self.enrolments if e.status in COVERED_STATES]
+        """The most recent covered health enrolment: the one member requests and
+        contributions act on (a prévoyance affiliation has no beneficiaries, bank
+        details or contributions of the member's)."""
+        covered = [
+            e for e in self.enrolments if e.status in COVERED_STATES and not e.contract.is_provident
+        ]
         return max(covered, key=lambda e: (e.effective_date or dt.date.min, e.pk), default=None)
 
     @property

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 
 from .models import (
@@ -17,6 +19,7 @@ from .models import (
     guarantee_grid_errors,
 )
 from .notifications import outbox_resend
+from .uploads import validate_pdf_document
 
 
 class CorrespondentAccessInline(admin.TabularInline):
@@ -92,8 +95,22 @@ class InsuredGroupInline(admin.TabularInline):
     extra = 0
 
 
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = "__all__"  # noqa: DJ007 - the admin edits the whole contract
+
+    def clean_information_notice(self):
+        notice = self.cleaned_data.get("information_notice")
+        # A new upload is checked from its content; the stored file is left alone.
+        if isinstance(notice, UploadedFile):
+            validate_pdf_document(notice)
+        return notice
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
+    form = ContractForm
     list_display = [
         "number",
         "company",

@@ -226,6 +226,16 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.get_product_line_display()} n° {self.number}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.is_provident and self.dispensation_enabled:
+            raise ValidationError(
+                {
+                    "dispensation_enabled": "L'affiliation à un contrat de prévoyance est "
+                    "obligatoire : aucune dispense d'adhésion ne s'y applique."
+                }
+            )
+
     @property
     def is_provident(self) -> bool:
         """Prévoyance: affiliation is compulsory, recorded by the employer's declaration

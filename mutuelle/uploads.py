@@ -149,3 +149,21 @@ def serve_pdf(handle, *, filename: str) -> FileResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def validate_pdf_document(upload: UploadedFile) -> None:
+    """A document the back office attaches for members (a notice d'information): a
+    real PDF by its content, without active content, of at most 10 Mo."""
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            f"Le fichier dépasse {filesizeformat(DOCUMENT_MAX_BYTES)} : réduisez-le."
+        )
+    if detect_type(upload) != "application/pdf":
+        raise ValidationError("Le fichier n'est pas un PDF.")
+    try:
+        checked_content(upload, "application/pdf")
+    except UnsafeContent as refusal:
+        raise ValidationError(f"Ce PDF {refusal}.") from refusal

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from enrolment.enums import (
@@ -20,8 +22,13 @@ from enrolment.member_models import MemberCard
 from enrolment.models import Enrolment, PostalLetter, Request, SingleUseLink
 from enrolment.services.card import member_cards_renew_due
 from enrolment.services.preaffiliation import check_employee, enrolment_pre_affiliate
-from enrolment.services.provident import provident_notice_name, provident_notices_send
+from enrolment.services.provident import (
+    provident_notice_name,
+    provident_notice_pdf,
+    provident_notices_send,
+)
 from enrolment.services.termination import termination_process, termination_submit
+from mutuelle.admin import ContractForm
 from mutuelle.models import OutboxMessage
 
 from ..mutuelle.factories import CompanyFactory, ContractFactory, InsuredGroupFactory, UserFactory
@@ -237,3 +244,43 @@ def test_card_renewal_skips_provident(provident_group):
     _provident_enrolment(provident_group)
     assert member_cards_renew_due(today=D(2026, 1, 2)) == 0
     assert not MemberCard.objects.exists()
+
+
+def test_no_dispensation_on_a_provident_contract(provident_group):
+    contract = provident_group.contract
+    contract.dispensation_enabled = True
+    with pytest.raises(ValidationError) as error:
+        contract.full_clean()
+    assert "aucune dispense" in str(error.value.message_dict["dispensation_enabled"])
+    ContractFactory(dispensation_enabled=True).full_clean()  # health: allowed
+
+
+def _contract_form(contract, notice):
+    data = {
+        "company": contract.company_id,
+        "number": contract.number,
+        "product_line": contract.product_line,
+        "start_date": "2024-01-01",
+        "employee_debit": "on",
+        "beneficiaries_debited": "on",
+        "debit_frequencies": '["mensuelle"]',
+        "debit_days": "[5, 10]",
+        "child_age_limit": 21,
+        "student_child_age_limit": 26,
+    }
+    return ContractForm(data=data, files={"information_notice": notice}, instance=contract)
+
+
+def test_back_office_notice_upload_checked_from_its_content(provident_group):
+    contract = provident_group.contract
+    fake = SimpleUploadedFile("notice.pdf", b"<html><script>alert(1)</script></html>")
+    form = _contract_form(contract, fake)
+    assert not form.is_valid()
+    assert form.errors["information_notice"] == ["Le fichier n'est pas un PDF."]
+    real = SimpleUploadedFile("notice.pdf", provident_notice_pdf(contract))
+    form = _contract_form(contract, real)
+    assert form.is_valid(), form.errors
+    form.save()
+    contract.refresh_from_db()
+    assert provident_notice_name(contract=contract) == contract.information_notice.name
+    assert contract.information_notice.name == "notices/PV-0042.pdf"

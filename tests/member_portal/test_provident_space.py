@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from enrolment.enums import EnrolmentStatus
+from member_portal.access import member_context
 from tests.enrolment.factories import EnrolmentFactory
 from tests.mutuelle.factories import InsuredGroupFactory
 
@@ -68,3 +69,12 @@ def test_ended_provident_still_shown_with_its_end(client, member):
     provident_of(member, status=EnrolmentStatus.PORTABILITY, end_date=dt.date(2027, 3, 31))
     page = client.get(url("contract")).content.decode()
     assert "En portabilité — fin de couverture le 31/03/2027" in page
+
+
+def test_member_requests_and_contributions_act_on_the_health_contract(member):
+    # A prévoyance affiliation starting later is still not what requests act on.
+    provident = provident_of(member, effective_date=dt.date(2026, 1, 1))
+    context = member_context(member.employee.user)
+    assert context.enrolment == member
+    assert context.covered_enrolment == member
+    assert context.provident_enrolments == [provident]
