@@ -45,21 +45,33 @@ def _date_field(label: str, *, required: bool) -> forms.DateField:
 
 
 class ProofsMixin:
-    """The proofs field with its limits, checked here so the message sits next to it."""
+    """The proofs field with its limits, checked here so the message sits next to it.
+    ``kept``: proofs kept from the form's previous submission (member_portal.staged_proofs),
+    sent with the new ones."""
 
     already_attached = 0
+    kept = 0
 
     def _add_proofs_field(self, *, required_label: str = "Justificatifs") -> None:
+        self.fields["proofs"] = MultipleFileField(label=required_label, required=False)
+        self._count_remaining()
+
+    def _count_remaining(self) -> None:
         remaining = max(0, max_proofs() - self.already_attached)
         self.remaining_files = remaining
-        self.fields["proofs"] = MultipleFileField(
-            label=required_label,
-            required=False,
-            help_text=(
-                f"{ALLOWED_LABEL}, {file_size(max_proof_bytes())} maximum par fichier. "
-                f"Vous pouvez encore joindre {remaining} fichier(s)."
-            ),
+        self.fields["proofs"].help_text = (
+            f"{ALLOWED_LABEL}, {file_size(max_proof_bytes())} maximum par fichier. "
+            f"Vous pouvez encore joindre {remaining} fichier(s)."
         )
+
+    def proofs_kept(self, count: int) -> None:
+        """The form is shown again holding ``count`` kept proofs (its new files among
+        them): what it may still take counts them."""
+        self.already_attached += count - self.kept
+        self.kept = count
+        self._count_remaining()
+        # A bound field copies its help text when first built (during validation).
+        self._bound_fields_cache.pop("proofs", None)
 
     def clean_proofs(self):
         files = self.cleaned_data.get("proofs") or []
@@ -90,9 +102,10 @@ class DispensationForm(ProofsMixin, forms.Form):
         error_messages={"required": "Vous devez accepter la déclaration sur l'honneur."},
     )
 
-    def __init__(self, *args, enrolment: Enrolment, **kwargs):
+    def __init__(self, *args, enrolment: Enrolment, kept: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.enrolment = enrolment
+        self.kept = self.already_attached = kept
         self.open_cases = cases_open_for(
             enrolment.contract, during_membership=enrolment.status == EnrolmentStatus.ACTIVE
         )
@@ -116,7 +129,7 @@ class DispensationForm(ProofsMixin, forms.Form):
             hire_date=data["hire_date"],
             end_date=data.get("end_date"),
             insurer_name=data.get("insurer_name", ""),
-            proof_count=len(data.get("proofs") or []),
+            proof_count=self.kept + len(data.get("proofs") or []),
         )
         for field, message in errors.items():
             self.add_error(field if field in self.fields else None, message)
@@ -131,11 +144,12 @@ class DispensationCompleteForm(ProofsMixin, forms.Form):
         label="Organisme assureur de votre contrat individuel", max_length=120, required=False
     )
 
-    def __init__(self, *args, dispensation, **kwargs):
+    def __init__(self, *args, dispensation, kept: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.dispensation = dispensation
         self.case = dispensation.case_info
-        self.already_attached = dispensation.proofs.exclude(kind="annuel").count()
+        self.kept = kept
+        self.already_attached = dispensation.proofs.exclude(kind="annuel").count() + kept
         if self.case.end_date_required:
             self.fields["end_date"].label = self.case.end_date_label
         else:

@@ -28,6 +28,7 @@ from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadli
 
 from ..access import member_required
 from ..forms.dispensation import DispensationCompleteForm, DispensationForm, RejustifyForm
+from ..staged_proofs import staged_add, staged_clear, staged_files, staged_kept
 
 
 def _own(request, pk: int) -> Dispensation:
@@ -90,8 +91,10 @@ def dispensation_start(request, current):
         messages.error(request, DEADLINE_PASSED)
         return redirect("member_portal:home")
     employee = enrolment.employee
+    scope = f"dispensation:{enrolment.pk}"
     if request.method == "POST":
-        form = DispensationForm(request.POST, request.FILES, enrolment=enrolment)
+        kept = staged_kept(request, scope)
+        form = DispensationForm(request.POST, request.FILES, enrolment=enrolment, kept=len(kept))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -103,14 +106,18 @@ def dispensation_start(request, current):
                     end_date=data.get("end_date"),
                     insurer_name=data.get("insurer_name", ""),
                     sworn_statement=data["sworn_statement"],
-                    files=data["proofs"],
+                    files=staged_files(kept) + data["proofs"],
                     by=request.user,
                 )
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
+                staged_clear(request, scope)
                 return redirect("member_portal:dispensation_done", pk=dispensation.pk)
+        kept = _keep_accepted_proofs(request, scope, form, kept)
     else:
+        staged_clear(request, scope)
+        kept = []
         form = DispensationForm(
             initial={"payroll_id": employee.payroll_id, "hire_date": employee.hire_date},
             enrolment=enrolment,
@@ -118,8 +125,17 @@ def dispensation_start(request, current):
     return render(
         request,
         "member_portal/dispensation/form.html",
-        {"form": form, "enrolment": enrolment, "employee": employee},
+        {"form": form, "enrolment": enrolment, "employee": employee, "staged": kept},
     )
+
+
+def _keep_accepted_proofs(request, scope: str, form, kept: list[dict]) -> list[dict]:
+    """The form is shown again: the new files that passed their checks are kept."""
+    new = form.cleaned_data.get("proofs") if not form.has_error("proofs") else None
+    if new:
+        kept = staged_add(request, scope, new)
+        form.proofs_kept(len(kept))
+    return kept
 
 
 @member_required
@@ -160,15 +176,19 @@ def dispensation_complete_view(request, enrolment, pk: int):
     if dispensation.status != DispensationStatus.AWAITING_COMPLEMENT:
         messages.info(request, "Cette demande n'attend pas de complément.")
         return redirect("member_portal:dispensation_list")
+    scope = f"dispensation-complement:{dispensation.pk}"
     if request.method == "POST":
-        form = DispensationCompleteForm(request.POST, request.FILES, dispensation=dispensation)
+        kept = staged_kept(request, scope)
+        form = DispensationCompleteForm(
+            request.POST, request.FILES, dispensation=dispensation, kept=len(kept)
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
                 dispensation_complete(
                     dispensation=dispensation,
                     by=request.user,
-                    files=data["proofs"],
+                    files=staged_files(kept) + data["proofs"],
                     payroll_id=data["payroll_id"],
                     hire_date=data["hire_date"],
                     end_date=data.get("end_date"),
@@ -177,11 +197,15 @@ def dispensation_complete_view(request, enrolment, pk: int):
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
+                staged_clear(request, scope)
                 messages.success(
                     request, "Merci, votre demande est complétée : elle est de nouveau en cours."
                 )
                 return redirect("member_portal:dispensation_list")
+        kept = _keep_accepted_proofs(request, scope, form, kept)
     else:
+        staged_clear(request, scope)
+        kept = []
         form = DispensationCompleteForm(
             initial={
                 "payroll_id": dispensation.payroll_id,
@@ -198,6 +222,7 @@ def dispensation_complete_view(request, enrolment, pk: int):
             "form": form,
             "dispensation": dispensation,
             "proofs": dispensation.proofs.all(),
+            "staged": kept,
         },
     )
 
