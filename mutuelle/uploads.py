@@ -159,7 +159,7 @@ def validate_pdf_document(upload: UploadedFile) -> None:
     real PDF by its content, without active content, of at most 10 Mo."""
     if upload.size > DOCUMENT_MAX_BYTES:
         raise ValidationError(
-            f"Le fichier dépasse {filesizeformat(DOCUMENT_MAX_BYTES)} : réduisez-le."
+            f"Le fichier dépasse la taille maximale de {file_size(DOCUMENT_MAX_BYTES)}."
         )
     if detect_type(upload) != "application/pdf":
         raise ValidationError("Le fichier n'est pas un PDF.")

@@ -192,18 +192,23 @@ def _provident_enrolment(provident_group):
     )
 
 
+def _terminate(enrolment, *, reason, unemployment):
+    """The correspondent ends the employment contract on 15/08/2024 (hired 01/03/2024)."""
+    return termination_submit(
+        enrolment=enrolment,
+        hire_date=D(2024, 3, 1),
+        termination_date=D(2024, 8, 15),
+        reason=reason,
+        unemployment=unemployment,
+        by=None,
+    )
+
+
 def test_termination_with_portability_applies_to_provident(
     provident_group, django_capture_on_commit_callbacks
 ):
     enrolment = _provident_enrolment(provident_group)
-    termination = termination_submit(
-        enrolment=enrolment,
-        hire_date=D(2024, 3, 1),
-        termination_date=D(2024, 8, 15),
-        reason=TerminationReason.DISMISSAL,
-        unemployment=U.YES,
-        by=None,
-    )
+    termination = _terminate(enrolment, reason=TerminationReason.DISMISSAL, unemployment=U.YES)
     assert termination.portability and termination.portability_end_date == D(2025, 2, 15)
     with django_capture_on_commit_callbacks(execute=True):
         termination_process(termination=termination, by=UserFactory(staff=True))
@@ -222,14 +227,7 @@ def test_termination_without_portability_ends_provident_cover(
     provident_group, django_capture_on_commit_callbacks
 ):
     enrolment = _provident_enrolment(provident_group)
-    termination = termination_submit(
-        enrolment=enrolment,
-        hire_date=D(2024, 3, 1),
-        termination_date=D(2024, 8, 15),
-        reason=TerminationReason.RETIREMENT,
-        unemployment=None,
-        by=None,
-    )
+    termination = _terminate(enrolment, reason=TerminationReason.RETIREMENT, unemployment=None)
     with django_capture_on_commit_callbacks(execute=True):
         termination_process(termination=termination, by=None)
     enrolment.refresh_from_db()
@@ -284,3 +282,12 @@ def test_back_office_notice_upload_checked_from_its_content(provident_group):
     contract.refresh_from_db()
     assert provident_notice_name(contract=contract) == contract.information_notice.name
     assert contract.information_notice.name == "notices/PV-0042.pdf"
+
+
+def test_back_office_notice_upload_size_limited(provident_group):
+    big = SimpleUploadedFile("notice.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
+    form = _contract_form(provident_group.contract, big)
+    assert not form.is_valid()
+    assert form.errors["information_notice"] == [
+        "Le fichier dépasse la taille maximale de 10\u00a0Mo."
+    ]
