@@ -1,7 +1,8 @@
 """Issue 12 §3 with real processes: a Celery worker killed (SIGKILL) in the middle of a
 20,000-row import, then the job finishing after a restart and the sweeper — or failing
-(« Échec ») after three killed attempts; and a pool process killed, whose message the
-broker delivers again at once (late acknowledgement, ``reject_on_worker_lost``).
+(« Échec ») after three killed attempts; a pool process killed, whose message the
+broker delivers again at once (late acknowledgement, ``reject_on_worker_lost``); and the
+command-line import stopped by SIGTERM (failed at once) or killed (finished by a worker).
 
 Needs ``REDIS_URL`` and a database another process can open (PostgreSQL in CI);
 skipped without them on a development machine, a failure in CI.
@@ -88,7 +89,7 @@ def workers(transactional_db, tmp_path, settings):
             "--without-mingle", "--without-gossip", "-n", f"{name}@%h", "-Q", queue,
             "--loglevel=INFO",
         )  # fmt: skip
-        cluster.wait_for(lambda: "ready." in cluster.log(name), f"{name} ready", timeout=60)
+        cluster.wait_for(lambda: "ready." in cluster.log(name), f"{name} ready", timeout=240)
         return name
 
     def kill(name: str) -> None:
@@ -193,4 +194,48 @@ def test_a_killed_pool_process_s_message_is_delivered_again_at_once(workers, sma
         return job.status == ImportStatus.DONE
 
     workers["cluster"].wait_for(done, "the redelivered import to finish", timeout=600)
+    assert job.attempts == 2 and Enrolment.objects.count() == SMALL_ROWS
+
+
+def _command_job(workers, path: Path) -> ImportJob:
+    """``import_affiliations`` started as its own process, past its first 1,000 rows."""
+    contract = ContractFactory()
+    InsuredGroupFactory(contract=contract, name="Non-cadres")
+    workers["cluster"].start(
+        "command", "python", "manage.py", "import_affiliations", str(path),
+        "--contract", contract.number, "--group", "Non-cadres",
+    )  # fmt: skip
+    job = workers["cluster"].wait_for(
+        lambda: ImportJob.objects.filter(processed_rows__gte=1000).first(),
+        "the command's first 1,000 rows",
+        timeout=300,
+    )
+    assert job.status == ImportStatus.RUNNING
+    return job
+
+
+def test_a_command_line_import_stopped_by_sigterm_ends_failed(workers, small_file):
+    job = _command_job(workers, small_file)
+    process = workers["cluster"].processes.pop("command")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) != 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "arrêté avant la fin" in job.refusal_reason
+    assert "interrompu : aucun salarié enregistré" in workers["cluster"].log("command")
+    assert not Enrolment.objects.exists()
+
+
+def test_a_command_line_import_killed_outright_is_finished_by_a_worker(workers, small_file):
+    job = _command_job(workers, small_file)
+    workers["kill"]("command")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING and not Enrolment.objects.exists()
+    workers["start"]()
+    assert _sweep_when_stale(job) == {"restarted": 1, "failed": 0}
+
+    def done():
+        job.refresh_from_db()
+        return job.status == ImportStatus.DONE
+
+    workers["cluster"].wait_for(done, "the worker to finish the import", timeout=600)
     assert job.attempts == 2 and Enrolment.objects.count() == SMALL_ROWS

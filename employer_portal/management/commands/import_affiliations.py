@@ -50,7 +50,8 @@ class Command(BaseCommand):
         try:
             job = import_job_run(job=job)
         except KeyboardInterrupt:
-            import_job_interrupted(job=job)
+            if not import_job_interrupted(job=job):
+                raise  # it had finished before the interruption
             raise CommandError(
                 f"Import n° {job.pk} interrompu : aucun salarié enregistré."
             ) from None
