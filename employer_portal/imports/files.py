@@ -42,6 +42,9 @@ MAX_DATA_ROWS = 200_000
 # Sheets whose XML is larger than this (about 30,000 rows of the template) are read
 # row by row: calamine would hold the whole sheet in memory.
 STREAM_ABOVE_BYTES = 32 * 1024 * 1024
+# An .ods is read by calamine only (no row-by-row reader): its content above this size
+# (about 60,000 rows of the template) is refused, which bounds the memory of a worker.
+MAX_ODS_CONTENT_BYTES = 128 * 1024 * 1024
 
 FIELDS = list(FIELD_LABELS)
 HEADERS = [f"{label}*" if key in REQUIRED_FIELDS else label for key, label in FIELD_LABELS.items()]
@@ -268,6 +271,11 @@ def check_zip(fileobj) -> str:
         if len(infos) > MAX_ZIP_ENTRIES:
             raise FileRefused("Le classeur contient un nombre anormal d'éléments.")
         fmt = _zip_format(archive, {info.filename for info in infos})
+        if fmt == "ods" and archive.getinfo("content.xml").file_size > MAX_ODS_CONTENT_BYTES:
+            raise FileRefused(
+                "Ce classeur LibreOffice (.ods) est trop volumineux : enregistrez-le au "
+                "format .xlsx ou découpez-le en plusieurs fichiers."
+            )
         total = sum(info.file_size for info in infos)
         for info in infos:
             ratio = info.file_size / max(info.compress_size, 1)

@@ -223,3 +223,15 @@ def test_an_ods_over_20_mb_is_refused():
 
     with pytest.raises(FileRefused, match="taille maximale autorisée de 20 Mo"):
         check_upload(io.BytesIO(ods_bytes([values(1)])), size=20 * 1024 * 1024 + 1)
+
+
+def test_a_very_large_ods_is_refused_before_calamine_reads_it(client, setup, monkeypatch):
+    """calamine holds an .ods sheet in memory: its content is bounded (here lowered
+    below the fixture's 13 kB)."""
+    from employer_portal.imports import files
+
+    monkeypatch.setattr(files, "MAX_ODS_CONTENT_BYTES", 10_000)
+    contract, group = setup
+    response = upload(client, contract, group, ODS.read_bytes(), name="salaries.ods", follow=False)
+    assert "classeur LibreOffice (.ods) est trop volumineux" in page(response)
+    assert not ImportJob.objects.exists()
