@@ -84,6 +84,7 @@ urlpatterns = [
     path("adhesion/garanties/", wizard.offers, name="wizard_offers"),
     path("garanties/<int:pk>/tableau.pdf", wizard.guarantee_table, name="guarantee_table"),
     path("adhesion/coordonnees-bancaires/", wizard.bank, name="wizard_bank"),
+    path("adhesion/banque/", wizard.bank_lookup, name="wizard_bank_lookup"),
     path("adhesion/recapitulatif/", wizard.recap, name="wizard_recap"),
     # Electronic signature.
     path("signature/", signature.signature_entry, name="signature_entry"),

@@ -3,10 +3,12 @@ the French RIB key, BIC and postal codes. Messages are in French and name the pr
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from schwifty import IBAN
+from schwifty.exceptions import InvalidBBANChecksum, SchwiftyException
 from stdnum import bic as stdnum_bic
-from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
@@ -138,32 +140,42 @@ def normalize_iban(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 
 
-def _rib_key_ok(bank: str, branch: str, account: str, key: str) -> bool:
-    letters = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
-    account_digits = account.translate(letters)
-    total = 89 * int(bank) + 15 * int(branch) + 3 * int(account_digits)
-    return 97 - total % 97 == int(key)
-
-
 def validate_iban(value: str) -> None:
-    compact = normalize_iban(value)
+    """Length, checksum and, with schwifty's national checks, the French RIB key (and
+    the other countries' BBAN keys)."""
     try:
-        stdnum_iban.validate(compact)
-    except StdnumError as exc:
+        IBAN(normalize_iban(value), validate_bban=True)
+    except InvalidBBANChecksum as exc:
+        raise ValidationError(
+            "La clé RIB contenue dans cet IBAN français est incorrecte."
+            if normalize_iban(value).startswith(("FR", "MC"))
+            else "La clé nationale contenue dans cet IBAN est incorrecte.",
+            code="invalid_rib_key",
+        ) from exc
+    except SchwiftyException as exc:
         raise ValidationError(
             "L'IBAN est invalide : vérifiez sa longueur et sa clé de contrôle.",
             code="invalid_iban",
         ) from exc
-    if compact.startswith(("FR", "MC")):
-        bban = compact[4:]
-        bank, branch, account, key = bban[:5], bban[5:10], bban[10:21], bban[21:23]
-        if not (bank.isdigit() and branch.isdigit() and key.isdigit()) or not _rib_key_ok(
-            bank, branch, account, key
-        ):
-            raise ValidationError(
-                "La clé RIB contenue dans cet IBAN français est incorrecte.",
-                code="invalid_rib_key",
-            )
+
+
+@dataclass(frozen=True)
+class KnownBank:
+    bic: str
+    name: str
+
+
+def bank_of_iban(value: str) -> KnownBank | None:
+    """The bank of a valid IBAN from schwifty's bank registry (BIC and name), or None
+    when the registry does not know its bank code."""
+    try:
+        iban = IBAN(normalize_iban(value), validate_bban=True)
+    except SchwiftyException:
+        return None
+    bic = iban.bic
+    if bic is None or not iban.bank_name:
+        return None
+    return KnownBank(bic=str(bic), name=iban.bank_name)
 
 
 def validate_bic(value: str) -> None:

@@ -11,6 +11,7 @@ from enrolment.services.activation import login_email_taken
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import keyed_hash
 from mutuelle.validators import (
+    bank_of_iban,
     normalize_iban,
     normalize_nir,
     validate_french_postal_code,
@@ -262,7 +263,15 @@ class RibForm(forms.Form):
     iban = forms.CharField(
         label="IBAN", max_length=42, help_text="Ex. : FR76 3000 6000 0112 3456 7890 189"
     )
-    bic = forms.CharField(label="BIC", max_length=14, help_text="8 ou 11 caractères")
+    bic = forms.CharField(
+        label="BIC",
+        max_length=14,
+        required=False,
+        help_text="Rempli d'après l'IBAN quand nous connaissons votre banque ; sinon, "
+        "8 ou 11 caractères, sur votre RIB.",
+    )
+    # The bank the registry finds for the IBAN (shown as « Banque : … »).
+    bank_name = ""
 
     def clean_iban(self):
         return normalize_iban(self.cleaned_data["iban"])
@@ -272,10 +281,24 @@ class RibForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("iban") and data.get("bic"):
-            for field, messages in wizard.bank_account_errors(
-                iban=data["iban"], bic=data["bic"]
-            ).items():
+        iban = data.get("iban")
+        if not iban:
+            return data
+        known = bank_of_iban(iban)
+        if known is not None:
+            self.bank_name = known.name
+            data["bic"] = data.get("bic") or known.bic
+        errors = wizard.bank_account_errors(iban=iban, bic=data.get("bic") or "")
+        if "iban" in errors:
+            errors.pop("bic", None)
+        elif not data.get("bic"):
+            # Asked only when the registry does not know the bank.
+            errors["bic"] = [
+                "Nous ne connaissons pas la banque de cet IBAN : indiquez son BIC "
+                "(8 ou 11 caractères, sur votre RIB)."
+            ]
+        for field, messages in errors.items():
+            if not self.has_error(field):
                 for message in messages:
                     self.add_error(field, message)
         return data

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -24,6 +24,7 @@ from enrolment.services.activation import (
 from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 from enrolment.services.postal_login import has_postal_login
 from mutuelle.models import Offer
+from mutuelle.validators import bank_of_iban
 
 from ..access import member_required
 from ..forms.wizard import (
@@ -329,6 +330,16 @@ def guarantee_table(request, enrolment, pk: int):
 
 
 # ---- Bank details ----------------------------------------------------------------------
+
+
+@wizard_view("bank")
+def bank_lookup(request, enrolment):
+    """The bank of an IBAN being typed (BIC and name from the bank registry), for the
+    bank step's script: ``{"bic": "", "name": ""}`` when unknown or invalid."""
+    known = bank_of_iban(request.GET.get("iban", "")[:42])
+    return JsonResponse(
+        {"bic": known.bic, "name": known.name} if known else {"bic": "", "name": ""}
+    )
 
 
 def _account_initial(account: BankAccount | None) -> dict | None:
