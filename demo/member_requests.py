@@ -60,7 +60,7 @@ def _sign_mandate(mandate, user) -> None:
     signature.signature_consents_give(
         attempt=attempt, fingerprint=fingerprint, ticked=frozenset({"mandate"})
     )
-    challenge = signature.signature_code_send(attempt=attempt, phone="+33612345678")
+    challenge = signature.signature_code_send(attempt=attempt)
     sms = OutboxMessage.objects.get(key=f"signature-code:{challenge.pk}")
     signature.signature_code_verify(
         attempt=attempt,

@@ -193,6 +193,16 @@ class LinkKind(models.TextChoices):
     ACCOUNT_ACTIVATION = "account_activation", "Activation de l'espace adhérent"
 
 
+class PhoneSource(models.TextChoices):
+    """Where the mobile on record came from: the signature code goes to it, and the
+    signature evidence says which."""
+
+    EMPLOYER = "employer", "Déclaré par l'employeur à la pré-affiliation"
+    PROFILE = "profile", "Saisi à l'étape « Mon profil » et confirmé par code SMS"
+    SIGNATURE = "signature", "Modifié à la signature (mot de passe et code SMS)"
+    MEMBER_AREA = "member_area", "Modifié dans l'espace adhérent et confirmé par code SMS"
+
+
 class MemberDocumentKind(models.TextChoices):
     """Types of « Mes documents ». Other apps file their documents under their own kind
     (statements, schedules, receipts, mandates) through ``member_document_add``."""

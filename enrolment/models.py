@@ -39,6 +39,7 @@ from .enums import (
     EnrolmentStatus,
     FamilyStatus,
     LinkKind,
+    PhoneSource,
     PostalLetterKind,
     Relationship,
     RequestStatus,
@@ -222,6 +223,15 @@ class Employee(NirMixin, PostalAddress):
     insurance_fund_code = models.CharField("organisme de rattachement", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     phone = PhoneNumberField("téléphone", region="FR", blank=True)
+    # The signature code is only ever sent to this number: who gave it, and when a code
+    # sent to it was typed back (never for the employer's own declaration).
+    phone_source = models.CharField(
+        "origine du mobile",
+        max_length=20,
+        choices=PhoneSource.choices,
+        default=PhoneSource.EMPLOYER,
+    )
+    phone_confirmed_at = models.DateTimeField("mobile confirmé par code le", null=True, blank=True)
     payroll_id = models.CharField("matricule", max_length=30, blank=True)
     family_status = models.CharField(
         "situation familiale", max_length=20, choices=FamilyStatus.choices, blank=True
@@ -715,6 +725,10 @@ class SingleUseLink(models.Model):
     expires_at = models.DateTimeField("expire le")
     used_at = models.DateTimeField("utilisé le", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    # Wrong answers to the link's check (the birth date asked at activation), kept on
+    # the row so that no new session or browser starts again from zero.
+    failed_checks = models.PositiveSmallIntegerField("vérifications échouées", default=0)
+    locked_at = models.DateTimeField("bloqué le", null=True, blank=True)
 
     class Meta:
         verbose_name = "lien à usage unique"

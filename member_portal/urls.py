@@ -65,6 +65,7 @@ urlpatterns = [
     # Enrolment wizard.
     path("adhesion/bienvenue/", wizard.welcome, name="welcome"),
     path("adhesion/profil/", wizard.profile, name="wizard_profile"),
+    path("adhesion/profil/mobile/<int:pk>/", wizard.profile_phone, name="wizard_profile_phone"),
     path("adhesion/beneficiaires/", wizard.beneficiaries, name="wizard_beneficiaries"),
     path(
         "adhesion/beneficiaires/ajouter/",
@@ -112,6 +113,11 @@ urlpatterns = [
         "adhesion/<int:enrolment_id>/signature/code/",
         signature.signature_sms,
         name="signature_sms",
+    ),
+    path(
+        "adhesion/<int:enrolment_id>/signature/mobile/<int:pk>/",
+        signature.signature_phone,
+        name="signature_phone",
     ),
     path(
         "adhesion/<int:enrolment_id>/signature/terminee/",

@@ -23,7 +23,7 @@ from mutuelle.notifications import Notification, notification_send, notification
 
 from ..enums import REMINDABLE_STATES, EnrolmentStatus, LinkKind, RequestType
 from ..models import Enrolment, Request, RequestEvent
-from .links import invitation_links_issue_many, link_issue, links_revoke
+from .links import invitation_links_issue_many, link_issue, links_revoke, locked_invitation_ids
 from .postal_login import has_postal_login
 
 MANUAL_REMINDER_MIN_INTERVAL = dt.timedelta(hours=24)
@@ -135,7 +135,13 @@ def enrolment_remind(*, enrolment: Enrolment, by, key: str | None = None) -> Non
                 .values_list("at", flat=True)
                 .first()
             )
-            if last and now - last < MANUAL_REMINDER_MIN_INTERVAL:
+            # A link locked by wrong birth dates is re-sent at once: the employee is
+            # on the phone with the correspondent.
+            if (
+                last
+                and now - last < MANUAL_REMINDER_MIN_INTERVAL
+                and not locked_invitation_ids([enrolment.pk])
+            ):
                 raise ReminderTooSoon(last + MANUAL_REMINDER_MIN_INTERVAL)
             count = request.events.filter(label="Relance envoyée au salarié").count()
             key = f"manual-reminder:{enrolment.pk}:{count + 1}"
@@ -166,7 +172,12 @@ def _send_reminder_batch(batch: list[Enrolment], *, day: int, now: dt.datetime) 
         already = set(
             OutboxMessage.objects.filter(key__in=list(keys.values())).values_list("key", flat=True)
         )
-        to_send = [e for e in batch if keys[e.pk] not in already and _recipient(e)]
+        # A link locked by wrong birth dates waits for the correspondent's « Relancer »:
+        # an automatic reminder must not give whoever holds the mailbox three more tries.
+        locked = locked_invitation_ids(ids)
+        to_send = [
+            e for e in batch if keys[e.pk] not in already and _recipient(e) and e.pk not in locked
+        ]
         # A fresh single-use link for those who have not activated their account yet.
         need_link = [e for e in to_send if e.employee.user_id is None]
         links: dict[int, str] = {}

@@ -7,8 +7,9 @@ after a newer link of the same kind for the same target revoked it. ``link_consu
 locks the row and marks it used inside the caller's transaction: two submissions of
 the same link can never both act, and if the caller's work fails the link stays usable.
 
-States (what the pages explain to the person): ``valid``, ``used``, ``expired`` and
-``unknown`` (never issued, or revoked because a newer link was sent).
+States (what the pages explain to the person): ``valid``, ``used``, ``expired``,
+``locked`` (too many wrong answers to the link's check: only a newer link opens the
+account) and ``unknown`` (never issued, or revoked because a newer link was sent).
 """
 
 import datetime as dt
@@ -25,6 +26,7 @@ from ..models import Enrolment, SingleUseLink
 VALID = "valid"
 USED = "used"
 EXPIRED = "expired"
+LOCKED = "locked"
 UNKNOWN = "unknown"
 
 # How long each kind stays valid. An invitation lives as long as its enrolment's
@@ -153,6 +155,8 @@ def link_state(link: SingleUseLink | None, *, now: dt.datetime | None = None) ->
         return UNKNOWN
     if link.used_at is not None:
         return USED
+    if link.locked_at is not None:
+        return LOCKED
     # An employee's account is created once, whichever link created it.
     creates_account = link.kind in {LinkKind.INVITATION, LinkKind.ACCOUNT_ACTIVATION}
     if creates_account and link.enrolment.employee.user_id is not None:
@@ -164,6 +168,18 @@ def link_state(link: SingleUseLink | None, *, now: dt.datetime | None = None) ->
     return VALID
 
 
+def link_lock(raw_key: str, *, kind: str, now: dt.datetime | None = None) -> SingleUseLink:
+    """Lock the link row and check it is still valid (raises ``LinkNotUsable``). Inside
+    a transaction: the caller then marks it used or counts a failed check."""
+    # Lock the link row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer joins to the enrolment and the user.
+    link = _links(kind).select_for_update(of=("self",)).filter(key_hash=hash_key(raw_key)).first()
+    state = link_state(link, now=now)
+    if state != VALID:
+        raise LinkNotUsable(state)
+    return link
+
+
 def link_consume(raw_key: str, *, kind: str, now: dt.datetime | None = None) -> SingleUseLink:
     """Lock the link, check it is still valid and mark it used.
 
@@ -172,15 +188,40 @@ def link_consume(raw_key: str, *, kind: str, now: dt.datetime | None = None) -> 
     ``LinkNotUsable``.
     """
     now = now or timezone.now()
-    # Lock the link row only: PostgreSQL refuses FOR UPDATE on the nullable side of
-    # the outer joins to the enrolment and the user.
-    link = _links(kind).select_for_update(of=("self",)).filter(key_hash=hash_key(raw_key)).first()
-    state = link_state(link, now=now)
-    if state != VALID:
-        raise LinkNotUsable(state)
-    link.used_at = now
+    return link_use(link_lock(raw_key, kind=kind, now=now), now=now)
+
+
+def link_use(link: SingleUseLink, *, now: dt.datetime | None = None) -> SingleUseLink:
+    """Mark a link locked by ``link_lock`` used."""
+    link.used_at = now or timezone.now()
     link.save(update_fields=["used_at"])
     return link
+
+
+def link_check_failed(
+    link: SingleUseLink, *, max_failures: int, now: dt.datetime | None = None
+) -> int:
+    """Count a wrong answer on a link locked by ``link_lock``; at ``max_failures`` the
+    link is locked for good. Returns the tries left (0 once locked). The caller must
+    let its transaction commit (raise after it) or the count is lost."""
+    link.failed_checks += 1
+    if link.failed_checks >= max_failures:
+        link.locked_at = now or timezone.now()
+    link.save(update_fields=["failed_checks", "locked_at"])
+    return max(max_failures - link.failed_checks, 0)
+
+
+def locked_invitation_ids(enrolment_ids: Iterable[int]) -> set[int]:
+    """The enrolments among these whose current invitation link is locked."""
+    return set(
+        SingleUseLink.objects.filter(
+            kind=LinkKind.INVITATION,
+            enrolment_id__in=list(enrolment_ids),
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            locked_at__isnull=False,
+        ).values_list("enrolment_id", flat=True)
+    )
 
 
 def link_sent_since(*, kind: str, enrolment: Enrolment, email: str, since: dt.datetime) -> bool:

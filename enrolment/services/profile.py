@@ -2,14 +2,14 @@
 personal e-mail and communication preferences. Every change is written in the
 member's history (``MemberChange``: who, when, before, after).
 
-A new mobile replaces the old one only once a code sent by SMS to it is typed back. It
+A new mobile replaces the old one only once a code sent by SMS to it is typed back
+(here, on the wizard's profile step, or at the signature step after the password). It
 goes through the signature's SMS-code machinery (``enrolment.signature``): the member
 signs a one-line declaration (« ce numéro est le mien ») with the code, so the same
 limits apply (10 minutes, 5 wrong tries, 3 re-sends per 15 minutes) and the change
 keeps its evidence like any signed document.
 """
 
-import phonenumbers
 from allauth.account.signals import password_changed, password_reset
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 
 from mutuelle.pdf import render_pdf
 
+from ..enums import PhoneSource
 from ..models import Employee, Enrolment, MemberChange
 from ..signature import membership_form as mf
 from ..signature import services as signature
@@ -25,7 +26,6 @@ from ..signature.models import SignatureAttempt
 from ..templatetags.enrolment_format import phone_fr
 from .activation import email_confirmation_send
 
-PHONE_SUBJECT = "telephone"
 PHONE_FORM_VERSION = "telephone-2026-11"
 PHONE_CONSENT = {
     "own_phone": "Je certifie que ce numéro de mobile est le mien et qu'il remplace celui "
@@ -114,18 +114,31 @@ def member_email_change_request(*, employee: Employee, by, email: str):
 
 # ---- Mobile phone, confirmed by an SMS code --------------------------------------------
 
+# One signed document per place a new mobile is given: the evidence and the member's
+# history say where (``PhoneSource``), and each place keeps its own open attempts.
+PHONE_KINDS = {
+    PhoneSource.MEMBER_AREA: "telephone",
+    PhoneSource.PROFILE: "telephone-profil",
+    PhoneSource.SIGNATURE: "telephone-signature",
+}
+PHONE_CHANGE_LABELS = {
+    PhoneSource.MEMBER_AREA: "Mobile modifié (confirmé par code SMS)",
+    PhoneSource.PROFILE: "Mobile saisi à l'étape « Mon profil » (confirmé par code SMS)",
+    PhoneSource.SIGNATURE: "Mobile modifié à la signature (mot de passe et code SMS)",
+}
 
-def _e164(phone) -> str:
-    number = (
-        phone
-        if isinstance(phone, phonenumbers.PhoneNumber)
-        else phonenumbers.parse(str(phone), "FR")
-    )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+class WrongPassword(signature.SignatureError):
+    message = "Le mot de passe saisi est incorrect."
 
 
 def _new_phone_of(attempt: SignatureAttempt) -> str:
     return attempt.subject.partition(":")[2]
+
+
+def phone_change_number(attempt: SignatureAttempt) -> str:
+    """The new number (E.164) a mobile change attempt confirms."""
+    return _new_phone_of(attempt)
 
 
 def _phone_body_html(attempt: SignatureAttempt) -> str:
@@ -149,25 +162,31 @@ def _phone_pdf(attempt: SignatureAttempt, body: str) -> bytes:
     )
 
 
-def _phone_confirmed(*, attempt: SignatureAttempt, evidence, by, now) -> None:
-    employee = Employee.objects.select_for_update(of=("self",)).get(
-        enrolments__pk=attempt.enrolment_id
-    )
-    old = phone_fr(employee.phone)
-    employee.phone = _new_phone_of(attempt)
-    employee.save(update_fields=["phone", "updated_at"])
-    MemberChange.objects.create(
-        employee=employee,
-        actor=by,
-        label="Mobile modifié (confirmé par code SMS)",
-        old_value=old,
-        new_value=phone_fr(employee.phone),
-    )
+def _phone_document(source: str) -> signature.SignedDocument:
+    def new_number(attempt: SignatureAttempt) -> signature.PhoneOnRecord:
+        return signature.PhoneOnRecord(
+            number=_new_phone_of(attempt), source=source, confirmed_at=None
+        )
 
+    def confirmed(*, attempt: SignatureAttempt, evidence, by, now) -> None:
+        employee = Employee.objects.select_for_update(of=("self",)).get(
+            enrolments__pk=attempt.enrolment_id
+        )
+        old = phone_fr(employee.phone)
+        employee.phone = _new_phone_of(attempt)
+        employee.phone_source = source
+        employee.phone_confirmed_at = now
+        employee.save(update_fields=["phone", "phone_source", "phone_confirmed_at", "updated_at"])
+        MemberChange.objects.create(
+            employee=employee,
+            actor=by,
+            label=PHONE_CHANGE_LABELS[source],
+            old_value=old,
+            new_value=phone_fr(employee.phone),
+        )
 
-signature.register_signed_document(
-    signature.SignedDocument(
-        kind=PHONE_SUBJECT,
+    return signature.SignedDocument(
+        kind=PHONE_KINDS[source],
         title="la déclaration de changement de numéro de mobile",
         form_version=PHONE_FORM_VERSION,
         consent_version=PHONE_FORM_VERSION,
@@ -175,28 +194,43 @@ signature.register_signed_document(
         is_open=lambda attempt: True,
         body_html=_phone_body_html,
         document_pdf=_phone_pdf,
-        on_signed=_phone_confirmed,
+        on_signed=confirmed,
+        phone_of=new_number,
+        confirms_phone=True,
     )
-)
 
 
-def phone_change_start(*, enrolment: Enrolment, phone) -> SignatureAttempt:
+for _source in PHONE_KINDS:
+    signature.register_signed_document(_phone_document(_source))
+
+
+def phone_change_start(
+    *, enrolment: Enrolment, phone, source: str = PhoneSource.MEMBER_AREA
+) -> SignatureAttempt:
     """Send a code by SMS to the new mobile (the declaration shown on the page is
-    recorded as read and ticked by the member's submission). Raises
+    recorded as read and ticked by the member's submission). The number replaces the
+    one on record only once the code is typed back (``phone_change_confirm``). Raises
     ``signature.SignatureError`` (not a mobile, too many codes)."""
     if not signature.is_french_mobile(phone):
         raise signature.NotAMobile()
-    e164 = _e164(phone)
     attempt = signature.signature_attempt_for(
-        enrolment=enrolment, subject=f"{PHONE_SUBJECT}:{e164}"
+        enrolment=enrolment, subject=f"{PHONE_KINDS[source]}:{signature.e164(phone)}"
     )
     shown = mf.fingerprint(_phone_body_html(attempt))
     signature.signature_form_viewed(attempt=attempt, fingerprint=shown, how="page")
     signature.signature_consents_give(
         attempt=attempt, fingerprint=shown, ticked=frozenset(PHONE_CONSENT)
     )
-    signature.signature_code_send(attempt=attempt, phone=e164)
+    signature.signature_code_send(attempt=attempt)
     return attempt
+
+
+def signature_phone_change_start(*, enrolment: Enrolment, user, password: str, phone):
+    """At the signature step a new mobile needs the account password again (whoever
+    sits at an open session cannot divert the signature code), then a code typed back."""
+    if not user.check_password(password or ""):
+        raise WrongPassword()
+    return phone_change_start(enrolment=enrolment, phone=phone, source=PhoneSource.SIGNATURE)
 
 
 def phone_change_confirm(*, attempt: SignatureAttempt, code: str, by, origin) -> None:
@@ -204,11 +238,12 @@ def phone_change_confirm(*, attempt: SignatureAttempt, code: str, by, origin) ->
     signature.signature_code_verify(attempt=attempt, code=code, by=by, origin=origin)
 
 
-def phone_change_attempts(user):
-    """The member's own open mobile changes (tenant scope for the code page)."""
+def phone_change_attempts(user, *, source: str = PhoneSource.MEMBER_AREA):
+    """The member's own open mobile changes made from ``source`` (tenant scope for the
+    code pages)."""
     return SignatureAttempt.objects.filter(
         enrolment__employee__user=user,
-        subject__startswith=f"{PHONE_SUBJECT}:",
+        subject__startswith=f"{PHONE_KINDS[source]}:",
         completed_at__isnull=True,
         closed_at__isnull=True,
     )

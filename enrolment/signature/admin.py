@@ -14,6 +14,7 @@ from mutuelle.admin_actions import action_form_response
 from ..enums import EnrolmentStatus
 from ..exceptions import InvalidTransition
 from ..services.backoffice import enrolment_return_to_employee, enrolment_validate
+from .membership_form import phone_origin_text
 from .models import SignatureEvidence, SignedEnrolment
 
 
@@ -167,6 +168,7 @@ class SignatureEvidenceAdmin(admin.ModelAdmin):
         "signer_name",
         "email",
         "phone",
+        "phone_origin",
         "signed_at",
         "ip_address",
         "user_agent",
@@ -188,6 +190,10 @@ class SignatureEvidenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="origine du mobile")
+    def phone_origin(self, obj):
+        return phone_origin_text(obj)
 
     @admin.display(description="fichiers")
     def files(self, obj):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from mutuelle.pdf import render_pdf
 from mutuelle.validators import format_nir
@@ -187,3 +188,17 @@ def membership_form_pdf(enrolment: Enrolment, *, body_html: str | None = None) -
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def phone_origin_text(evidence) -> str:
+    """Where the number that received the code came from, and when a code sent to it
+    was typed back: the evidence page of the dossier and the back office say it."""
+    if not evidence.phone_source:
+        return "Non enregistrée (signature antérieure au rattachement du mobile au salarié)"
+    text = evidence.get_phone_source_display()
+    if evidence.phone_confirmed_at:
+        at = timezone.localtime(evidence.phone_confirmed_at)
+        text += f" ; code de confirmation saisi le {at:%d/%m/%Y} à {at:%H:%M:%S} (heure de Paris)"
+    else:
+        text += " (pas de confirmation distincte : le code de signature y a été reçu)"
+    return text

@@ -15,6 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from mutuelle.fields import keyed_hash
 
+from ..enums import PhoneSource
 from ..models import Enrolment
 
 
@@ -118,6 +119,12 @@ class SignatureEvidence(models.Model):
     signer_name = models.CharField("signataire", max_length=210)
     email = models.EmailField("e-mail du signataire")
     phone = PhoneNumberField("mobile ayant reçu le code", region="FR")
+    # Where that number came from and when a code sent to it was typed back (blank on
+    # evidence written before the number was bound to the employee).
+    phone_source = models.CharField(
+        "origine du mobile", max_length=20, choices=PhoneSource.choices, blank=True
+    )
+    phone_confirmed_at = models.DateTimeField("mobile confirmé le", null=True, blank=True)
     ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     user_agent = models.TextField("navigateur", blank=True)
     signed_at = models.DateTimeField("signé le")

@@ -1,9 +1,13 @@
 """Electronic signature of the membership form with a one-time code sent by SMS.
 
 The employee views the form (recorded with a fingerprint of what was shown), ticks the
-two declarations, asks for a code on a French mobile, and types it. The code is random
-(6 digits), stored only as a keyed hash, valid 10 minutes, single use, bound to this
-signature attempt and locked after 5 wrong tries; at most 3 re-sends per 15 minutes.
+two declarations, asks for a code and types it. The code only ever goes to the mobile
+on record (``Employee.phone``: the employer's declaration, or a number confirmed by a
+code on the profile step, at the signature step after the password, or in the member
+area); the evidence records where that number came from and when it was confirmed.
+The code is random (6 digits), stored only as a keyed hash, valid 10 minutes, single
+use, bound to this signature attempt and locked after 5 wrong tries; at most 3
+re-sends per 15 minutes.
 A correct code signs, in one transaction: the signed PDF files are produced once and
 stored, the evidence is written, the enrolment becomes « signé » (the request « En
 cours » for the employer) and a confirmation e-mail is queued.
@@ -27,7 +31,7 @@ from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 from mutuelle.pdf import render_pdf
 
-from ..enums import EnrolmentStatus
+from ..enums import EnrolmentStatus, PhoneSource
 from ..models import Enrolment
 from ..services import wizard
 from ..templatetags.enrolment_format import phone_masked
@@ -75,6 +79,17 @@ class NotAMobile(SignatureError):
     message = "Saisissez un numéro de mobile français (06 ou 07)."
 
 
+class NoPhoneOnRecord(SignatureError):
+    message = (
+        "Aucun numéro de mobile n'est enregistré pour vous : indiquez-en un, il sera "
+        "confirmé par un code."
+    )
+
+
+class PhoneChanged(SignatureError):
+    message = "Votre numéro de mobile a changé depuis l'envoi du code : demandez un nouveau code."
+
+
 class TooManyCodes(SignatureError):
     def __init__(self, retry_at: dt.datetime):
         self.retry_at = retry_at
@@ -112,6 +127,43 @@ class FormChanged(SignatureError):
 
 
 @dataclass(frozen=True)
+class PhoneOnRecord:
+    """The number a code goes to, where it came from and when it was confirmed."""
+
+    number: str  # E.164
+    source: str  # PhoneSource
+    confirmed_at: dt.datetime | None
+
+    @property
+    def source_label(self) -> str:
+        return PhoneSource(self.source).label
+
+
+def e164(phone) -> str:
+    number = (
+        phone
+        if isinstance(phone, phonenumbers.PhoneNumber)
+        else phonenumbers.parse(str(phone), "FR")
+    )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_on_record(employee) -> PhoneOnRecord | None:
+    """The employee's mobile on record, or None (none, or not a French mobile)."""
+    if not is_french_mobile(employee.phone):
+        return None
+    return PhoneOnRecord(
+        number=e164(employee.phone),
+        source=employee.phone_source,
+        confirmed_at=employee.phone_confirmed_at,
+    )
+
+
+def _employee_phone(attempt: SignatureAttempt) -> PhoneOnRecord | None:
+    return phone_on_record(attempt.enrolment.employee)
+
+
+@dataclass(frozen=True)
 class SignedDocument:
     """A document signed with the SMS code. The membership form is one; apps above
     register others (a new SEPA mandate) with :func:`register_signed_document`, and the
@@ -120,7 +172,9 @@ class SignedDocument:
     Hooks take the locked attempt: ``is_open`` (may it still be signed), ``body_html``
     (what is shown and fingerprinted), ``document_pdf(attempt, body)`` (the signed
     file) and ``on_signed(attempt, evidence, by, now)`` (the state change, in the
-    signing transaction).
+    signing transaction). ``phone_of`` gives the number the code goes to: the
+    employee's mobile on record, except for the declaration that confirms a new
+    number (``confirms_phone``), whose code goes to that new number.
     """
 
     kind: str
@@ -132,6 +186,8 @@ class SignedDocument:
     body_html: Callable[[SignatureAttempt], str]
     document_pdf: Callable[[SignatureAttempt, str], bytes]
     on_signed: Callable[..., None]
+    phone_of: Callable[[SignatureAttempt], PhoneOnRecord | None] = _employee_phone
+    confirms_phone: bool = False
 
 
 _SIGNED_DOCUMENTS: dict[str, SignedDocument] = {}
@@ -294,22 +350,17 @@ def signature_consents_give(
         attempt.save(update_fields=["consents", "consents_at", "events"])
 
 
-def signature_code_send(
-    *, attempt: SignatureAttempt, phone, resend: bool = False
-) -> SignatureChallenge:
-    """Send a new 6-digit code by SMS; earlier codes of the attempt stop working."""
-    if not is_french_mobile(phone):
-        raise NotAMobile()
-    number = (
-        phone
-        if isinstance(phone, phonenumbers.PhoneNumber)
-        else phonenumbers.parse(str(phone), "FR")
-    )
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def signature_code_send(*, attempt: SignatureAttempt, resend: bool = False) -> SignatureChallenge:
+    """Send a new 6-digit code by SMS to the number on record (``phone_of``); earlier
+    codes of the attempt stop working."""
     with transaction.atomic():
         attempt = _lock_open_attempt(attempt)
         if not (attempt.form_viewed_at and attempt.consents_at):
             raise ConsentsMissing()
+        record = signed_document_of(attempt).phone_of(attempt)
+        if record is None:
+            raise NoPhoneOnRecord()
+        number = record.number
         now = timezone.now()
         # Every code after the first one within the window is a re-send, whatever the
         # attempt: the limit protects the employee's phone and our SMS budget.
@@ -329,20 +380,21 @@ def signature_code_send(
         salt = secrets.token_hex(16)
         challenge = SignatureChallenge.objects.create(
             attempt=attempt,
-            phone=e164,
+            phone=number,
             salt=salt,
             code_hash=hash_code(salt, code),
             created_at=now,
             expires_at=now + CODE_VALIDITY,
             is_resend=resend,
         )
-        attempt.phone = e164
+        attempt.phone = number
         attempt.events.append(
             _event(
                 "otp_sent",
                 now,
                 challenge=challenge.pk,
-                phone=phone_masked(e164),
+                phone=phone_masked(number),
+                phone_source=record.source,
                 resend=resend,
                 expires_at=challenge.expires_at.isoformat(),
             )
@@ -351,7 +403,7 @@ def signature_code_send(
         notification_send(
             key=f"signature-code:{challenge.pk}",
             channel=Channel.SMS,
-            to=e164,
+            to=number,
             template="signature_code",
             context={"code": code, "minutes": int(CODE_VALIDITY.total_seconds() // 60)},
         )
@@ -391,7 +443,14 @@ def signature_code_verify(
             raise CodeLocked()
         if now >= challenge.expires_at:
             raise CodeExpired()
-        if len(code) != 6 or not challenge.matches(code):
+        record = document.phone_of(attempt)
+        if record is None or e164(challenge.phone) != record.number:
+            # The number on record changed since the code was sent: the code went to a
+            # number that is no longer the employee's.
+            challenge.replaced_at = now
+            challenge.save(update_fields=["replaced_at"])
+            error = PhoneChanged()
+        elif len(code) != 6 or not challenge.matches(code):
             challenge.failed_attempts += 1
             challenge.save(update_fields=["failed_attempts"])
             remaining = MAX_WRONG_TRIES - challenge.failed_attempts
@@ -414,7 +473,13 @@ def signature_code_verify(
                 challenge.save(update_fields=["used_at"])
                 attempt.events.append(_event("otp_verified", now, challenge=challenge.pk))
                 evidence = _sign(
-                    document=document, attempt=attempt, body=body, by=by, origin=origin, now=now
+                    document=document,
+                    attempt=attempt,
+                    body=body,
+                    by=by,
+                    origin=origin,
+                    now=now,
+                    record=record,
                 )
     if error is not None:
         raise error
@@ -429,6 +494,7 @@ def _sign(
     by,
     origin: SignatureContext,
     now: dt.datetime,
+    record: PhoneOnRecord,
 ) -> SignatureEvidence:
     enrolment = mf.load_enrolment(attempt.enrolment_id)
     employee = enrolment.employee
@@ -448,6 +514,9 @@ def _sign(
         signer_name=employee.full_name,
         email=employee.contact_email,
         phone=attempt.phone,
+        phone_source=record.source,
+        # A declaration confirming a new number confirms it with this very code.
+        phone_confirmed_at=now if document.confirms_phone else record.confirmed_at,
         ip_address=origin.ip_address or None,
         user_agent=(origin.user_agent or "")[:1000],
         signed_at=now,
@@ -465,6 +534,7 @@ def _sign(
             "mutuelle": settings.MUTUELLE,
             "enrolment": enrolment,
             "evidence": evidence,
+            "phone_origin": mf.phone_origin_text(evidence),
             "signed_at_local": timezone.localtime(now, PARIS),
             "consents": [
                 {
@@ -538,4 +608,9 @@ register_signed_document(
 
 
 def latest_evidence(enrolment: Enrolment) -> SignatureEvidence | None:
-    return enrolment.signature_evidences.order_by("-signed_at", "-id").first()
+    """The membership form's evidence (not a mobile declaration's nor a mandate's)."""
+    return (
+        enrolment.signature_evidences.filter(attempt__subject="")
+        .order_by("-signed_at", "-id")
+        .first()
+    )

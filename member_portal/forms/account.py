@@ -8,25 +8,14 @@ from django.utils.html import format_html
 
 from mutuelle.passwords import RULE
 
+from .fields import FrenchDateField
+
 PAPERLESS_TEXT = (
     "Par défaut, vous êtes abonné(e) au service e-courriers (dans ce cas, vous ne recevrez "
     "plus la majorité de vos courriers par voie postale). Si vous souhaitez recevoir vos "
     "courriers au format papier, il vous suffit de vous désabonner en désactivant la case "
     "correspondante dans « Mes informations personnelles »."
 )
-
-
-class FrenchDateField(forms.DateField):
-    """JJ/MM/AAAA typed as on the seed's form."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "bday"})
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            input_formats=["%d/%m/%Y"],
-            error_messages={"invalid": "Saisissez une date au format JJ/MM/AAAA."},
-            **kwargs,
-        )
 
 
 class MemberAccountForm(forms.Form):

@@ -6,7 +6,6 @@ from django import forms
 from member_requests.bank import MANDATE_CONSENT, check_bank_details
 
 from .requests import DocumentsMixin, SubmissionKeyMixin
-from .signature import PhoneForm
 
 
 class BankAccountForm(SubmissionKeyMixin, DocumentsMixin, forms.Form):
@@ -57,7 +56,9 @@ class BankAccountForm(SubmissionKeyMixin, DocumentsMixin, forms.Form):
         return data
 
 
-class MandateSignForm(PhoneForm):
+class MandateSignForm(forms.Form):
+    """The authorisation ticked; the code goes to the mobile on record."""
+
     mandate = forms.BooleanField(label=MANDATE_CONSENT["mandate"], required=False)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
 

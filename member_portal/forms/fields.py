@@ -28,3 +28,16 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class FrenchDateField(forms.DateField):
+    """JJ/MM/AAAA typed as on the seed's form."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "bday"})
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            input_formats=["%d/%m/%Y"],
+            error_messages={"invalid": "Saisissez une date au format JJ/MM/AAAA."},
+            **kwargs,
+        )

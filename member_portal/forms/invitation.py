@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from enrolment.models import Employee
 from enrolment.services.activation import login_email_taken
 
-from .fields import YesNoField
+from .fields import FrenchDateField, YesNoField
 
 COMMERCIAL_CONSENT_LABEL = (
     "J'accepte d'être contacté(e) par {name} par courrier électronique à des fins "
@@ -18,6 +18,11 @@ COMMERCIAL_CONSENT_LABEL = (
 
 class ActivationForm(forms.Form):
     required_css_class = "required"
+    # Checked by the service against the employer's declaration (3 tries per link).
+    birth_date = FrenchDateField(
+        label="Votre date de naissance",
+        help_text="JJ/MM/AAAA. Elle confirme que ce lien vous est bien destiné.",
+    )
     has_personal_email = YesNoField(label="Je dispose d'une adresse e-mail personnelle")
     personal_email = forms.EmailField(
         label="Votre adresse e-mail personnelle", required=False, max_length=254

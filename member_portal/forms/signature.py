@@ -2,6 +2,7 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
+from enrolment.services.profile import PHONE_CONSENT
 from enrolment.signature.membership_form import CONSENT_TEXTS
 from enrolment.signature.services import is_french_mobile
 
@@ -20,8 +21,12 @@ class ConsentForm(forms.Form):
 
 
 class PhoneForm(forms.Form):
+    """Another mobile at the signature step: the account password again, and the
+    declaration that the number is the employee's (confirmed next by a code)."""
+
+    required_css_class = "required"
     phone = PhoneNumberField(
-        label="Numéro de téléphone mobile",
+        label="Nouveau numéro de mobile",
         region="FR",
         widget=RegionalPhoneNumberWidget(
             region="FR", attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
@@ -30,7 +35,19 @@ class PhoneForm(forms.Form):
             "required": "Saisissez votre numéro de mobile.",
             "invalid": "Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78.",
         },
-        help_text="Le code de signature vous sera envoyé par SMS sur ce numéro (06 ou 07).",
+        help_text="Un mobile français (06 ou 07) : un code vous y sera envoyé pour le confirmer, "
+        "puis votre code de signature.",
+    )
+    password = forms.CharField(
+        label="Mot de passe de votre espace",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Saisissez votre mot de passe."},
+        help_text="Par sécurité, changer de numéro au moment de signer demande votre mot de passe.",
+    )
+    own_phone = forms.BooleanField(
+        label=PHONE_CONSENT["own_phone"],
+        error_messages={"required": "Cochez cette case pour confirmer que ce numéro est le vôtre."},
     )
 
     def clean_phone(self):

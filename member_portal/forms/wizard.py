@@ -8,6 +8,7 @@ from enrolment.enums import Civility, Relationship
 from enrolment.models import Beneficiary, Employee
 from enrolment.services import wizard
 from enrolment.services.activation import login_email_taken
+from enrolment.signature.services import is_french_mobile
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import keyed_hash
 from mutuelle.validators import (
@@ -54,7 +55,13 @@ class ProfileForm(AddressMixin, forms.ModelForm):
     civility = forms.ChoiceField(
         label="Civilité", choices=Civility.choices, widget=forms.RadioSelect
     )
-    phone = PhoneNumberField(label="Téléphone", region="FR", required=False)
+    phone = PhoneNumberField(
+        label="Téléphone mobile",
+        region="FR",
+        required=False,
+        help_text="06 ou 07. Votre code de signature sera envoyé à ce numéro ; un nouveau "
+        "numéro est d'abord confirmé par un code reçu par SMS.",
+    )
     alsace_moselle = YesNoField(label="Régime Alsace-Moselle")
     teletransmission = forms.BooleanField(
         label="Télétransmission : mes remboursements de la Sécurité sociale sont transmis "
@@ -106,6 +113,16 @@ class ProfileForm(AddressMixin, forms.ModelForm):
             ("", "— Choisissez —"),
             *self.fields["family_status"].choices[1:],
         ]
+
+    def clean_phone(self):
+        # The number on record stays as it is (even a landline the employer gave); a new
+        # one must be able to receive the confirmation code.
+        phone = self.cleaned_data.get("phone")
+        if phone and phone != self.initial.get("phone") and not is_french_mobile(phone):
+            raise forms.ValidationError(
+                "Saisissez un numéro de mobile français commençant par 06 ou 07."
+            )
+        return phone
 
     def clean_nir(self):
         return normalize_nir(self.cleaned_data.get("nir") or "")

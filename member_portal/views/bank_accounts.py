@@ -12,6 +12,7 @@ from enrolment.signature.services import (
     FormChanged,
     NotSignable,
     SignatureError,
+    phone_on_record,
     signature_code_send,
     signature_code_verify,
     signature_consents_give,
@@ -31,7 +32,7 @@ from ..access import member_required
 from ..forms.bank_accounts import BankAccountForm, MandateSignForm
 from ..forms.requests import apply_service_errors
 from ..forms.signature import CodeForm
-from .signature import signature_origin
+from .phone_code import signature_origin
 
 
 def _submit(request, form, operation, **kwargs):
@@ -136,10 +137,7 @@ def mandate_sign(request, enrolment, pk: int):
     body = mandate_body_html(mandate)
     fingerprint = mf.fingerprint(body)
     employee = mandate.enrolment.employee
-    sign_form = MandateSignForm(
-        initial={"phone": attempt.phone or employee.phone or None, "fingerprint": fingerprint},
-        prefix="tel",
-    )
+    sign_form = MandateSignForm(initial={"fingerprint": fingerprint}, prefix="tel")
     code_form = CodeForm(prefix="sms")
     action = request.POST.get("action") if request.method == "POST" else None
     try:
@@ -151,11 +149,11 @@ def mandate_sign(request, enrolment, pk: int):
                 signature_consents_give(
                     attempt=attempt, fingerprint=seen, ticked=frozenset({"mandate"})
                 )
-                signature_code_send(attempt=attempt, phone=sign_form.cleaned_data["phone"])
+                signature_code_send(attempt=attempt)
                 messages.success(request, "Un code à 6 chiffres vient de vous être envoyé par SMS.")
                 return redirect("member_portal:mandate_sign", mandate.pk)
         elif action == "resend" and attempt.phone:
-            signature_code_send(attempt=attempt, phone=attempt.phone, resend=True)
+            signature_code_send(attempt=attempt, resend=True)
             messages.success(request, "Un nouveau code vient de vous être envoyé par SMS.")
             return redirect("member_portal:mandate_sign", mandate.pk)
         elif action == "verify":
@@ -178,7 +176,7 @@ def mandate_sign(request, enrolment, pk: int):
         return redirect("member_portal:mandate_sign", mandate.pk)
     except SignatureError as exc:
         target = code_form if action == "verify" else sign_form
-        target.add_error("code" if action == "verify" else "phone", exc.message)
+        target.add_error("code" if action == "verify" else None, exc.message)
     attempt.refresh_from_db()
     code_sent = attempt.challenges.filter(used_at__isnull=True, replaced_at__isnull=True).exists()
     return render(
@@ -190,6 +188,7 @@ def mandate_sign(request, enrolment, pk: int):
             "sign_form": sign_form,
             "code_form": code_form,
             "code_sent": code_sent,
+            "phone": phone_on_record(employee),
         },
         status=400 if (sign_form.errors or code_form.errors) else 200,
     )

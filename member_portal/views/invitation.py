@@ -7,8 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from enrolment.enums import LinkKind
-from enrolment.services.activation import EmailAlreadyUsed, account_activate, email_confirm
-from enrolment.services.links import LinkNotUsable, link_find, link_state
+from enrolment.services.activation import (
+    EmailAlreadyUsed,
+    WrongBirthDate,
+    account_activate,
+    email_confirm,
+)
+from enrolment.services.links import LOCKED, LinkNotUsable, link_find, link_state
+from mutuelle.models import Company
 
 from ..forms.invitation import ActivationForm
 
@@ -22,12 +28,7 @@ def invitation(request, token: str):
     state = link_state(found)
     enrolment = found.enrolment if found else None
     if state != "valid":
-        return render(
-            request,
-            "member_portal/invitation.html",
-            {"state": state, "enrolment": enrolment},
-            status=410,
-        )
+        return _link_not_usable(request, state, enrolment)
     employee = enrolment.employee
     form = ActivationForm(request.POST or None, employee=employee, brand=settings.MUTUELLE["name"])
     if request.method == "POST" and form.is_valid():
@@ -35,17 +36,15 @@ def invitation(request, token: str):
         try:
             user = account_activate(
                 raw_token=token,
+                birth_date=data["birth_date"],
                 password=data["password1"],
                 personal_email=data.get("personal_email") or "",
                 commercial_consent=data["commercial_consent"],
             )
         except LinkNotUsable as exc:
-            return render(
-                request,
-                "member_portal/invitation.html",
-                {"state": exc.state, "enrolment": enrolment},
-                status=410,
-            )
+            return _link_not_usable(request, exc.state, enrolment)
+        except WrongBirthDate as exc:
+            form.add_error("birth_date", exc.message)
         except EmailAlreadyUsed:
             form.add_error(None, "Cette adresse e-mail est déjà utilisée par un autre compte.")
         else:
@@ -74,6 +73,25 @@ def _created_message(user) -> str:
             f"reconnecter, utilisez votre adresse e-mail {user.email}."
         )
     return f"Votre espace personnel est créé. Votre identifiant de connexion : {user.username}."
+
+
+def _link_not_usable(request, state: str, enrolment):
+    """Why the link does not open the account; a locked link says whom to call."""
+    context = {"state": state, "enrolment": enrolment}
+    if state == LOCKED:
+        company = (
+            Company.objects.filter(pk=enrolment.employee.company_id)
+            .prefetch_related("correspondent_accesses__user")
+            .get()
+        )
+        context["company"] = company
+        context["correspondents"] = [access.user for access in company.correspondent_accesses.all()]
+    return render(
+        request,
+        "member_portal/invitation.html",
+        context,
+        status=403 if state == LOCKED else 410,
+    )
 
 
 @never_cache

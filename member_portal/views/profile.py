@@ -7,7 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from enrolment.enums import LinkKind
+from enrolment.enums import LinkKind, PhoneSource
 from enrolment.models import Enrolment
 from enrolment.services.links import link_pending
 from enrolment.services.profile import (
@@ -15,13 +15,13 @@ from enrolment.services.profile import (
     member_email_change_request,
     member_preferences_change,
     phone_change_attempts,
-    phone_change_confirm,
     phone_change_start,
 )
-from enrolment.signature.services import SignatureContext, SignatureError
+from enrolment.signature.services import SignatureError
 
 from ..access import member_required
-from ..forms.profile import AddressForm, EmailForm, PhoneCodeForm, PhoneForm, PreferencesForm
+from ..forms.profile import AddressForm, EmailForm, PhoneForm, PreferencesForm
+from .phone_code import phone_code_step
 
 HISTORY_LENGTH = 50
 
@@ -102,44 +102,21 @@ def profile_phone(request, enrolment: Enrolment):
     )
 
 
-def _origin(request) -> SignatureContext:
-    return SignatureContext(
-        ip_address=request.META.get("REMOTE_ADDR"),
-        user_agent=request.headers.get("user-agent", ""),
-    )
-
-
 @member_required
 @require_http_methods(["GET", "POST"])
 def profile_phone_confirm(request, enrolment: Enrolment, pk: int):
     attempt = get_object_or_404(phone_change_attempts(request.user), pk=pk)
-    new_phone = attempt.subject.partition(":")[2]
-    form = PhoneCodeForm(request.POST if request.POST.get("action") != "resend" else None)
-    if request.method == "POST" and request.POST.get("action") == "resend":
-        try:
-            phone_change_start(enrolment=attempt.enrolment, phone=new_phone)
-        except SignatureError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.info(request, "Un nouveau code vient de vous être envoyé.")
-        return redirect("member_portal:profile_phone_confirm", attempt.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            phone_change_confirm(
-                attempt=attempt,
-                code=form.cleaned_data["code"],
-                by=request.user,
-                origin=_origin(request),
-            )
-        except SignatureError as exc:
-            form.add_error("code", exc.message)
-        else:
-            messages.success(request, "Votre nouveau numéro de mobile est enregistré.")
-            return redirect("member_portal:profile")
-    return render(
+
+    def confirmed():
+        messages.success(request, "Votre nouveau numéro de mobile est enregistré.")
+        return redirect("member_portal:profile")
+
+    return phone_code_step(
         request,
-        "member_portal/space/phone_code.html",
-        {"form": form, "new_phone": new_phone, "attempt": attempt},
+        attempt=attempt,
+        source=PhoneSource.MEMBER_AREA,
+        on_confirmed=confirmed,
+        render_page=lambda context: render(request, "member_portal/space/phone_code.html", context),
     )
 
 

@@ -2,6 +2,7 @@
 and the end page. Every lookup is scoped to the logged-in employee; once signed the
 enrolment is read-only here (these pages lead to the end page)."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,9 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enrolment.enums import EnrolmentStatus
+from enrolment.enums import EnrolmentStatus, PhoneSource
 from enrolment.models import Enrolment
 from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
+from enrolment.services.profile import (
+    WrongPassword,
+    phone_change_attempts,
+    signature_phone_change_start,
+)
 from enrolment.signature import membership_form as mf
 from enrolment.signature.services import (
     CODE_VALIDITY,
@@ -20,9 +26,10 @@ from enrolment.signature.services import (
     FormNotViewed,
     NotReadyToSign,
     NotSignable,
-    SignatureContext,
     SignatureError,
+    e164,
     latest_evidence,
+    phone_on_record,
     signature_attempt_current,
     signature_code_send,
     signature_code_verify,
@@ -32,6 +39,7 @@ from enrolment.signature.services import (
 
 from ..access import member_required
 from ..forms.signature import CodeForm, ConsentForm, PhoneForm
+from .phone_code import phone_code_step, signature_origin
 from .wizard import STEP_URLS, STEPPER
 
 SIGNED_STATES = {
@@ -98,13 +106,6 @@ def _attempt_or_response(request, enrolment: Enrolment):
         )
     except NotSignable:
         return None, redirect("member_portal:home")
-
-
-def signature_origin(request) -> SignatureContext:
-    return SignatureContext(
-        ip_address=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
 
 
 @member_required
@@ -225,6 +226,8 @@ def signature_form_pdf(request, current, enrolment_id: int):
 @member_required
 @require_http_methods(["GET", "POST"])
 def signature_sms(request, current, enrolment_id: int):
+    """The code goes to the mobile on record only. Another number needs the account
+    password again and its own code (``signature_phone_confirm``) before it is used."""
     enrolment = _own_enrolment(request, enrolment_id)
     if response := _guard(request, enrolment):
         return response
@@ -235,28 +238,33 @@ def signature_sms(request, current, enrolment_id: int):
         messages.warning(request, "Cochez d'abord les deux cases après avoir lu votre bulletin.")
         return redirect("member_portal:signature_form", enrolment.pk)
     now = timezone.now()
+    record = phone_on_record(enrolment.employee)
     challenge = (
         attempt.challenges.filter(used_at__isnull=True, replaced_at__isnull=True)
         .order_by("-created_at")
         .first()
     )
-    phone_form = PhoneForm(
-        initial={"phone": attempt.phone or enrolment.employee.phone or None}, prefix="tel"
-    )
+    phone_form = PhoneForm(prefix="tel")
     code_form = CodeForm(prefix="sms")
     action = request.POST.get("action") if request.method == "POST" else None
-    change_number = request.GET.get("numero") == "modifier"
+    change_number = request.GET.get("numero") == "modifier" or record is None
     try:
-        if action == "send":
+        if action == "change":
             phone_form = PhoneForm(request.POST, prefix="tel")
             change_number = True
-            if phone_form.is_valid():
-                signature_code_send(attempt=attempt, phone=phone_form.cleaned_data["phone"])
-                return _code_sent(request, enrolment)
-        elif action == "resend":
-            if not attempt.phone:
-                raise ConsentsMissing()
-            signature_code_send(attempt=attempt, phone=attempt.phone, resend=True)
+            # The password typed here is counted like allauth's own re-authentication.
+            if not ratelimit.consume(request, action="reauthenticate", user=request.user):
+                phone_form.add_error(None, "Trop d'essais : réessayez dans quelques minutes.")
+            elif phone_form.is_valid():
+                confirmation = signature_phone_change_start(
+                    enrolment=enrolment,
+                    user=request.user,
+                    password=phone_form.cleaned_data["password"],
+                    phone=phone_form.cleaned_data["phone"],
+                )
+                return redirect("member_portal:signature_phone", enrolment.pk, confirmation.pk)
+        elif action in {"send", "resend"}:
+            signature_code_send(attempt=attempt, resend=action == "resend")
             return _code_sent(request, enrolment)
         elif action == "verify":
             code_form = CodeForm(request.POST, prefix="sms")
@@ -273,23 +281,29 @@ def signature_sms(request, current, enrolment_id: int):
         return redirect("member_portal:signature_form", enrolment.pk)
     except NotSignable:
         return redirect("member_portal:signature_start", enrolment.pk)
+    except WrongPassword as exc:
+        phone_form.add_error("password", exc.message)
     except SignatureError as exc:
-        if action == "send":
+        if action == "change":
             phone_form.add_error("phone", exc.message)
         elif action == "verify":
             code_form.add_error("code", exc.message)
         else:
             messages.error(request, exc.message)
-    show_code = challenge is not None and not change_number
+    code_to_record = (
+        challenge is not None and record is not None and e164(challenge.phone) == record.number
+    )
     return _render(
         request,
         "member_portal/signature/sms.html",
         {
             "enrolment": enrolment,
             "attempt": attempt,
+            "record": record,
             "phone_form": phone_form,
             "code_form": code_form,
-            "show_code": show_code,
+            "change_number": change_number,
+            "show_code": code_to_record and not change_number,
             "challenge_expired": challenge is not None and challenge.expires_at <= now,
             "challenge": challenge,
             "code_remaining": (
@@ -298,6 +312,44 @@ def signature_sms(request, current, enrolment_id: int):
             "code_warning_seconds": CODE_WARNING_SECONDS,
             "validity_minutes": int(CODE_VALIDITY.total_seconds() // 60),
         },
+        status=400 if phone_form.errors or code_form.errors else 200,
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def signature_phone(request, current, enrolment_id: int, pk: int):
+    """The code sent to the new number given at the signature step, typed back."""
+    enrolment = _own_enrolment(request, enrolment_id)
+    if response := _guard(request, enrolment):
+        return response
+    attempt = get_object_or_404(
+        phone_change_attempts(request.user, source=PhoneSource.SIGNATURE).filter(
+            enrolment=enrolment
+        ),
+        pk=pk,
+    )
+
+    def confirmed():
+        # The form shows the mobile: it changed, so it is read and ticked again.
+        messages.success(
+            request,
+            "Votre numéro de mobile est confirmé et figure maintenant sur votre bulletin : "
+            "relisez-le et cochez à nouveau les deux cases, puis recevez votre code de "
+            "signature sur ce numéro.",
+        )
+        return redirect("member_portal:signature_form", enrolment.pk)
+
+    return phone_code_step(
+        request,
+        attempt=attempt,
+        source=PhoneSource.SIGNATURE,
+        on_confirmed=confirmed,
+        render_page=lambda context: _render(
+            request,
+            "member_portal/signature/phone_code.html",
+            {"enrolment": enrolment, **context},
+        ),
     )
 
 

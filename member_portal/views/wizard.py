@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from enrolment.enums import BankAccountPurpose, EnrolmentStatus, Relationship
+from enrolment.enums import BankAccountPurpose, EnrolmentStatus, PhoneSource, Relationship
 from enrolment.models import BankAccount, Beneficiary, Enrolment
 from enrolment.services import wizard
 from enrolment.services.activation import (
@@ -23,6 +23,8 @@ from enrolment.services.activation import (
 )
 from enrolment.services.invitation import DEADLINE_PASSED, enrolment_past_deadline
 from enrolment.services.postal_login import has_postal_login
+from enrolment.services.profile import phone_change_attempts, phone_change_start
+from enrolment.signature.services import SignatureError
 from mutuelle.models import Offer
 from mutuelle.validators import bank_of_iban
 
@@ -36,6 +38,7 @@ from ..forms.wizard import (
     ProfileForm,
     RibForm,
 )
+from .phone_code import phone_code_step
 
 STEP_URLS = {
     "profile": "member_portal:wizard_profile",
@@ -198,7 +201,13 @@ def profile(request, enrolment):
     if request.method == "POST" and form.is_valid():
         soft_missing = wizard.profile_soft_missing(form.cleaned_data)
         if not soft_missing or request.POST.get("confirmer") == "1":
-            wizard.profile_save(enrolment=enrolment, employee=form.save(commit=False))
+            employee = form.save(commit=False)
+            new_phone = employee.phone if "phone" in form.changed_data else None
+            if new_phone:
+                employee.phone = form.initial.get("phone") or ""  # until its code is typed
+            wizard.profile_save(enrolment=enrolment, employee=employee)
+            if new_phone:
+                return _profile_phone_start(request, enrolment, new_phone)
             messages.success(request, "Votre profil est enregistré.")
             return _next(request, enrolment, "beneficiaries")
     return _render_step(
@@ -207,6 +216,49 @@ def profile(request, enrolment):
         "profile",
         "member_portal/wizard/profile.html",
         {"form": form, "soft_missing": soft_missing},
+    )
+
+
+def _profile_phone_start(request, enrolment, new_phone):
+    try:
+        attempt = phone_change_start(
+            enrolment=enrolment, phone=new_phone, source=PhoneSource.PROFILE
+        )
+    except SignatureError as exc:
+        messages.error(
+            request, f"Votre profil est enregistré, mais pas votre mobile : {exc.message}"
+        )
+        return redirect(request.get_full_path())
+    messages.success(request, "Votre profil est enregistré. Confirmez maintenant votre mobile.")
+    return redirect(
+        _with_return(request, reverse("member_portal:wizard_profile_phone", args=[attempt.pk]))
+    )
+
+
+@wizard_view("profile")
+def profile_phone(request, enrolment, pk: int):
+    """The code sent to the mobile given on the profile step, typed back."""
+    attempt = get_object_or_404(
+        phone_change_attempts(request.user, source=PhoneSource.PROFILE).filter(enrolment=enrolment),
+        pk=pk,
+    )
+
+    def confirmed():
+        messages.success(request, "Votre numéro de mobile est confirmé.")
+        return _next(request, enrolment, "beneficiaries")
+
+    return phone_code_step(
+        request,
+        attempt=attempt,
+        source=PhoneSource.PROFILE,
+        on_confirmed=confirmed,
+        render_page=lambda context: _render_step(
+            request,
+            enrolment,
+            "profile",
+            "member_portal/wizard/profile_phone.html",
+            {"cancel_url": _next(request, enrolment, "beneficiaries").url, **context},
+        ),
     )
 
 

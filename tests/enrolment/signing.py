@@ -35,8 +35,9 @@ def prepare_attempt(enrolment):
     return attempt
 
 
-def send_code(attempt, phone="06 12 34 56 78", resend=False) -> str:
-    signature_code_send(attempt=attempt, phone=phone, resend=resend)
+def send_code(attempt, resend=False) -> str:
+    """Send the code to the employee's mobile on record and read it back."""
+    signature_code_send(attempt=attempt, resend=resend)
     return last_sms_code()
 
 

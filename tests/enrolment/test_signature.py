@@ -17,7 +17,7 @@ from enrolment.signature.services import (
     FormChanged,
     FormNotViewed,
     NoActiveCode,
-    NotAMobile,
+    NoPhoneOnRecord,
     NotReadyToSign,
     NotSignable,
     TooManyCodes,
@@ -128,15 +128,17 @@ def test_no_code_before_consents():
     enrolment = EnrolmentFactory(ready_to_sign=True)
     attempt = signature_attempt_current(enrolment=enrolment)
     with pytest.raises(ConsentsMissing):
-        signature_code_send(attempt=attempt, phone="0612345678")
+        signature_code_send(attempt=attempt)
     assert not OutboxMessage.objects.exists()
 
 
-@pytest.mark.parametrize("phone", ["01 45 00 00 00", "+44 7911 123456", "06 12", "08 00 00 00 00"])
-def test_only_french_mobiles(phone):
-    attempt = prepare_attempt(EnrolmentFactory(ready_to_sign=True))
-    with pytest.raises(NotAMobile):
-        signature_code_send(attempt=attempt, phone=phone)
+@pytest.mark.parametrize("phone", ["", "01 45 00 00 00", "+44 7911 123456", "08 00 00 00 00"])
+def test_no_code_without_a_french_mobile_on_record(phone):
+    enrolment = EnrolmentFactory(ready_to_sign=True, employee__phone=phone)
+    attempt = prepare_attempt(enrolment)
+    with pytest.raises(NoPhoneOnRecord):
+        signature_code_send(attempt=attempt)
+    assert not OutboxMessage.objects.filter(channel="sms").exists()
 
 
 def test_not_ready_lists_missing_items():

@@ -9,7 +9,7 @@ from enrolment.models import Request, SingleUseLink
 from enrolment.services.invitation import enrolment_invite
 from mutuelle.models import OutboxMessage, User
 from tests.enrolment.factories import EnrolmentFactory
-from tests.mutuelle.factories import UserFactory
+from tests.mutuelle.factories import CorrespondentAccessFactory, UserFactory
 
 from .helpers import invitation_path, url
 
@@ -28,6 +28,7 @@ def invited(django_capture_on_commit_callbacks):
 
 def _post(client, path, **extra):
     data = {
+        "birth_date": "12/10/1985",  # the factory's (the employer's declaration)
         "has_personal_email": "non",
         "password1": GOOD,
         "password2": GOOD,
@@ -203,3 +204,90 @@ def test_activation_message_names_the_e_mail_to_log_in_with_not_the_identifier(
     assert "votre espace personnel est créé" in page
     assert "utilisez votre adresse e-mail paul.pro@entreprise.example.fr" in page
     assert user.username not in page
+
+
+# ---- The birth date the employer declared (issue 12, item 1) ---------------------------
+
+
+def test_link_alone_no_longer_opens_the_account(client, invited):
+    response = _post(client, invitation_path(invited), birth_date="")
+    assert response.status_code == 200
+    assert 'name="birth_date"' in response.content.decode()
+    assert response.context["form"].errors["birth_date"]
+    assert not User.objects.exists()
+    assert SingleUseLink.objects.get(kind=LinkKind.INVITATION).failed_checks == 0
+
+
+def test_three_wrong_birth_dates_lock_the_link_whatever_the_session(client, invited):
+    from django.test import Client
+
+    CorrespondentAccessFactory(
+        company=invited.employee.company,
+        user=UserFactory(first_name="Claire", last_name="Martin", email="claire@rh.example.fr"),
+    )
+    type(invited.employee.company).objects.filter(pk=invited.employee.company_id).update(
+        phone="+33140506070"
+    )
+    path = invitation_path(invited)
+    first = _post(client, path, birth_date="13/10/1985", commercial_consent="on")
+    body = first.content.decode().replace("&#x27;", "'")
+    assert first.status_code == 200
+    assert "ne correspond pas à celle déclarée par votre employeur" in body
+    assert "Il vous reste 2 essais" in body
+    assert 'value="13/10/1985"' in body  # typed input kept
+    # A new browser (new session) does not start again from zero: the count is on the link.
+    second = _post(Client(), path, birth_date="12/10/1958")
+    assert "Il vous reste 1 essai." in second.content.decode()
+    link = SingleUseLink.objects.get(kind=LinkKind.INVITATION)
+    assert link.failed_checks == 2 and link.locked_at is None
+    third = _post(Client(), path, birth_date="01/01/1990")
+    assert third.status_code == 403
+    page = third.content.decode().replace("&#x27;", "'")
+    assert "Ce lien est bloqué" in page
+    for whom in ("Claire Martin", "claire@rh.example.fr", "01 40 50 60 70", "09 80 98 98 23"):
+        assert whom in page
+    link.refresh_from_db()
+    assert link.failed_checks == 3 and link.locked_at is not None
+    # Locked: the right birth date no longer opens the account, nor does a new visit.
+    assert _post(Client(), path).status_code == 403
+    assert Client().get(path).status_code == 403
+    assert not User.objects.filter(email="paul.pro@entreprise.example.fr").exists()
+    invited.refresh_from_db()
+    assert invited.status == EnrolmentStatus.INVITED
+    # The correspondent sees it in the request's history.
+    assert invited.requests.get().events.filter(label__startswith="Lien d'activation bloqué")
+
+
+def test_correspondent_resend_issues_a_fresh_link_that_works(
+    client, invited, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    access = CorrespondentAccessFactory(company=invited.employee.company)
+    hr = Client()
+    hr.force_login(access.user)
+    request = invited.requests.get()
+    remind = reverse(
+        "employer_portal:request_remind", args=[invited.employee.company_id, request.pk]
+    )
+    # A reminder sent an hour ago does not stop the new link once the old one is locked.
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post(remind)
+    old_path = OutboxMessage.objects.get(key__startswith="manual-reminder").body_text
+    old_path = next(x for x in old_path.splitlines() if "/invitation/" in x).split("8000", 1)[1]
+    for day in ("01/01/1990", "02/01/1990", "03/01/1990"):
+        _post(client, old_path.strip(), birth_date=day)
+    assert _post(client, old_path.strip()).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post(remind, follow=True)
+    assert "moins de 24 heures" not in response.content.decode()
+    message = OutboxMessage.objects.filter(key__startswith="manual-reminder").order_by("-id")[0]
+    new_path = next(x for x in message.body_text.splitlines() if "/invitation/" in x)
+    new_path = new_path.split("8000", 1)[1].strip()
+    assert new_path != old_path.strip()
+    assert client.get(old_path.strip()).status_code == 410  # replaced by the new one
+    fresh = SingleUseLink.objects.get(kind=LinkKind.INVITATION, revoked_at__isnull=True)
+    assert fresh.failed_checks == 0 and fresh.locked_at is None
+    assert _post(client, new_path).status_code == 302
+    assert User.objects.filter(email="paul.pro@entreprise.example.fr").exists()

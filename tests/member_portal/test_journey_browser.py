@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from enrolment.enums import BankAccountPurpose, EnrolmentStatus
+from enrolment.enums import BankAccountPurpose, EnrolmentStatus, PhoneSource
 from enrolment.models import BankAccount, Enrolment
 from enrolment.services.invitation import enrolment_invite
 from mutuelle.models import OutboxMessage
 from tests.browser_support import login
 from tests.enrolment.factories import EnrolmentFactory, make_nir
-from tests.mutuelle.factories import OfferFactory
+from tests.mutuelle.factories import CorrespondentAccessFactory, OfferFactory, UserFactory
 
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "Soleil-Levant-2026!"
@@ -59,11 +59,20 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     expect(page.get_by_role("heading", name="Espace personnel")).to_be_visible()
     expect(page.get_by_text("paul.pro@entreprise.example.fr")).to_be_visible()
     _no_horizontal_scroll(page)
+    page.get_by_label("Votre date de naissance").fill("12/10/1985")
     page.get_by_label("Non").check()
     page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
     page.get_by_label("Confirmez votre mot de passe").fill("Autre-Chose-2026!")
     page.get_by_role("button", name="Continuer").click()
     expect(page.get_by_text("Les deux mots de passe ne sont pas identiques.")).to_be_visible()
+    # The link alone does not open the account: a wrong birth date is refused.
+    page.get_by_label("Votre date de naissance").fill("21/10/1985")
+    page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
+    page.get_by_label("Confirmez votre mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_text("Il vous reste 2 essais.")).to_be_visible()
+    expect(page.get_by_label("Votre date de naissance")).to_have_value("21/10/1985")
+    page.get_by_label("Votre date de naissance").fill("12/10/1985")
     page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
     page.get_by_label("Confirmez votre mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Continuer").click()
@@ -83,9 +92,18 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     expect(page.get_by_text("Les champs suivants ont été mal renseignés :")).to_be_visible()
     expect(page.get_by_text("Champ « téléphone » non renseigné")).to_be_visible()
     page.get_by_label("Situation familiale").select_option("marie")
-    page.get_by_label("Téléphone").fill("06 12 34 56 78")
+    page.get_by_label("Téléphone mobile").fill("06 12 34 56 78")
     page.get_by_label("Organisme de sécurité sociale").fill("01 751 0000")
     page.get_by_role("button", name="Suivant").click()
+
+    # The new mobile is confirmed on the profile step by a code sent to it.
+    expect(page.get_by_role("heading", name="Confirmer mon mobile")).to_be_visible()
+    expect(page.get_by_text("06 •• •• •• 78")).to_be_visible()
+    _no_horizontal_scroll(page)
+    sms = OutboxMessage.objects.filter(channel="sms").latest("id")
+    assert sms.recipient == "+33612345678"
+    page.get_by_label("Code reçu par SMS").fill(re.search(r"\b(\d{6})\b", sms.body_text).group(1))
+    page.get_by_role("button", name="Valider le code").click()
 
     # Beneficiaries: a child attached to the member's NIR.
     expect(page.get_by_role("heading", name="Mes bénéficiaires")).to_be_visible()
@@ -153,3 +171,29 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     ).exists()
     signature = reverse("member_portal:signature_entry")
     page.wait_for_url(re.compile(re.escape(signature)))
+    employee = enrolment.employee
+    employee.refresh_from_db()
+    assert employee.phone == "+33612345678" and employee.phone_source == PhoneSource.PROFILE
+
+
+def test_three_wrong_birth_dates_lock_the_link_and_say_whom_to_call(
+    page, live_server, invited_enrolment
+):
+    page.set_viewport_size(PHONE)
+    CorrespondentAccessFactory(
+        company=invited_enrolment.employee.company,
+        user=UserFactory(first_name="Claire", last_name="Martin", email="claire@rh.example.fr"),
+    )
+    message = OutboxMessage.objects.get(key=f"invitation:{invited_enrolment.pk}")
+    link = next(line for line in message.body_text.splitlines() if "/invitation/" in line)
+    page.goto(live_server.url + link.split("8000", 1)[1].strip())
+    for day in ("01/01/1990", "02/01/1990", "03/01/1990"):
+        page.get_by_label("Votre date de naissance").fill(day)
+        page.get_by_label("Non").check()
+        page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
+        page.get_by_label("Confirmez votre mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_role("heading", name="Ce lien est bloqué")).to_be_visible()
+    expect(page.get_by_text("Claire Martin")).to_be_visible()
+    expect(page.get_by_role("link", name="claire@rh.example.fr")).to_be_visible()
+    _no_horizontal_scroll(page)

@@ -55,14 +55,42 @@ def test_sign_download_validate_and_close(page, live_server, browser, people, tm
     sign.click()
 
     # The SMS code, read from the development outbox.
+    # The code goes to the mobile on record. Another number needs the password and its
+    # own code; the form, which shows the number, is then read and ticked again.
     expect(page.get_by_role("heading", name="Signature")).to_be_visible()
-    expect(page.get_by_label("Numéro de téléphone mobile")).to_have_value("06 12 34 56 78")
-    page.get_by_role("button", name="Recevoir mon code par SMS").click()
     expect(page.get_by_text("06 •• •• •• 78")).to_be_visible()
+    expect(page.get_by_text("Déclaré par l'employeur à la pré-affiliation.")).to_be_visible()
+    page.get_by_role("link", name="Ce n'est pas mon numéro").click()
+    page.get_by_label("Nouveau numéro de mobile").fill("07 81 22 33 44")
+    page.get_by_label("Mot de passe de votre espace").fill("Pas-le-bon-2026!")
+    page.get_by_label(re.compile("^Je certifie que ce numéro de mobile est le mien")).check()
+    page.get_by_role("button", name="Recevoir un code sur ce numéro").click()
+    expect(page.get_by_text("Le mot de passe saisi est incorrect.").first).to_be_visible()
+    expect(page.get_by_label("Nouveau numéro de mobile")).to_have_value("07 81 22 33 44")
+    page.get_by_label("Mot de passe de votre espace").fill(PASSWORD)
+    page.get_by_label(re.compile("^Je certifie que ce numéro de mobile est le mien")).check()
+    page.get_by_role("button", name="Recevoir un code sur ce numéro").click()
+    expect(page.get_by_role("heading", name="Confirmer mon mobile")).to_be_visible()
     sms = OutboxMessage.objects.filter(channel="sms").latest("id")
+    assert sms.recipient == "+33781223344"
+    page.get_by_label("Code reçu par SMS").fill(re.search(r"\b(\d{6})\b", sms.body_text).group(1))
+    page.get_by_role("button", name="Valider le code").click()
+    expect(page.get_by_role("heading", name="Mon bulletin d'adhésion")).to_be_visible()
+    page.locator("#form-preview").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(certify).to_be_enabled()
+    certify.check()
+    contract.check()
+    sign.click()
+    expect(page.get_by_text("07 •• •• •• 44")).to_be_visible()
+    expect(page.get_by_text(re.compile("^Modifié à la signature"))).to_be_visible()
+    page.get_by_role("button", name="Recevoir mon code par SMS").click()
+    expect(page.get_by_text("07 •• •• •• 44")).to_be_visible()
+    sms = OutboxMessage.objects.filter(channel="sms").latest("id")
+    assert sms.recipient == "+33781223344"
     code = re.search(r"\b(\d{6})\b", sms.body_text).group(1)
     page.get_by_label("Code reçu par SMS").fill(code)
-    page.get_by_role("button", name="Signer").click()
+    # Signing renders and seals two PDFs before answering: slow on a loaded machine.
+    page.get_by_role("button", name="Signer").click(timeout=60_000)
 
     expect(page.get_by_role("heading", name="Votre adhésion est terminée !")).to_be_visible()
     with page.expect_download() as download_info:
@@ -75,6 +103,7 @@ def test_sign_download_validate_and_close(page, live_server, browser, people, tm
         .split()
     )
     assert "Page de signature électronique" in text and enrolment.member_number in text
+    assert "Origine de ce numéro Modifié à la signature (mot de passe et code SMS)" in text
     assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.SIGNED
 
     # Back office: « Valider » on the signed enrolments to process.

@@ -1,7 +1,9 @@
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
-from enrolment.enums import EnrolmentStatus
+from enrolment.enums import EnrolmentStatus, PhoneSource
 from enrolment.models import SignatureAttempt, SignatureEvidence
 from enrolment.signature import membership_form as mf
 from mutuelle.models import OutboxMessage
@@ -96,9 +98,11 @@ def test_scroll_mark_then_consents_then_sms(employee_client, enrolment):
         {"certify": "on", "contract_document": "on", "fingerprint": fingerprint},
     )
     assert response.status_code == 302 and response.url == url("signature_sms", enrolment)
-    page = employee_client.get(response.url)
-    # Prefilled with the employee's mobile.
-    assert 'value="06 12 34 56 78"' in page.content.decode()
+    page = unescape(employee_client.get(response.url).content.decode())
+    # The code goes to the mobile on record: shown masked, with where it came from.
+    assert "06 •• •• •• 78" in page
+    assert "Déclaré par l'employeur à la pré-affiliation" in page
+    assert 'name="tel-phone"' not in page
 
 
 def test_sms_page_requires_consents(employee_client, enrolment):
@@ -111,14 +115,13 @@ def test_full_signature_through_the_pages(
 ):
     prepare_attempt(enrolment)
     sms_url = url("signature_sms", enrolment)
-    response = employee_client.post(sms_url, {"action": "send", "tel-phone": "01 45 00 00 00"})
-    assert "commençant par 06 ou 07" in response.content.decode()
-    assert 'value="01 45 00 00 00"' in response.content.decode()
+    # A number typed in the request is ignored: the code goes to the one on record.
     with django_capture_on_commit_callbacks(execute=True):
         response = employee_client.post(sms_url, {"action": "send", "tel-phone": "07 81 22 33 44"})
     assert response.status_code == 302
+    assert OutboxMessage.objects.get(channel="sms").recipient == "+33612345678"
     page = employee_client.get(sms_url).content.decode()
-    assert "07 •• •• •• 44" in page and "Je n'ai pas reçu le code" in page
+    assert "06 •• •• •• 78" in page and "Je n'ai pas reçu le code" in page
     code = last_sms_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     response = employee_client.post(sms_url, {"action": "verify", "sms-code": wrong})
@@ -135,6 +138,7 @@ def test_full_signature_through_the_pages(
     assert response.status_code == 302 and response.url == url("signature_done", enrolment)
     evidence = SignatureEvidence.objects.get()
     assert evidence.ip_address == "198.51.100.4" and evidence.user_agent == "Navigateur de test"
+    assert evidence.phone == "+33612345678" and evidence.phone_source == PhoneSource.EMPLOYER
     done = employee_client.get(response.url).content.decode()
     assert "Votre adhésion est terminée" in done and "Télécharger mon dossier" in done
     download = employee_client.get(url("signature_dossier", enrolment))
@@ -227,3 +231,80 @@ def test_confirmation_mail_links_to_the_signature_end_page_the_member_space_regi
     package = Path(signature_package.__file__).parent
     sources = "".join(p.read_text() for p in package.glob("*.py"))
     assert "member_portal:" not in sources
+
+
+def test_another_number_at_signature_needs_the_password_and_its_own_code(
+    employee_client, enrolment, django_capture_on_commit_callbacks
+):
+    prepare_attempt(enrolment)
+    sms_url = url("signature_sms", enrolment)
+    page = employee_client.get(sms_url + "?numero=modifier").content.decode()
+    assert 'name="tel-password"' in page and 'name="tel-phone"' in page
+    data = {"action": "change", "tel-phone": "07 81 22 33 44", "tel-own_phone": "on"}
+    # Every error in one pass, the typed number kept; no SMS without the password.
+    response = employee_client.post(sms_url, {"action": "change", "tel-phone": "01 45 00 00 00"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "commençant par 06 ou 07" in html and "Saisissez votre mot de passe." in html
+    assert "Cochez cette case pour confirmer que ce numéro est le vôtre." in html
+    assert 'value="01 45 00 00 00"' in html
+    response = employee_client.post(sms_url, {**data, "tel-password": "Pas-le-bon-2026!"})
+    assert "Le mot de passe saisi est incorrect." in unescape(response.content.decode())
+    assert not OutboxMessage.objects.filter(channel="sms").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = employee_client.post(sms_url, {**data, "tel-password": PASSWORD})
+    confirmation = SignatureAttempt.objects.get(subject="telephone-signature:+33781223344")
+    code_url = reverse("member_portal:signature_phone", args=[enrolment.pk, confirmation.pk])
+    assert response.url == code_url
+    assert OutboxMessage.objects.get(channel="sms").recipient == "+33781223344"
+    # Not on record until the code is typed back: the signature code still goes to the
+    # employer's number.
+    assert "06 •• •• •• 78" in employee_client.get(sms_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = employee_client.post(code_url, {"action": "verify", "code": last_sms_code()})
+    assert response.url == url("signature_form", enrolment)
+    enrolment.employee.refresh_from_db()
+    assert enrolment.employee.phone == "+33781223344"
+    assert enrolment.employee.phone_source == PhoneSource.SIGNATURE
+    # The form shows the new number: read and ticked again, then signed with a code sent
+    # to it.
+    prepare_attempt(enrolment)
+    page = unescape(employee_client.get(sms_url).content.decode())
+    assert "07 •• •• •• 44" in page and "Modifié à la signature" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        employee_client.post(sms_url, {"action": "send"})
+    assert OutboxMessage.objects.filter(channel="sms").latest("id").recipient == "+33781223344"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = employee_client.post(sms_url, {"action": "verify", "sms-code": last_sms_code()})
+    assert response.url == url("signature_done", enrolment)
+    evidence = SignatureEvidence.objects.get(attempt__subject="")
+    assert evidence.phone == "+33781223344" and evidence.phone_source == PhoneSource.SIGNATURE
+
+
+def test_no_number_on_record_asks_for_one(client):
+    enrolment = EnrolmentFactory(ready_to_sign=True, employee__phone="")
+    client.login(username=enrolment.employee.user.username, password=PASSWORD)
+    prepare_attempt(enrolment)
+    page = unescape(client.get(url("signature_sms", enrolment)).content.decode())
+    assert "Aucun numéro de mobile n'est enregistré pour vous" in page
+    assert 'name="tel-password"' in page
+    response = client.post(url("signature_sms", enrolment), {"action": "send"})
+    assert "Aucun numéro de mobile n'est enregistré" in unescape(response.content.decode())
+    assert not OutboxMessage.objects.filter(channel="sms").exists()
+
+
+def test_signature_phone_page_is_the_employees_own(client, enrolment):
+    from enrolment.services.profile import signature_phone_change_start
+
+    confirmation = signature_phone_change_start(
+        enrolment=enrolment,
+        user=enrolment.employee.user,
+        password=PASSWORD,
+        phone="07 81 22 33 44",
+    )
+    other = EnrolmentFactory(ready_to_sign=True)
+    client.login(username=other.employee.user.username, password=PASSWORD)
+    code_url = reverse("member_portal:signature_phone", args=[enrolment.pk, confirmation.pk])
+    assert client.get(code_url).status_code == 404
+    own = reverse("member_portal:signature_phone", args=[other.pk, confirmation.pk])
+    assert client.get(own).status_code == 404

@@ -4,10 +4,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from enrolment.enums import BankAccountPurpose, Relationship
-from enrolment.models import BankAccount, Beneficiary
+from enrolment.enums import BankAccountPurpose, PhoneSource, Relationship
+from enrolment.models import BankAccount, Beneficiary, SignatureAttempt
 from enrolment.services import wizard
+from mutuelle.models import OutboxMessage
 from tests.enrolment.factories import make_nir
+from tests.enrolment.signing import last_sms_code
 from tests.mutuelle.factories import PASSWORD
 
 from .helpers import add_offers, in_progress_enrolment, url
@@ -22,7 +24,8 @@ BIC_OK_2 = "PSSTFRPPPAR"
 
 @pytest.fixture
 def member(client):
-    enrolment, user = in_progress_enrolment(wizard_step="profile")
+    # The employer declared this mobile: keeping it on the profile step needs no code.
+    enrolment, user = in_progress_enrolment(wizard_step="profile", employee__phone="+33612345678")
     client.login(username=user.username, password=PASSWORD)
     return enrolment
 
@@ -113,6 +116,44 @@ def test_profile_prefilled_and_saved(client, member):
     assert member.wizard_step == "beneficiaries"
     assert member.employee.family_status == "marie"
     assert str(member.employee.phone) == "+33612345678"
+
+
+def test_new_mobile_on_the_profile_step_is_confirmed_by_a_code(
+    client, member, django_capture_on_commit_callbacks
+):
+    refused = client.post(url("wizard_profile"), profile_data(member, phone="01 45 00 00 00"))
+    assert "commençant par 06 ou 07" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("wizard_profile") + "?retour=recap", profile_data(member, phone="07 81 22 33 44")
+        )
+    attempt = SignatureAttempt.objects.get(subject="telephone-profil:+33781223344")
+    code_url = url("wizard_profile_phone", attempt.pk) + "?retour=recap"
+    assert response.url == code_url
+    assert OutboxMessage.objects.get(channel="sms").recipient == "+33781223344"
+    member.employee.refresh_from_db()
+    # The rest of the profile is saved; the number waits for its code.
+    assert member.employee.family_status == "marie"
+    assert member.employee.phone == "+33612345678"
+    page = client.get(code_url)
+    assert "07 •• •• •• 44" in page.content.decode()
+    assert page.context["stepper"][0]["current"] is True
+    wrong = f"{(int(last_sms_code()) + 1) % 1_000_000:06d}"
+    response = client.post(code_url, {"action": "verify", "code": wrong})
+    assert "Il vous reste 4 essais" in response.content.decode()
+    # Another employee cannot reach this code page.
+    _other, other_user = in_progress_enrolment(wizard_step="profile")
+    client.force_login(other_user)
+    assert client.get(code_url).status_code == 404
+    client.force_login(member.employee.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(code_url, {"action": "verify", "code": last_sms_code()})
+    # Not yet at the recap: back to the next step.
+    assert response.url == url("wizard_beneficiaries")
+    member.employee.refresh_from_db()
+    assert member.employee.phone == "+33781223344"
+    assert member.employee.phone_source == PhoneSource.PROFILE
+    assert member.employee.phone_confirmed_at is not None
 
 
 def test_profile_soft_check_lists_missing_then_continue(client, member):

@@ -73,7 +73,7 @@ def sign(mandate) -> None:
     fingerprint = mf.fingerprint(mandate_body_html(mandate))
     signature_form_viewed(attempt=attempt, fingerprint=fingerprint, how="scroll")
     signature_consents_give(attempt=attempt, fingerprint=fingerprint, ticked=frozenset({"mandate"}))
-    signature_code_send(attempt=attempt, phone="06 12 34 56 78")
+    signature_code_send(attempt=attempt)
     return signature_code_verify(
         attempt=attempt, code=last_sms_code(), by=mandate.enrolment.employee.user, origin=ORIGIN
     )

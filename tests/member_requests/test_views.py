@@ -181,16 +181,15 @@ def test_contribution_account_change_and_mandate_signed_with_the_sms_code(client
     assert response.url == sign_url
     page = client.get(sign_url)
     assert mandate.reference in text(page)
+    # The code goes to the mobile on record: no number to type.
+    assert "06 •• •• •• 78, votre mobile enregistré" in text(page)
     fingerprint = page.context["sign_form"]["fingerprint"].value()
-    refused = client.post(
-        sign_url, {"action": "send", "tel-phone": "06 12 34 56 78", "tel-fingerprint": fingerprint}
-    )
+    refused = client.post(sign_url, {"action": "send", "tel-fingerprint": fingerprint})
     assert "Cochez cette case pour signer le mandat." in text(refused)
     client.post(
         sign_url,
         {
             "action": "send",
-            "tel-phone": "06 12 34 56 78",
             "tel-mandate": "on",
             "tel-fingerprint": fingerprint,
         },

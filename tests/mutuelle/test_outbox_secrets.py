@@ -76,7 +76,12 @@ def test_no_raw_token_or_code_is_left_in_the_database_after_a_journey(
     with django_capture_on_commit_callbacks(execute=True):
         activated = client.post(
             invitation_url,
-            {"has_personal_email": "non", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+            {
+                "birth_date": enrolment.employee.birth_date.strftime("%d/%m/%Y"),
+                "has_personal_email": "non",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
         )
     assert activated.status_code == 302
     client.post("/compte/logout/")
@@ -99,7 +104,7 @@ def test_no_raw_token_or_code_is_left_in_the_database_after_a_journey(
     attempt = prepare_attempt(signer)
     sms = send_then_deliver(
         django_capture_on_commit_callbacks,
-        lambda: signature_code_send(attempt=attempt, phone="06 12 34 56 78", resend=False),
+        lambda: signature_code_send(attempt=attempt, resend=False),
     )
     code = re.search(r"\b(\d{6})\b", sms).group(1)
     with django_capture_on_commit_callbacks(execute=True):

@@ -49,6 +49,7 @@ from dispensations.services import dispensation_submit
 from enrolment.enums import (
     OPEN_STATES,
     BankAccountPurpose,
+    PhoneSource,
     Relationship,
     SpouseKind,
     TerminationReason,
@@ -64,6 +65,7 @@ from enrolment.services.member_import import COLUMNS as IMPORT_COLUMN_LABELS
 from enrolment.services.member_import import members_import
 from enrolment.services.preaffiliation import enrolment_pre_affiliate
 from enrolment.services.preaffiliation.fields import EMPLOYEE_FIELDS
+from enrolment.services.profile import phone_change_confirm, phone_change_start
 from enrolment.services.provident import provident_notices_send
 from enrolment.services.termination import termination_process, termination_submit
 from enrolment.services.wizard import wizard_validate
@@ -365,8 +367,20 @@ class Command(BaseCommand):
         self.terminate(enrolment, spec, hire_date, by=correspondent, staff=users["staff"])
 
     def sign(self, enrolment, user) -> None:
-        """Recap validated, form read, consents given, code received by SMS and typed."""
+        """Mobile confirmed on the profile step, recap validated, form read, consents
+        given, code received by SMS on that mobile and typed."""
 
+        origin = signature.SignatureContext(ip_address="127.0.0.1", user_agent="seed_demo")
+        # The employer declared no mobile: the employee gives one on the profile step
+        # and types back the code sent to it; the signature code then goes there.
+        confirmation = phone_change_start(
+            enrolment=enrolment,
+            phone=f"+336123{enrolment.pk % 100000:05d}",
+            source=PhoneSource.PROFILE,
+        )
+        phone_change_confirm(
+            attempt=confirmation, code=self.sms_code(confirmation), by=user, origin=origin
+        )
         missing = wizard_validate(enrolment=enrolment)
         if missing:
             raise RuntimeError(f"Parcours incomplet pour la démo : {missing}")
@@ -376,15 +390,17 @@ class Command(BaseCommand):
         signature.signature_consents_give(
             attempt=attempt, certify=True, contract_document=True, fingerprint=fingerprint
         )
-        challenge = signature.signature_code_send(attempt=attempt, phone="+33612345678")
-        sms = OutboxMessage.objects.get(key=f"signature-code:{challenge.pk}")
-        code = re.search(r"\b(\d{6})\b", sms.body_text).group(1)
+        signature.signature_code_send(attempt=attempt)
         signature.signature_code_verify(
-            attempt=attempt,
-            code=code,
-            by=user,
-            origin=signature.SignatureContext(ip_address="127.0.0.1", user_agent="seed_demo"),
+            attempt=attempt, code=self.sms_code(attempt), by=user, origin=origin
         )
+
+    @staticmethod
+    def sms_code(attempt) -> str:
+        """The code of the attempt's last SMS, read in the outbox as the employee would."""
+        challenge = attempt.challenges.order_by("-created_at", "-id").first()
+        sms = OutboxMessage.objects.get(key=f"signature-code:{challenge.pk}")
+        return re.search(r"\b(\d{6})\b", sms.body_text).group(1)
 
     def terminate(self, enrolment, spec, hire_date, *, by, staff) -> None:
 
@@ -404,7 +420,9 @@ class Command(BaseCommand):
 
         message = OutboxMessage.objects.get(key=f"invitation:{enrolment.pk}")
         token = INVITATION_LINK.search(message.body_text).group(1)
-        return account_activate(raw_token=token, password=DEMO_PASSWORD)
+        return account_activate(
+            raw_token=token, birth_date=enrolment.employee.birth_date, password=DEMO_PASSWORD
+        )
 
     def request_dispensation(self, enrolment, user, hire_date) -> None:
 
