@@ -8,7 +8,9 @@ import re
 import pytest
 from django.urls import URLPattern, reverse
 
+from enrolment.enums import PhoneSource
 from enrolment.models import Beneficiary
+from enrolment.services.profile import phone_change_start
 from member_portal import urls as member_urls
 from member_requests.models import SepaMandate
 from tests.member_requests.factories import covered_member, sent_request
@@ -87,15 +89,25 @@ def test_every_member_url_with_an_id_is_a_404_for_another_member(client):
     ids["mandate_sign.pk"] = ids["mandate_pdf.pk"] = mandate.pk
     ids["wizard_beneficiary_edit.pk"] = ids["wizard_beneficiary_remove.pk"] = beneficiary.pk
     ids["guarantee_table.pk"] = first.offer_id
+    # Mobile changes of the first member, on the profile step and at the signature.
+    ids["signature_phone.enrolment_id"] = first.pk
+    ids["signature_phone.pk"] = phone_change_start(
+        enrolment=first, phone="07 81 22 33 44", source=PhoneSource.SIGNATURE
+    ).pk
+    ids["wizard_profile_phone.pk"] = phone_change_start(
+        enrolment=first, phone="07 81 22 33 45", source=PhoneSource.PROFILE
+    ).pk
     other = covered_member(employee__user=UserFactory())
     client.force_login(other.employee.user)
     with_ids = [p for p in member_patterns() if "<" in str(p.pattern)]
     answers = {p.name: answer(client, path_of(p, ids)) for p in with_ids}
     # The wizard is closed to a member with no enrolment in progress: sent home.
-    closed_wizard = {"wizard_beneficiary_edit", "wizard_beneficiary_remove"}
+    closed_wizard = {"wizard_beneficiary_edit", "wizard_beneficiary_remove", "wizard_profile_phone"}
     assert {name for name, status in answers.items() if status != 404} == closed_wizard
     assert {answers[name] for name in closed_wizard} == {302}
     # The first member reaches their own request's document.
     client.force_login(first.employee.user)
     own = reverse("member_portal:request_document", args=[member_request.pk, document.pk])
-    assert client.get(own).status_code == 200
+    response = client.get(own)
+    assert response.status_code == 200
+    response.close()  # the file it streams
