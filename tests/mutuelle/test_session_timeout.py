@@ -89,3 +89,13 @@ def test_sms_code_page_shows_the_expiry_and_offers_a_new_code_before_it(client):
     with time_machine.travel(START + dt.timedelta(minutes=11), tick=False):
         page = client.get(sms_url).content.decode()
     assert "Ce code a expiré" in page and "Votre code expire à" not in page
+
+
+def test_seconds_left_reach_the_script_without_a_thousands_separator(client):
+    # French formatting wrote « 28 800 », which the page's script read as NaN and showed
+    # the warning at once on every page, over the menus.
+    access = CorrespondentAccessFactory()
+    with time_machine.travel(START, tick=False):
+        client.force_login(access.user)
+        html = client.get(home_of(access)).content.decode()
+    assert 'data-remaining="28800"' in html
