@@ -308,3 +308,23 @@ def test_signature_phone_page_is_the_employees_own(client, enrolment):
     assert client.get(code_url).status_code == 404
     own = reverse("member_portal:signature_phone", args=[other.pk, confirmation.pk])
     assert client.get(own).status_code == 404
+
+
+def test_password_tries_at_signature_are_limited(employee_client, enrolment, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reauthenticate": "2/m/user"}
+    prepare_attempt(enrolment)
+    data = {
+        "action": "change",
+        "tel-phone": "07 81 22 33 44",
+        "tel-own_phone": "on",
+        "tel-password": "Pas-le-bon-2026!",
+    }
+    for _ in range(2):
+        response = employee_client.post(url("signature_sms", enrolment), data)
+        assert "Le mot de passe saisi est incorrect." in unescape(response.content.decode())
+    # The right password no longer goes through within the minute.
+    response = employee_client.post(
+        url("signature_sms", enrolment), {**data, "tel-password": PASSWORD}
+    )
+    assert "Trop d'essais" in unescape(response.content.decode())
+    assert not OutboxMessage.objects.filter(channel="sms").exists()
