@@ -16,6 +16,7 @@ from member_portal.staged_proofs import STORAGE_PREFIX
 
 from ..mutuelle.factories import UserFactory
 from .factories import employee_enrolment, exe_bytes, pdf_upload, png_bytes, submit
+from .test_views import post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,8 @@ def staged_files() -> list[str]:
 
 
 def form(**overrides):
-    data = {
-        "payroll_id": "M-1024",
-        "hire_date": "01/03/2024",
-        "case": "spouse_employer",
-        "end_date": "",
-        "insurer_name": "",
-        "sworn_statement": "on",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    """The request form's data; a field given as None is left out."""
+    return {k: v for k, v in post_data(**overrides).items() if v is not None}
 
 
 def test_accepted_proof_kept_when_another_field_is_wrong(client):
