@@ -6,19 +6,19 @@ from django import forms
 from enrolment.enums import TerminationReason, UnemploymentEligibility
 from enrolment.portability import PORTABILITY_REASONS, portability_decide
 from enrolment.services.termination import termination_errors
+from mutuelle.forms import DateInput, form_add_rule_errors
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
 
 class TerminationForm(forms.Form):
     hire_date = forms.DateField(
-        label="Date d'embauche", widget=DATE_INPUT, input_formats=DATE_FORMATS
+        label="Date d'embauche", widget=DateInput(), input_formats=DATE_FORMATS
     )
     contracts_start_date = forms.DateField(
         label="Début du premier des contrats successifs chez votre entreprise",
-        widget=DATE_INPUT,
+        widget=DateInput(),
         input_formats=DATE_FORMATS,
         required=False,
         help_text=(
@@ -29,7 +29,7 @@ class TerminationForm(forms.Form):
     )
     termination_date = forms.DateField(
         label="Date de résiliation",
-        widget=DATE_INPUT,
+        widget=DateInput(),
         input_formats=DATE_FORMATS,
         help_text="Dernier jour du contrat de travail.",
     )
@@ -37,9 +37,14 @@ class TerminationForm(forms.Form):
         label="Veuillez sélectionner un motif de résiliation",
         choices=TerminationReason.choices,
         widget=forms.RadioSelect,
+        help_text=(
+            "Une fin de période d'essai à l'initiative du salarié n'ouvre droit à "
+            "l'assurance chômage que s'il s'agit d'une démission légitime : choisissez "
+            "alors « Démission légitime »."
+        ),
     )
     unemployment = forms.ChoiceField(
-        label="Le salarié peut-il prétendre à l'assurance chômage ?",
+        label="Le salarié peut-il prétendre à l'assurance chômage ? (pour ces motifs)",
         choices=UnemploymentEligibility.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -54,8 +59,7 @@ class TerminationForm(forms.Form):
         data = super().clean()
         if data.get("reason") not in PORTABILITY_REASONS:
             data["unemployment"] = None
-        if {"hire_date", "termination_date", "contracts_start_date"} & set(self.errors):
-            return data
+        # Even with a date wrong: the other rules' messages in the same pass.
         errors = termination_errors(
             enrolment=self.enrolment,
             hire_date=data.get("hire_date"),
@@ -64,9 +68,7 @@ class TerminationForm(forms.Form):
             unemployment=data.get("unemployment"),
             contracts_start_date=data.get("contracts_start_date"),
         )
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(None if field == "__all__" else field, message)
+        form_add_rule_errors(self, errors)
         return data
 
     def decision(self):
@@ -95,14 +97,19 @@ class AddEmployeesChoiceForm(forms.Form):
     )
 
 
-def _text(label: str, max_length: int = 100, **attrs) -> forms.CharField:
+def _text(label: str, max_length: int = 100, widget=None, **attrs) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=False,
-        widget=forms.TextInput(attrs=attrs),
+        widget=widget or forms.TextInput(attrs=attrs),
         error_messages={"max_length": f"{label} : {max_length} caractères au maximum."},
     )
+
+
+def _date(label: str) -> forms.CharField:
+    """A date typed as text: the shared service parses it, as it does a file's cells."""
+    return _text(label, 10, widget=DateInput())
 
 
 class PreAffiliationForm(forms.Form):
@@ -117,7 +124,7 @@ class PreAffiliationForm(forms.Form):
     )
     first_name = _text("Prénom", autocomplete="off")
     last_name = _text("Nom", autocomplete="off")
-    birth_date = _text("Date de naissance", 10, placeholder="JJ/MM/AAAA", inputmode="numeric")
+    birth_date = _date("Date de naissance")
     nir = _text("Numéro de sécurité sociale", 21, inputmode="numeric")
     insurance_fund_code = _text("Organisme de rattachement Sécurité sociale", 20)
     address_floor = _text("Escalier / Étage", 60)
@@ -140,16 +147,14 @@ class PreAffiliationForm(forms.Form):
             "directement et le salarié reçoit la notice d'information par e-mail."
         ),
     )
-    hire_date = _text("Date d'embauche", 10, placeholder="JJ/MM/AAAA", inputmode="numeric")
+    hire_date = _date("Date d'embauche")
     alsace_moselle = forms.ChoiceField(
         label="Régime local Alsace-Moselle",
         choices=[("oui", "Oui"), ("non", "Non")],
         widget=forms.RadioSelect,
         required=False,
     )
-    effective_date = _text(
-        "Date d'effet du contrat", 10, placeholder="JJ/MM/AAAA", inputmode="numeric"
-    )
+    effective_date = _date("Date d'effet du contrat")
 
     REQUIRED = frozenset(
         {

@@ -21,6 +21,7 @@ from mutuelle.address_check import address_check
 from mutuelle.addresses import ADDRESS_FIELDS, address_lines
 from mutuelle.enums import AddressStatus
 from mutuelle.fields import keyed_hash
+from mutuelle.forms import form_add_rule_errors
 from mutuelle.french import plural
 from mutuelle.models import InsuredGroup
 from mutuelle.validators import normalize_nir
@@ -53,9 +54,11 @@ def _groups(company) -> list[InsuredGroup]:
 
 
 def _check(request, draft: dict, groups: dict, *, other_hashes: set[str]):
-    group = groups[int(draft["group"])]
+    """The shared service's check; without a group yet, every rule but the contract's."""
+    group = groups.get(draft["group"]) if draft["group"] else None
     raw = {key: draft.get(key, "") for key in FIELD_LABELS} | {"group": group}
-    check = check_employee(raw, company=request.company, contract=group.contract)
+    contract = group.contract if group else None
+    check = check_employee(raw, company=request.company, contract=contract)
     if check.nir_hash and check.nir_hash in other_hashes:
         check.add("nir", ALREADY_IN_BATCH)
     return check
@@ -122,14 +125,15 @@ def preaffiliation_form(request):
                 f"Vous pouvez saisir au plus {MAX_DRAFTS} salariés à la fois : validez "
                 "cette saisie, ou utilisez le fichier Excel pour un grand nombre de salariés.",
             )
-        elif form.is_valid():
+        else:
+            # The service's rules run even when a field of the form is wrong (the
+            # group missing, a value too long): every error in one pass.
+            form.is_valid()
             draft = form.draft()
             others = _hashes(state["drafts"], skip=index)
             check = _check(request, draft, by_id, other_hashes=others)
-            for field, errors in check.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if check.is_valid:
+            form_add_rule_errors(form, check.errors)
+            if form.is_valid():
                 checked = address_check(check.data) if _has_address(draft) else None
                 if checked and (
                     checked.status == AddressStatus.NOT_FOUND

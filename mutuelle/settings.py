@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for the project's form renderer (FORM_RENDERER).
+    "django.forms",
     "allauth",
     "allauth.account",
     "csp",
@@ -140,6 +142,9 @@ TEMPLATES = [
         "OPTIONS": {"autoescape": False},
     },
 ]
+
+# Every form field through one template (label, help, error, aria-describedby).
+FORM_RENDERER = "mutuelle.forms.PortalFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -108,10 +108,41 @@ class A11yReport:
         self.documents_audited = seen
 
 
+# Every id that an ARIA reference or a <label for> names must exist (RGAA 11.10: an
+# error or a help text tied to a field by a missing id is never read out).
+_DANGLING_REFERENCES = """() => {
+  const found = [];
+  const attributes = ["aria-describedby", "aria-labelledby", "aria-controls"];
+  for (const element of document.querySelectorAll("*")) {
+    const names = element.tagName === "LABEL" ? [...attributes, "for"] : attributes;
+    for (const name of names) {
+      for (const id of (element.getAttribute(name) || "").split(/\\s+/)) {
+        if (id && !document.getElementById(id)) {
+          found.push(`<${element.tagName.toLowerCase()} ${name}="${id}">`);
+        }
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def dangling_references(page) -> list[str]:
+    """The references of the page's current document to ids it does not have."""
+    return page.evaluate(_DANGLING_REFERENCES)
+
+
 def run_axe(page, report: A11yReport | None = None) -> list[str]:
-    """Audit the page's current document; return the violations found."""
+    """Audit the page's current document; return the violations found (axe-core, and
+    references to missing ids)."""
     results = _axe.run(page)
-    return (report or A11yReport()).record(page.url, results.response)
+    report = report or A11yReport()
+    found = report.record(page.url, results.response)
+    missing = [
+        f"{page.url}: id absent — {reference}" for reference in dangling_references(page)
+    ]
+    report.problems.extend(missing)
+    return found + missing
 
 
 def audit_every_document(page) -> A11yReport:

@@ -73,13 +73,14 @@ PROFILE_SOFT_FIELDS = {
 }
 
 
-def profile_soft_missing(data: dict) -> list[str]:
-    missing = []
+def profile_soft_missing(data: dict) -> dict[str, str]:
+    """The recommended fields left empty: ``field → label``."""
+    missing = {}
     for field, label in PROFILE_SOFT_FIELDS.items():
         if field == "insurance_fund_code" and not data.get("teletransmission"):
             continue
         if not data.get(field):
-            missing.append(label)
+            missing[field] = label
     return missing
 
 

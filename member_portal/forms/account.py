@@ -29,7 +29,7 @@ class MemberAccountForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    birth_date = FrenchDateField(label="Date de naissance", help_text="JJ/MM/AAAA")
+    birth_date = FrenchDateField(label="Date de naissance")
     email = forms.EmailField(
         label="Adresse e-mail",
         max_length=254,

@@ -11,6 +11,7 @@ from dispensations.services import check_request
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
 from mutuelle.french import file_size
+from mutuelle.forms import DateInput, form_add_rule_errors
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -36,10 +37,7 @@ def _date_field(label: str, *, required: bool) -> forms.DateField:
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(
-            format="%d/%m/%Y",
-            attrs={"placeholder": "JJ/MM/AAAA", "inputmode": "numeric", "autocomplete": "off"},
-        ),
+        widget=DateInput(attrs={"autocomplete": "off"}),
         error_messages={"invalid": "Saisissez une date au format JJ/MM/AAAA."},
     )
 
@@ -121,18 +119,18 @@ class DispensationForm(ProofsMixin, forms.Form):
     def clean(self):
         data = super().clean()
         case = CASES_BY_CODE.get(data.get("case") or "")
-        if case is None or "hire_date" not in data or self.has_error("proofs"):
+        if case is None:
             return data
+        # Even with other fields wrong: every error in one pass.
         errors = check_request(
             enrolment=self.enrolment,
             case=case,
-            hire_date=data["hire_date"],
+            hire_date=data.get("hire_date"),
             end_date=data.get("end_date"),
             insurer_name=data.get("insurer_name", ""),
             proof_count=self.kept + len(data.get("proofs") or []),
         )
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
+        form_add_rule_errors(self, errors)
         return data
 
 
@@ -160,18 +158,15 @@ class DispensationCompleteForm(ProofsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if "hire_date" not in data or self.has_error("proofs"):
-            return data
         errors = check_case_rules(
             self.case,
             contract=self.dispensation.enrolment.contract,
-            hire_date=data["hire_date"],
+            hire_date=data.get("hire_date"),
             end_date=data.get("end_date"),
             insurer_name=data.get("insurer_name", ""),
             today=timezone.localdate(),
         )
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
+        form_add_rule_errors(self, errors)
         return data
 
 

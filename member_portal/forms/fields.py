@@ -2,6 +2,8 @@
 
 from django import forms
 
+from mutuelle.forms import DateInput
+
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
 
@@ -23,17 +25,10 @@ class YesNoField(forms.TypedChoiceField):
         return value
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class FrenchDateField(forms.DateField):
     """JJ/MM/AAAA typed as on the seed's form."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "bday"})
+    widget = DateInput(attrs={"autocomplete": "bday"})
 
     def __init__(self, **kwargs):
         super().__init__(

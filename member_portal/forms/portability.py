@@ -1,6 +1,7 @@
 from django import forms
 
 from member_requests.enums import PortabilityEndCause
+from mutuelle.forms import DateInput
 
 from .requests import DocumentsMixin, SubmissionKeyMixin
 
@@ -27,11 +28,9 @@ class PortabilityEndForm(SubmissionKeyMixin, forms.Form):
         error_messages={"required": "Choisissez votre situation."},
     )
     end_date = forms.DateField(
-        label="Depuis le (JJ/MM/AAAA)",
+        label="Depuis le",
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(
-            format="%d/%m/%Y", attrs={"placeholder": "JJ/MM/AAAA", "inputmode": "numeric"}
-        ),
+        widget=DateInput(),
         error_messages={
             "required": "Indiquez la date.",
             "invalid": "Saisissez une date au format JJ/MM/AAAA.",

@@ -6,6 +6,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from enrolment.models import Employee
 from enrolment.services.activation import login_email_taken
 from enrolment.services.profile import PHONE_CONSENT
+from mutuelle.forms import form_mark_own_data
 
 from .wizard import ADDRESS_LABELS, AddressMixin
 
@@ -36,6 +37,7 @@ class AddressForm(AddressMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("address_street", "postal_code", "city"):
             self.fields[name].required = True
+        form_mark_own_data(self)
 
 
 class PhoneForm(forms.Form):

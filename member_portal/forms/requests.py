@@ -91,6 +91,8 @@ class CompleteForm(DocumentsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not (data.get("message", "").strip() or data.get("documents")):
+        if not ({"message", "documents"} & set(self.errors)) and not (
+            data.get("message", "").strip() or data.get("documents")
+        ):
             self.add_error("documents", "Joignez le document demandé ou écrivez un message.")
         return data

@@ -73,6 +73,7 @@ class CodeForm(forms.Form):
                 "inputmode": "numeric",
                 "maxlength": "6",
                 "pattern": "[0-9]{6}",
+                "class": "code-input",
             }
         ),
     )

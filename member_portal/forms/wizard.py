@@ -11,6 +11,7 @@ from enrolment.services.activation import login_email_taken
 from enrolment.signature.services import is_french_mobile
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import keyed_hash
+from mutuelle.forms import DateInput, form_add_rule_errors, form_mark_own_data
 from mutuelle.validators import (
     bank_of_iban,
     normalize_iban,
@@ -19,7 +20,7 @@ from mutuelle.validators import (
     validate_postal_address_line,
 )
 
-from .fields import DateInput, YesNoField
+from .fields import YesNoField
 
 ADDRESS_LABELS = {
     "address_number": "Numéro",
@@ -109,6 +110,7 @@ class ProfileForm(AddressMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("address_street", "postal_code", "city", "nir"):
             self.fields[name].required = True
+        form_mark_own_data(self)
         self.fields["family_status"].choices = [
             ("", "— Choisissez —"),
             *self.fields["family_status"].choices[1:],
@@ -143,10 +145,7 @@ class ProfileForm(AddressMixin, forms.ModelForm):
             self.add_error(
                 "nir", "Ce numéro de sécurité sociale est déjà celui d'un autre salarié."
             )
-        for field, messages in wizard.profile_rule_errors(data).items():
-            for message in messages:
-                if field not in self.errors:
-                    self.add_error(field, message)
+        form_add_rule_errors(self, wizard.profile_rule_errors(data))
         return data
 
 
@@ -251,12 +250,12 @@ class BeneficiaryForm(AddressMixin, forms.ModelForm):
             for name in ("address_street", "postal_code", "city"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, "Ce champ est obligatoire si les coordonnées diffèrent.")
-        for field, messages in wizard.beneficiary_rule_errors(
-            enrolment=self.enrolment, data=data, instance=self.instance, on=self.rules_on
-        ).items():
-            if field not in self.errors:
-                for message in messages:
-                    self.add_error(field, message)
+        form_add_rule_errors(
+            self,
+            wizard.beneficiary_rule_errors(
+                enrolment=self.enrolment, data=data, instance=self.instance, on=self.rules_on
+            ),
+        )
         return data
 
 
@@ -289,6 +288,11 @@ class RibForm(forms.Form):
     )
     # The bank the registry finds for the IBAN (shown as « Banque : … »).
     bank_name = ""
+
+    def __init__(self, *args, own_account: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if own_account:
+            form_mark_own_data(self)
 
     def clean_iban(self):
         return normalize_iban(self.cleaned_data["iban"])

@@ -193,14 +193,26 @@ def welcome(request, enrolment):
 # ---- Profile ---------------------------------------------------------------------------
 
 
+SOFT_MISSING_WARNING = (
+    "Champ non renseigné : vous pouvez continuer sans, mais il est utile à votre adhésion."
+)
+
+
 @wizard_view("profile")
 def profile(request, enrolment):
     employee = enrolment.employee
     form = ProfileForm(request.POST or None, instance=employee)
-    soft_missing: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        soft_missing = wizard.profile_soft_missing(form.cleaned_data)
-        if not soft_missing or request.POST.get("confirmer") == "1":
+    soft_missing: dict[str, str] = {}
+    if request.method == "POST":
+        valid = form.is_valid()
+        # Said with the errors, not one submit later; an empty field in error already
+        # says so.
+        soft_missing = {
+            field: label
+            for field, label in wizard.profile_soft_missing(form.cleaned_data).items()
+            if field not in form.errors
+        }
+        if valid and (not soft_missing or request.POST.get("confirmer") == "1"):
             employee = form.save(commit=False)
             new_phone = employee.phone if "phone" in form.changed_data else None
             if new_phone:
@@ -210,12 +222,13 @@ def profile(request, enrolment):
                 return _profile_phone_start(request, enrolment, new_phone)
             messages.success(request, "Votre profil est enregistré.")
             return _next(request, enrolment, "beneficiaries")
+        form.field_warnings = dict.fromkeys(soft_missing, SOFT_MISSING_WARNING)
     return _render_step(
         request,
         enrolment,
         "profile",
         "member_portal/wizard/profile.html",
-        {"form": form, "soft_missing": soft_missing},
+        {"form": form, "soft_missing": soft_missing, "can_confirm": not form.errors},
     )
 
 
@@ -419,7 +432,10 @@ def bank(request, enrolment):
     default_holder = {"holder": enrolment.employee.full_name}
 
     benefits_form = RibForm(
-        post, prefix="prestations", initial=_account_initial(benefits_account) or default_holder
+        post,
+        prefix="prestations",
+        initial=_account_initial(benefits_account) or default_holder,
+        own_account=True,
     )
     debit_form = debit_rib_form = None
     same = True
@@ -444,6 +460,7 @@ def bank(request, enrolment):
         debit_rib_form = RibForm(
             post if post is not None and not same else None,
             prefix="rib-prelevement",
+            own_account=True,
             initial=(_account_initial(debit_account) if not same_initial else None)
             or default_holder,
         )
@@ -502,6 +519,13 @@ def bank(request, enrolment):
             "debit_rib_form": debit_rib_form,
             "same": same,
             "beneficiary_forms": beneficiary_forms,
+            # Every form of the step, for the one error summary.
+            "step_forms": [
+                benefits_form,
+                debit_form,
+                debit_rib_form,
+                *(bf["rib"] for bf in beneficiary_forms),
+            ],
             "costs": costs,
         },
     )

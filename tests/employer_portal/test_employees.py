@@ -121,7 +121,7 @@ def test_terminate_with_portability_preview_then_confirm(hr, company, make_enrol
     enrolment = make_enrolment(status=EnrolmentStatus.ACTIVE)
     path = url("employee_terminate", company, enrolment.pk)
     form = hr.get(path)
-    assert 'value="2024-03-01"' in form.content.decode()  # hire date prefilled
+    assert 'value="01/03/2024"' in form.content.decode()  # hire date prefilled
     html = unescape(form.content.decode())
     assert "Le salarié peut-il prétendre à l'assurance chômage ?" in html
     assert "activer la portabilité" not in html

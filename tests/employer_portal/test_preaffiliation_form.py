@@ -65,7 +65,8 @@ def test_choice_page_leads_to_form_or_file(hr, company):
 
 def test_form_marks_required_fields(hr, company, group):
     page = text(hr.get(url("preaffiliation_form", company)))
-    assert page.count('class="required-mark" aria-hidden="true">*') == 9
+    # Nine fields and the legend « * champs obligatoires ».
+    assert page.count('class="required-mark" aria-hidden="true">*') == 10
     assert "Adresse postale" in page and "Régime local Alsace-Moselle" in page
 
 

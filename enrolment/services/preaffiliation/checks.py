@@ -179,7 +179,7 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract, today: dt.date):
+def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract | None, today: dt.date):
     for key in REQUIRED_FIELDS:
         if data.get(key) in (None, "") and key not in check.errors:
             check.add(key, REQUIRED_MESSAGES[key])
@@ -261,7 +261,7 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract, today
                 "vérifiez la date de naissance.",
             )
     if effective is not None:
-        if effective < contract.start_date:
+        if contract is not None and effective < contract.start_date:
             check.add(
                 "effective_date",
                 "La date d'effet ne peut pas précéder le début du contrat "
@@ -315,7 +315,7 @@ def check_employee(
     raw: Mapping,
     *,
     company: Company,
-    contract: Contract,
+    contract: Contract | None,
     today: dt.date | None = None,
     taken_nir_hashes: set[str] | None = None,
 ) -> EmployeeCheck:
@@ -323,13 +323,17 @@ def check_employee(
 
     ``taken_nir_hashes`` (see :func:`open_nir_hashes`) spares one query per employee
     when many are checked; without it the duplicate rule runs its own query.
+    ``contract`` is None while the group (hence the contract) is not chosen yet: every
+    other rule still runs, so the form shows all its errors at once.
     """
-    if contract.company_id != company.pk:
+    if contract is not None and contract.company_id != company.pk:
         raise ValueError("The contract does not belong to the company.")
     today = today or timezone.localdate()
     check = EmployeeCheck(data={})
     check.data = _clean_values(raw, check)
     _check_fields(check.data, check, contract=contract, today=today)
+    if contract is None:
+        return check
     group = check.data.get("group")
     if group is not None and getattr(group, "contract_id", None) != contract.pk:
         check.add("group", "Ce groupe d'assurés n'appartient pas à ce contrat.")
