@@ -138,9 +138,7 @@ def run_axe(page, report: A11yReport | None = None) -> list[str]:
     results = _axe.run(page)
     report = report or A11yReport()
     found = report.record(page.url, results.response)
-    missing = [
-        f"{page.url}: id absent — {reference}" for reference in dangling_references(page)
-    ]
+    missing = [f"{page.url}: id absent — {reference}" for reference in dangling_references(page)]
     report.problems.extend(missing)
     return found + missing
 
