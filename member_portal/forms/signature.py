@@ -6,11 +6,27 @@ from enrolment.services.profile import PHONE_CONSENT
 from enrolment.signature.membership_form import CONSENT_TEXTS
 from enrolment.signature.services import is_french_mobile
 
+CONSENT_BOX = forms.CheckboxInput(attrs={"class": "consent-box"})
+
 
 class ConsentForm(forms.Form):
-    certify = forms.BooleanField(label=CONSENT_TEXTS["certify"], required=False)
-    contract_document = forms.BooleanField(label=CONSENT_TEXTS["contract_document"], required=False)
+    certify = forms.BooleanField(label=CONSENT_TEXTS["certify"], required=False, widget=CONSENT_BOX)
+    contract_document = forms.BooleanField(
+        label=CONSENT_TEXTS["contract_document"], required=False, widget=CONSENT_BOX
+    )
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("certify", "contract_document"):
+            # Both boxes are needed to sign (checked in clean(), with its message).
+            self.fields[name].is_required_mark = True
+
+    def lock_until_viewed(self) -> None:
+        """Boxes shown disabled: signature.js enables them once the form is read to the
+        end (or its PDF opened)."""
+        for name in ("certify", "contract_document"):
+            self.fields[name].widget.attrs["disabled"] = True
 
     def clean(self):
         cleaned = super().clean()

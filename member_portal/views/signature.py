@@ -169,6 +169,8 @@ def signature_form(request, current, enrolment_id: int):
     else:
         form = ConsentForm(initial={"fingerprint": fingerprint})
     viewed = bool(attempt.form_viewed_at) and attempt.form_fingerprint == fingerprint
+    if not viewed:
+        form.lock_until_viewed()
     return _render(
         request,
         "member_portal/signature/form.html",

@@ -55,7 +55,7 @@ def test_required_fields_exposed_and_errors_tied_to_fields(hr, company, group):
     assert "id_civility_error" in fieldset.get("aria-describedby").split()
     group = field(html, "id_group")
     assert group.get("aria-invalid") == "true"
-    assert group.get("aria-describedby") == "id_group_error"
+    assert group.get("aria-describedby") == "id_group_helptext id_group_error"
     assert not parse(html).xpath("//ul[contains(@class, 'errorlist')][@role]")
     assert not dangling_references(html)
 

@@ -111,3 +111,13 @@ def test_signature_pages_one_h1_and_fields_tied(client):
 def test_back_office_login_has_a_heading(client):
     html = client.get(reverse("admin:login")).content.decode()
     assert [h.text_content() for h in parse(html).xpath("//h1")] == ["Connexion"]
+
+
+def test_offer_choice_error_links_to_the_first_offer(client, member):  # noqa: F811
+    _with_offer(member)
+    _at(member, "offers")
+    html = client.post(url("wizard_offers"), {"offer": ""}).content.decode()
+    assert summary_targets(html) == ["id_offer_0"]
+    fieldset = field(html, "id_offer_0").xpath("ancestor::fieldset[1]")[0]
+    assert fieldset.get("aria-describedby") == "id_offer_error"
+    assert not dangling_references(html)

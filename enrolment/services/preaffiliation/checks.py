@@ -225,9 +225,10 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract | None
             validate_email(data["email"])
         except ValidationError:
             check.add("email", "L'adresse e-mail est invalide (exemple : prenom.nom@domaine.fr).")
-    elif not contract.is_provident:
+    elif contract is not None and not contract.is_provident:
         # Identifiers go by post; a prévoyance affiliation sends none (no member space
-        # to open): the employer hands the notice over.
+        # to open): the employer hands the notice over. Without a contract yet, whether
+        # an address is needed is not known.
         for key, message in ADDRESS_REQUIRED_WITHOUT_EMAIL.items():
             if not data[key]:
                 check.add(key, message)
