@@ -16,7 +16,7 @@ def dangling_references(html: str) -> list[str]:
     """Each ``attribute → id`` of the page (ARIA references, ``<label for>``) whose id is
     not on the page."""
     doc = parse(html)
-    ids = set(doc.xpath("//@id"))
+    ids = {value for value in doc.xpath("//@id") if value}
     missing = []
     for element in doc.xpath("//*[@aria-describedby or @aria-labelledby or @aria-controls]"):
         for attribute in REFERENCE_ATTRIBUTES:

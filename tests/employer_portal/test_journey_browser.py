@@ -102,8 +102,8 @@ def test_add_by_form_remind_export_and_terminate_with_portability(page, live_ser
     page.get_by_role("heading", name="Informations contrat").wait_for()
     page.get_by_role("link", name="Résilier son contrat").click()
     page.get_by_role("heading", name=re.compile("Résilier le contrat")).wait_for()
-    assert page.get_by_label("Date d'embauche").input_value() == "2024-03-01"
-    page.get_by_label("Date de résiliation").fill("2024-08-15")
+    assert page.get_by_label("Date d'embauche").input_value() == "01/03/2024"
+    page.get_by_label("Date de résiliation").fill("15/08/2024")
     page.get_by_label("Licenciement (hors faute lourde)").check()
     page.get_by_label("Oui", exact=True).check()
     page.get_by_role("button", name="Envoyer").click()

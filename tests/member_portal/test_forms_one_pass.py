@@ -91,6 +91,8 @@ def test_dispensation_errors_in_one_pass(client):
     assert {"hire_date", "end_date", "sworn_statement"} <= set(errors)
     html = response.content.decode()
     assert {"id_hire_date", "id_end_date", "id_sworn_statement"} <= set(summary_targets(html))
+    first_case = field(html, "id_case_0")  # the summary's link for the case
+    assert first_case.get("type") == "radio" and first_case.label is not None
     assert not dangling_references(html)
 
 

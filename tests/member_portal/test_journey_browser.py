@@ -64,13 +64,16 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
     page.get_by_label("Confirmez votre mot de passe").fill("Autre-Chose-2026!")
     page.get_by_role("button", name="Continuer").click()
-    expect(page.get_by_text("Les deux mots de passe ne sont pas identiques.")).to_be_visible()
+    expect(
+        page.get_by_text("Les deux mots de passe ne sont pas identiques.", exact=True)
+    ).to_be_visible()
     # The link alone does not open the account: a wrong birth date is refused.
     page.get_by_label("Votre date de naissance").fill("21/10/1985")
     page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
     page.get_by_label("Confirmez votre mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Continuer").click()
-    expect(page.get_by_text("Il vous reste 2 essais.")).to_be_visible()
+    # Said in the error summary and next to the field.
+    expect(page.get_by_text("Il vous reste 2 essais.").first).to_be_visible()
     expect(page.get_by_label("Votre date de naissance")).to_have_value("21/10/1985")
     page.get_by_label("Votre date de naissance").fill("12/10/1985")
     page.get_by_label("Saisissez votre mot de passe").fill(PASSWORD)
