@@ -123,3 +123,12 @@ def test_offer_choice_error_links_to_the_first_offer(client, member):  # noqa: F
     fieldset = field(html, "id_offer_0").xpath("ancestor::fieldset[1]")[0]
     assert fieldset.get("aria-describedby") == "id_offer_error"
     assert not dangling_references(html)
+
+
+def test_session_deadline_given_to_the_script_as_a_plain_number(client, member):  # noqa: F811
+    """« 28 786 » (the French thousands separator) made the script read 28 seconds and
+    show the end-of-session warning over every page."""
+    html = client.get(url("wizard_profile")).content.decode()
+    warning = field(html, "session-warning")
+    assert warning.get("data-remaining").isdigit() and int(warning.get("data-remaining")) > 1000
+    assert warning.get("data-warning").isdigit()
