@@ -10,8 +10,8 @@ from dispensations.files import ALLOWED_LABEL, check_proofs, max_proof_bytes, ma
 from dispensations.services import check_request
 from enrolment.enums import EnrolmentStatus
 from enrolment.models import Enrolment
-from mutuelle.french import file_size
 from mutuelle.forms import DateInput, form_add_rule_errors
+from mutuelle.french import file_size
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from benefits.acts import grouped_choices
 from benefits.enums import CareKind
 from member_requests.services import check_documents
-from mutuelle.french import file_size
 from mutuelle.forms import DateInput
+from mutuelle.french import file_size
 from mutuelle.uploads import ALLOWED_LABEL
 
 from .dispensation import DATE_FORMATS
