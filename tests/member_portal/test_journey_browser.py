@@ -147,7 +147,7 @@ def test_employee_journey_on_a_phone(page, live_server, invited_enrolment):
     _no_horizontal_scroll(page)
     page.get_by_role("button", name="Suivant").click()
     expect(
-        page.get_by_text("La clé RIB contenue dans cet IBAN français est incorrecte.")
+        page.get_by_text("La clé RIB contenue dans cet IBAN français est incorrecte.", exact=True)
     ).to_be_visible()
     benefits = page.get_by_role("group", name="Pour bénéficier du remboursement de mes prestations")
     benefits.get_by_label("IBAN").fill("FR76 3000 6000 0112 3456 7890 189")
