@@ -4,17 +4,16 @@ payant, payment batches, and the health-data access log (superusers only)."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from enrolment.models import enrolment_pk_of
 from member_requests.admin import DocumentInline, MemberRequestAdmin
 from member_requests.enums import MemberRequestKind
 from mutuelle.admin_actions import action_form_response
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.formatting import euros
 from mutuelle.validators import mask_iban
 
@@ -60,7 +59,7 @@ class SettlementUploadForm(forms.ModelForm):
 
 
 @admin.register(SettlementImport)
-class SettlementImportAdmin(admin.ModelAdmin):
+class SettlementImportAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "original_name",
@@ -144,26 +143,16 @@ class SettlementImportAdmin(admin.ModelAdmin):
         url = reverse("admin:benefits_settlementimport_rejection", args=[obj.pk])
         return format_html('<a href="{}">Télécharger le fichier de rejet</a>', url)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:import_id>/rejet/",
-                self.admin_site.admin_view(self.rejection_view),
-                name="benefits_settlementimport_rejection",
-            ),
-            *super().get_urls(),
-        ]
-
-    def rejection_view(self, request, import_id: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        job = get_object_or_404(SettlementImport, pk=import_id, rejection_file__gt="")
-        return FileResponse(
-            job.rejection_file.open("rb"),
-            as_attachment=True,
-            filename=f"rejet-{job.pk}.csv",
+    private_files = (
+        PrivateFile(
+            url_name="benefits_settlementimport_rejection",
+            route="<int:pk>/rejet/",
+            model=SettlementImport,
+            file_of=lambda job: job.rejection_file,
+            filename=lambda job: f"rejet-{job.pk}.csv",
             content_type="text/csv; charset=utf-8",
-        )
+        ),
+    )
 
 
 @admin.register(ReimbursementLine)
@@ -281,7 +270,7 @@ class ConfirmForm(forms.Form):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(admin.ModelAdmin):
+class PaymentBatchAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     list_display = [
         "execution_date",
         "status",
@@ -321,26 +310,16 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         url = reverse("admin:benefits_paymentbatch_download", args=[obj.pk])
         return format_html('<a href="{}">Télécharger le fichier pain.001</a>', url)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:batch_id>/pain001/",
-                self.admin_site.admin_view(self.download_view),
-                name="benefits_paymentbatch_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, batch_id: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        batch = get_object_or_404(PaymentBatch, pk=batch_id)
-        return FileResponse(
-            batch.file.open("rb"),
-            as_attachment=True,
-            filename=f"virements-{batch.execution_date:%Y%m%d}.xml",
+    private_files = (
+        PrivateFile(
+            url_name="benefits_paymentbatch_download",
+            route="<int:pk>/pain001/",
+            model=PaymentBatch,
+            file_of=lambda batch: batch.file,
+            filename=lambda batch: f"virements-{batch.execution_date:%Y%m%d}.xml",
             content_type="application/xml",
-        )
+        ),
+    )
 
     @admin.action(description="Marquer comme envoyé à la banque", permissions=["change"])
     def mark_sent(self, request, queryset):

@@ -4,13 +4,13 @@ instalments with returned debits (entered one by one or imported), card payments
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from mutuelle.admin_actions import apply_with_text_form
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.formatting import euros
 
 from .enums import RETURN_REASONS, BatchStatus
@@ -39,7 +39,7 @@ class ReturnsFileForm(forms.Form):
 
 
 @admin.register(DebitBatch)
-class DebitBatchAdmin(admin.ModelAdmin):
+class DebitBatchAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "collection_date", "count", "total_display", "status", "download")
     list_filter = ("status",)
     date_hierarchy = "collection_date"
@@ -74,13 +74,19 @@ class DebitBatchAdmin(admin.ModelAdmin):
         url = reverse("admin:contributions_debitbatch_download", args=[batch.pk])
         return format_html('<a href="{}">Télécharger le pain.008</a>', url)
 
+    private_files = (
+        PrivateFile(
+            url_name="contributions_debitbatch_download",
+            route="<int:pk>/fichier/",
+            model=DebitBatch,
+            file_of=lambda batch: batch.file,
+            filename=lambda batch: f"{batch.message_id}.xml",
+            content_type="application/xml",
+        ),
+    )
+
     def get_urls(self):
         return [
-            path(
-                "<int:batch_id>/fichier/",
-                self.admin_site.admin_view(self.download_view),
-                name="contributions_debitbatch_download",
-            ),
             path(
                 "preparer/",
                 self.admin_site.admin_view(self.build_view),
@@ -88,19 +94,6 @@ class DebitBatchAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def download_view(self, request, batch_id: int):
-        batch = get_object_or_404(DebitBatch, pk=batch_id)
-        if not self.has_view_permission(request, batch):
-            raise PermissionDenied
-        response = FileResponse(
-            batch.file.open("rb"),
-            as_attachment=True,
-            filename=f"{batch.message_id}.xml",
-            content_type="application/xml",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def build_view(self, request):
         if not self.has_change_permission(request):

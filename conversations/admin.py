@@ -5,15 +5,12 @@ messages is read-only."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from mutuelle.uploads import serve_proof
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 
 from .enums import ConversationStatus
 from .models import Complaint, Conversation, ConversationAttachment, ConversationMessage
@@ -90,7 +87,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     form = AnswerForm
     list_display = ("subject", "member", "topic", "status", "awaiting_since", "created_at")
     list_filter = ("status", "topic", "is_complaint")
@@ -175,26 +172,15 @@ class ConversationAdmin(admin.ModelAdmin):
             if obj.status != ConversationStatus.CLOSED:
                 conversation_close(conversation=obj, by=request.user)
 
-    def get_urls(self):
-        if self.model is not Conversation:
-            # The complaints' queue shares the conversations' attachment view.
-            return super().get_urls()
-        return [
-            path(
-                "piece/<int:attachment_id>/",
-                self.admin_site.admin_view(self.attachment_view),
-                name="conversations_attachment",
-            ),
-            *super().get_urls(),
-        ]
-
-    def attachment_view(self, request, attachment_id: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        attachment = get_object_or_404(ConversationAttachment, pk=attachment_id)
-        if not attachment.file:
-            raise Http404
-        return serve_proof(attachment)
+    private_files = (
+        PrivateFile(
+            url_name="conversations_attachment",
+            route="piece/<int:pk>/",
+            model=ConversationAttachment,
+            file_of=lambda attachment: attachment.file,
+            as_attachment=False,
+        ),
+    )
 
 
 @admin.register(Complaint)
@@ -209,6 +195,8 @@ class ComplaintAdmin(ConversationAdmin):
     )
     list_filter = (OverdueFilter, "status")
     ordering = ("answer_due", "created_at")
+
+    private_files = ()  # the attachments are served by the conversations' URL
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_complaint=True)

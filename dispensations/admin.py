@@ -18,12 +18,12 @@ from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
 from mutuelle.admin_actions import apply_with_text_form, text_form
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.french import file_size
 from mutuelle.models import Company
 
 from .cases import ACT_ONLY_CASES, YEARLY_CASE_CODES
 from .enums import UNDECIDED_STATES, DispensationStatus
-from .files import serve_proof
 from .models import ContractDispensationSettings, Dispensation, DispensationProof
 from .services import (
     dispensation_accept,
@@ -146,7 +146,7 @@ def _on_dispensation(service):
 
 
 @admin.register(Dispensation)
-class DispensationAdmin(admin.ModelAdmin):
+class DispensationAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     list_display = (
         "number_display",
         "employee_display",
@@ -321,13 +321,19 @@ class DispensationAdmin(admin.ModelAdmin):
 
     # --- proofs ------------------------------------------------------------------------
 
+    private_files = (
+        PrivateFile(
+            url_name="dispensations_dispensation_proof",
+            route="<int:owner_id>/justificatif/<int:pk>/",
+            model=DispensationProof,
+            owner="dispensation",
+            file_of=lambda proof: proof.file,
+            as_attachment=False,
+        ),
+    )
+
     def get_urls(self):
         return [
-            path(
-                "<int:dispensation_id>/justificatif/<int:proof_id>/",
-                self.admin_site.admin_view(self.proof_view),
-                name="dispensations_dispensation_proof",
-            ),
             path(
                 "<int:dispensation_id>/decision/<str:decision>/",
                 self.admin_site.admin_view(self.decision_view),
@@ -335,18 +341,6 @@ class DispensationAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def proof_view(self, request, dispensation_id: int, proof_id: int):
-        proof = (
-            DispensationProof.objects.select_related("dispensation")
-            .filter(pk=proof_id, dispensation_id=dispensation_id)
-            .first()
-        )
-        if proof is None:
-            raise Http404
-        if not self.has_view_permission(request, proof.dispensation):
-            raise PermissionDenied
-        return serve_proof(proof)
 
     # --- decision from the detail page ---------------------------------------------------
 

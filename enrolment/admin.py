@@ -2,14 +2,13 @@
 timeline. Lists show NIR and IBAN masked; history rows are read-only."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.admin_reveal import SensitiveRevealMixin, masked_with_reveal
 from mutuelle.fields import keyed_hash
 from mutuelle.validators import compact_digits
@@ -447,7 +446,7 @@ class TerminationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostalLetter)
-class PostalLetterAdmin(admin.ModelAdmin):
+class PostalLetterAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     """Letters for employees without e-mail, to print and post (identifier first)."""
 
     list_display = ("__str__", "employee_name", "kind", "created_at", "printed_at", "download")
@@ -476,29 +475,18 @@ class PostalLetterAdmin(admin.ModelAdmin):
         url = reverse("admin:enrolment_postalletter_download", args=[obj.pk])
         return format_html('<a href="{}">Télécharger le PDF</a>', url)
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:letter_id>/pdf/",
-                self.admin_site.admin_view(self.download_view),
-                name="enrolment_postalletter_download",
-            ),
-            *super().get_urls(),
-        ]
-
-    def download_view(self, request, letter_id: int):
-        """Private file, served only to back-office staff allowed to see letters."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        letter = get_object_or_404(
-            PostalLetter.objects.select_related("enrolment").exclude(file=""), pk=letter_id
-        )
-        return FileResponse(
-            letter.file.open("rb"),
-            as_attachment=True,
-            filename=f"courrier-{letter.enrolment.member_number}-{letter.kind}.pdf",
+    # The password letter's file is deleted once posted: 404 from then on.
+    private_files = (
+        PrivateFile(
+            url_name="enrolment_postalletter_download",
+            route="<int:pk>/pdf/",
+            model=PostalLetter,
+            select_related=("enrolment",),
+            file_of=lambda letter: letter.file,
+            filename=lambda letter: f"courrier-{letter.enrolment.member_number}-{letter.kind}.pdf",
             content_type="application/pdf",
-        )
+        ),
+    )
 
     @admin.action(description="Marquer comme imprimés et postés")
     def mark_printed(self, request, queryset):

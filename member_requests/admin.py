@@ -6,17 +6,16 @@ registers its own proxy model with a subclass naming its ``kinds``.
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from enrolment.exceptions import InvalidTransition
 from mutuelle.admin_actions import apply_to_rows, apply_with_text_form, text_form
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.french import file_size
-from mutuelle.uploads import serve_proof
 
 from .enums import MemberRequestKind
 from .models import (
@@ -76,7 +75,7 @@ class DocumentInline(admin.TabularInline):
         return file_size(document.size)
 
 
-class MemberRequestAdmin(admin.ModelAdmin):
+class MemberRequestAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     # The kinds this queue lists (empty: every kind).
     kinds: frozenset[str] = frozenset()
     list_display = (
@@ -167,31 +166,6 @@ class MemberRequestAdmin(admin.ModelAdmin):
 
     # --- documents -----------------------------------------------------------------
 
-    def get_urls(self):
-        urls = super().get_urls()
-        if self.model is not MemberRequest:
-            return urls  # the queues link to the documents of the main list
-        return [
-            path(
-                "<int:request_id>/document/<int:document_id>/",
-                self.admin_site.admin_view(self.document_view),
-                name="member_requests_memberrequest_document",
-            ),
-            *urls,
-        ]
-
-    def document_view(self, request, request_id: int, document_id: int):
-        document = (
-            MemberRequestDocument.objects.select_related("request")
-            .filter(pk=document_id, request_id=request_id)
-            .first()
-        )
-        if document is None:
-            raise Http404
-        if not self.has_view_permission(request, document.request):
-            raise PermissionDenied
-        return serve_proof(document)
-
     # --- actions ---------------------------------------------------------------------
 
     @admin.action(description="Prendre en charge", permissions=["change"])
@@ -243,7 +217,23 @@ class MemberRequestAdmin(admin.ModelAdmin):
         )
 
 
-admin.site.register(MemberRequest, MemberRequestAdmin)
+class AllMemberRequestsAdmin(MemberRequestAdmin):
+    """Every request; the queues below list one kind each and link to the documents
+    this list serves."""
+
+    private_files = (
+        PrivateFile(
+            url_name="member_requests_memberrequest_document",
+            route="<int:owner_id>/document/<int:pk>/",
+            model=MemberRequestDocument,
+            owner="request",
+            file_of=lambda document: document.file,
+            as_attachment=False,
+        ),
+    )
+
+
+admin.site.register(MemberRequest, AllMemberRequestsAdmin)
 
 
 class BeneficiaryChangeInline(admin.StackedInline):

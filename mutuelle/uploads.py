@@ -130,25 +130,32 @@ def run_with_files(operation):
         raise
 
 
-def serve_proof(proof) -> FileResponse:
-    """The stored file, shown inline with the type detected at upload."""
+def private_file_response(
+    handle, *, filename: str, content_type: str, as_attachment: bool
+) -> FileResponse:
+    """A private stored file, for its owner or the back office only: never cached."""
     response = FileResponse(
-        proof.file.open("rb"),
-        content_type=proof.content_type,
-        as_attachment=False,
-        filename=proof.original_name,
+        handle, content_type=content_type, as_attachment=as_attachment, filename=filename
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def serve_proof(proof) -> FileResponse:
+    """The stored file, shown inline with the type detected at upload."""
+    return private_file_response(
+        proof.file.open("rb"),
+        filename=proof.original_name,
+        content_type=proof.content_type,
+        as_attachment=False,
+    )
 
 
 def serve_pdf(handle, *, filename: str) -> FileResponse:
     """A stored PDF of the portal (a notice, a letter), shown inline, never cached."""
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=False, filename=filename
+    return private_file_response(
+        handle, filename=filename, content_type="application/pdf", as_attachment=False
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024

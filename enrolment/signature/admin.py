@@ -3,13 +3,11 @@ the employee) and the read-only evidence with its PDF files."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from mutuelle.admin_actions import action_form_response
+from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 
 from ..enums import EnrolmentStatus
 from ..exceptions import InvalidTransition
@@ -156,7 +154,7 @@ class SignedEnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignatureEvidence)
-class SignatureEvidenceAdmin(admin.ModelAdmin):
+class SignatureEvidenceAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     """Read-only: evidence is written once by the signature service."""
 
     list_display = ["signed_at", "signer_name", "enrolment", "form_version", "files"]
@@ -203,27 +201,19 @@ class SignatureEvidenceAdmin(admin.ModelAdmin):
             reverse("admin:enrolment_signatureevidence_file", args=[obj.pk, "dossier"]),
         )
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:evidence_id>/<str:kind>.pdf",
-                self.admin_site.admin_view(self.file_view),
-                name="enrolment_signatureevidence_file",
-            ),
-            *super().get_urls(),
-        ]
-
-    def file_view(self, request, evidence_id: int, kind: str):
-        """Private files, served only to back-office staff allowed to see evidence."""
-        if not self.has_view_permission(request) or kind not in {"bulletin", "dossier"}:
-            raise PermissionDenied
-        evidence = get_object_or_404(
-            SignatureEvidence.objects.select_related("enrolment"), pk=evidence_id
-        )
-        file = evidence.document if kind == "bulletin" else evidence.dossier
-        return FileResponse(
-            file.open("rb"),
-            as_attachment=False,
-            filename=f"{kind}-signe-{evidence.enrolment.member_number}.pdf",
+    # The signed form alone, or the dossier with its signature page.
+    private_files = (
+        PrivateFile(
+            url_name="enrolment_signatureevidence_file",
+            route="<int:pk>/<str:kind>.pdf",
+            model=SignatureEvidence,
+            select_related=("enrolment",),
+            file_of=lambda evidence, kind: {
+                "bulletin": evidence.document,
+                "dossier": evidence.dossier,
+            }.get(kind),
+            filename=lambda evidence, kind: f"{kind}-signe-{evidence.enrolment.member_number}.pdf",
             content_type="application/pdf",
-        )
+            as_attachment=False,
+        ),
+    )
