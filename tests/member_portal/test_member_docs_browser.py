@@ -42,6 +42,9 @@ def test_card_attestation_and_message_journey(page, live_server, browser, transa
     member.goto(f"{base}/adherent/documents/")
     expect(member.get_by_role("heading", level=1)).to_have_text("Mes documents")
     expect(member.get_by_role("rowheader", name="Dossier d'adhésion signé")).to_be_visible()
+    # Sizes in the units French readers know: « 95 Ko », never « 95,0 Kio ».
+    documents = member.get_by_role("main").inner_text()
+    assert re.search(r"\(\d+(,\d)?\u00a0(Ko|Mo)\)", documents) and "io)" not in documents
     with member.expect_download() as attestation_download:
         member.get_by_role("button", name=re.compile("Mes attestations")).click()
     attestation = pdf_text(Path(attestation_download.value.path()).read_bytes())

@@ -82,6 +82,8 @@ def test_member_creates_activates_and_uses_their_space(page, live_server, member
     expect(page.get_by_role("heading", name="Mon contrat", exact=True)).to_be_visible()
     expect(page.get_by_text("18004512")).to_be_visible()
     expect(page.get_by_text("Base + Option 1").first).to_be_visible()
+    # The employee's word for the status, not the back office's « Mis en gestion ».
+    expect(page.get_by_text("Adhésion validée").first).to_be_visible()
 
     # The member's name opens « Mes informations personnelles », « Mes paramètres »…
     page.get_by_text("Élise L.").click()

@@ -27,6 +27,9 @@ def test_correspondent_of_two_companies_picks_one_and_sees_its_home(
     login(page, live_server, "rh@exemple.fr", PASSWORD)
 
     page.get_by_role("heading", name="Mes entreprises").wait_for()
+    # Greeted by name, never by the technical identifier « rh-martin ».
+    assert "Bonjour Camille Martin." in page.get_by_role("main").inner_text()
+    assert "rh-martin" not in page.content()
     page.get_by_role("link", name="Atelier Dupont SAS").click()
 
     page.wait_for_url(f"{live_server.url}/entreprise/{second.pk}/")
@@ -47,7 +50,9 @@ def test_login_with_identifier_and_wrong_password_shows_french_error(
     page.get_by_role("button", name="Se connecter").click()
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert "incorrect" in alert.inner_text()
+    assert "L'adresse e-mail, l'identifiant ou le mot de passe est incorrect." in (
+        alert.inner_text()
+    )
     # What was typed is kept.
     assert page.get_by_label(LOGIN_LABEL).input_value() == "rh-martin"
     login(page, live_server, "rh-martin", PASSWORD)
