@@ -123,6 +123,7 @@ def test_instant_estimate_then_quote_answered_as_a_pdf(client, member):
     download = client.get(answer_url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()
     client.force_login(covered_member().employee.user)
     assert client.get(answer_url).status_code == 404
     assert answer_url not in client.get(reverse("member_portal:requests")).text

@@ -182,6 +182,7 @@ def test_staff_get_the_dossier_from_the_admin_not_the_member_area(client, enrolm
     response = client.get(admin_file)
     assert response.status_code == 200
     b"".join(response.streaming_content)
+    response.close()
 
 
 def test_not_ready_page(employee_client):
