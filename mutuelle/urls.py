@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("enrolment.urls")),
     path("gestion/", admin.site.urls),
     path("sante/", health, name="health"),
+    # Browsers (and the back office's pages) ask for /favicon.ico whatever the pages say.
+    path("favicon.ico", views.favicon),
     path("dev/outbox/", dev_views.outbox_list, name="dev_outbox"),
     path("dev/outbox/<int:pk>/", dev_views.outbox_detail, name="dev_outbox_message"),
     path(

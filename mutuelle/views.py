@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -21,6 +22,11 @@ def home(request):
 @login_required
 def landing(request):
     return redirect(landing_url(request.user))
+
+
+def favicon(request):
+    """Browsers and the back office's pages ask for /favicon.ico whatever the pages say."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def accessibility_statement(request):

@@ -217,3 +217,60 @@ def login(page, live_server, email: str, password: str) -> None:
     page.get_by_label(re.compile(r"^Mot de passe")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/compte/login/" not in url)
+
+
+# Every control a person can operate, as the page shows it (hidden or disabled ones are
+# left out: they cannot take the focus).
+_CONTROLS = """() => Array.from(document.querySelectorAll(
+  'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+  + '[tabindex]:not([tabindex="-1"])'
+)).filter((e) => !e.disabled && e.getClientRects().length
+  && getComputedStyle(e).visibility !== 'hidden'
+  && !e.closest('[hidden], details:not([open]) > :not(summary)')
+).map((e) => {
+  // Tab reaches one radio button of a group; the arrows move within it.
+  if (e.type === 'radio') { e.dataset.kbd = 'radio:' + e.name; return e.dataset.kbd; }
+  e.dataset.kbd = e.dataset.kbd || Math.random().toString(36).slice(2);
+  return e.dataset.kbd;
+}).filter((id, i, all) => all.indexOf(id) === i)"""
+
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  return {id: e.dataset.kbd || null, tag: e.tagName,
+          name: e.getAttribute('name') || e.textContent.trim().slice(0, 40),
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+          shadow: s.boxShadow !== 'none'};
+}"""
+
+
+def keyboard_tour(page, *, max_steps: int = 250) -> list[dict]:
+    """Press Tab from the top of the page to its end: every visible control must take
+    the focus, each with a visible focus ring. Returns the focused controls in order."""
+    expected = page.evaluate(_CONTROLS)
+    page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+    # Start from the document itself, as after loading the page.
+    page.keyboard.press("Tab")
+    reached: list[dict] = []
+    seen: set[str] = set()
+    for _ in range(max_steps):
+        focused = page.evaluate(_FOCUSED)
+        if focused is None:
+            break
+        key = focused["id"] or f"{focused['tag']}:{focused['name']}"
+        if key in seen:
+            break
+        seen.add(key)
+        reached.append(focused)
+        assert focused["outline"] or focused["shadow"], f"focus invisible sur {focused}"
+        page.keyboard.press("Tab")
+    missing = [control for control in expected if control not in seen]
+    assert not missing, "Contrôles jamais atteints au clavier : " + ", ".join(
+        page.evaluate(
+            "(ids) => ids.map((id) => document.querySelector(`[data-kbd='${id}']`)"
+            ".outerHTML.slice(0, 120))",
+            missing,
+        )
+    )
+    return reached

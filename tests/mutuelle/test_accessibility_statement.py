@@ -68,3 +68,13 @@ def test_site_map_lists_the_correspondents_own_companies_only(client):
     client.logout()
     html = client.get(reverse("site_map")).content.decode()
     assert "Boulangerie Martin SARL" not in html
+
+
+def test_favicon_is_served_locally(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
+    assert finders.find("img/favicon.svg")

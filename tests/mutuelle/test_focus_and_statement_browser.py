@@ -97,3 +97,29 @@ def test_statement_and_site_map_reached_from_the_footer(page, live_server, trans
     page.get_by_role("heading", level=1, name="Plan du site").wait_for()
     page.get_by_role("link", name="Créer mon espace").click()
     page.get_by_role("heading", level=1, name="Créer mon espace").wait_for()
+
+
+def test_session_warning_shows_before_the_end_and_extends_in_place(
+    page, live_server, settings, transactional_db
+):
+    from playwright.sync_api import expect
+
+    from tests.browser_support import check_a11y, login
+    from tests.mutuelle.factories import PASSWORD, CorrespondentAccessFactory
+
+    # Warn two seconds after the page loads instead of five minutes before 8 hours.
+    settings.SESSION_WARNING_SECONDS = settings.SESSION_COOKIE_AGE - 2
+    CorrespondentAccessFactory(user__email="rh@exemple.fr")
+    login(page, live_server, "rh@exemple.fr", PASSWORD)
+    warning = page.locator("#session-warning")
+    expect(warning).to_be_hidden()
+    expect(warning).to_be_visible(timeout=15_000)
+    expect(warning).to_have_attribute("role", "alert")
+    expect(warning).to_contain_text("Votre session se termine à")
+    check_a11y(page)
+    url = page.url
+    with page.expect_response(lambda r: r.url.endswith(reverse("session_extend"))) as answer:
+        page.get_by_role("button", name="Prolonger ma session").press("Enter")
+    assert answer.value.json()["remaining"] == settings.SESSION_COOKIE_AGE
+    expect(warning).to_be_hidden()
+    assert page.url == url  # what was typed on the page stays
