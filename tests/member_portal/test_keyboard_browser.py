@@ -44,6 +44,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    page.wait_for_url(lambda current: "/compte/login/" not in current)
 
     page.goto(live_server.url + url("wizard_profile"))
     page.get_by_role("heading", name="Mon profil").wait_for()
@@ -58,7 +59,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
 
     page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
     keyboard_tour(page)
-    press_on(page, page.get_by_role("button", name="Suivant"))
+    press_on(page, page.get_by_role("button", name="Poursuivre sans bénéficiaire"))
 
     page.get_by_role("heading", name="Mes garanties").wait_for()
     keyboard_tour(page)
@@ -79,7 +80,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     press_on(page, page.get_by_label("Mensuelle"), "Space")
     day = page.get_by_label("Jour de prélèvement")
     day.focus()
-    page.keyboard.type("10")
+    page.keyboard.press("ArrowDown")  # from « le 5 du mois »
     expect(day).to_have_value("10")
     press_on(page, page.get_by_role("button", name="Suivant"))
 
@@ -96,7 +97,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     preview = page.get_by_role("region", name=re.compile("Aperçu du bulletin"))
     press_on(page, preview, "End")
     certify = page.get_by_label(re.compile("^Je certifie avoir répondu avec exactitude"))
-    expect(certify).to_be_enabled()
+    expect(certify).to_be_enabled(timeout=20_000)
     keyboard_tour(page)
     press_on(page, certify, "Space")
     press_on(page, page.get_by_label(re.compile("^J'ai pris connaissance")), "Space")
