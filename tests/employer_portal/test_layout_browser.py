@@ -63,6 +63,11 @@ def no_sideways_scroll(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
+def action(page, name: str):
+    """A button, or a link styled as one (irreversible actions open a confirmation)."""
+    return page.get_by_role("button", name=name).or_(page.get_by_role("link", name=name))
+
+
 def assert_target_size(locator) -> None:
     box = locator.bounding_box()
     assert box and box["width"] >= 44 and box["height"] >= 44, box
@@ -113,10 +118,10 @@ def test_wide_screen_phone_and_320_px(page, live_server, company_space):
     page.get_by_label(re.compile("^Rechercher")).fill("Attente")
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_role("heading", name="Mes demandes").wait_for()
-    assert_target_size(page.get_by_role("button", name=re.compile("Relancer .*ATTENTE")))
+    assert_target_size(action(page, re.compile("Relancer .*ATTENTE")))
     page.get_by_role("link", name=re.compile(r"n° \d+")).first.click()
     page.get_by_role("heading", level=1).wait_for()
-    assert_target_size(page.get_by_role("button", name="Annuler la pré-affiliation"))
+    assert_target_size(action(page, "Annuler la pré-affiliation"))
     shot(page, "request-375")
 
     # 320 px: no page of the space scrolls sideways.
@@ -199,7 +204,7 @@ def test_preaffiliation_form_with_the_keyboard_alone(page, live_server, company_
 
     page.set_viewport_size(PHONE)
     for name in ("Supprimer Hélène Lefèvre", "Abandonner la saisie"):
-        assert_target_size(page.get_by_role("button", name=name))
+        assert_target_size(action(page, name))
     shot(page, "review-375")
     page.set_viewport_size(NARROW)
     assert no_sideways_scroll(page) <= 0

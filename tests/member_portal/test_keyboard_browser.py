@@ -1,8 +1,11 @@
-"""Issue 15 item 11: the wizard and the signature with the keyboard alone (Tab, Space,
-Enter, arrows, typing). On every page each control is reached with Tab and shows its
-focus ring (``keyboard_tour``); then the page is filled and sent with keys only."""
+"""Issue 15 items 7 and 11: the wizard and the signature with the keyboard alone (Tab,
+Space, Enter, arrows, typing). On every page each control is reached with Tab and shows
+its focus ring (``keyboard_tour``), the page does not scroll sideways at 320 px; then it
+is filled and sent with keys only."""
 
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +17,7 @@ from tests.browser_support import keyboard_tour
 from tests.member_portal.helpers import PASSWORD, add_offers, in_progress_enrolment, url
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(tempfile.gettempdir())
 
 
 @pytest.fixture
@@ -21,6 +25,19 @@ def enrolling(transactional_db):
     enrolment, user = in_progress_enrolment(wizard_step="profile")
     add_offers(enrolment)
     return enrolment, user
+
+
+def tour_and_reflow(page) -> None:
+    """The keyboard tour, then the same page at 320 px: nothing scrolls sideways."""
+    keyboard_tour(page)
+    name = "-".join(filter(None, page.url.split("?")[0].split("/")[3:])) or "accueil"
+    page.screenshot(path=SCREENSHOTS / f"a11y-{name}-1280.png", full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.screenshot(path=SCREENSHOTS / f"a11y-{name}-320.png", full_page=True)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} déborde de {overflow} px à 320 px"
+    page.set_viewport_size(size)
 
 
 def press_on(page, locator, key: str = "Enter") -> None:
@@ -48,7 +65,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
 
     page.goto(live_server.url + url("wizard_profile"))
     page.get_by_role("heading", name="Mon profil").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     situation = page.get_by_label("Situation familiale")
     situation.focus()
     page.keyboard.type("Mari")
@@ -58,11 +75,11 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     press_on(page, page.get_by_role("button", name="Suivant"))
 
     page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     press_on(page, page.get_by_role("button", name="Poursuivre sans bénéficiaire"))
 
     page.get_by_role("heading", name="Mes garanties").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     first = page.get_by_role("radio").first
     first.focus()
     page.keyboard.press("Space")
@@ -71,7 +88,7 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     press_on(page, page.get_by_role("button", name="Suivant"))
 
     page.get_by_role("heading", name="Mes coordonnées bancaires").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     benefits = page.get_by_role("group", name="Pour bénéficier du remboursement de mes prestations")
     type_into(page, benefits.get_by_label("IBAN"), "FR76 3000 6000 0112 3456 7890 189")
     bic = benefits.get_by_label("BIC")
@@ -85,11 +102,11 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     press_on(page, page.get_by_role("button", name="Suivant"))
 
     page.get_by_role("heading", name="Récapitulatif").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     press_on(page, page.get_by_role("button", name="Valider"))
 
     page.get_by_role("heading", name="Bientôt terminé !").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     press_on(page, page.get_by_role("link", name="Vérifier mon bulletin"))
 
     # The form's preview scrolls with the keyboard (End) and that counts as read.
@@ -98,22 +115,22 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     press_on(page, preview, "End")
     certify = page.get_by_label(re.compile("^Je certifie avoir répondu avec exactitude"))
     expect(certify).to_be_enabled(timeout=20_000)
-    keyboard_tour(page)
+    tour_and_reflow(page)
     press_on(page, certify, "Space")
     press_on(page, page.get_by_label(re.compile("^J'ai pris connaissance")), "Space")
     press_on(page, page.get_by_role("button", name="Signer"))
 
     page.get_by_role("heading", name="Signature").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     press_on(page, page.get_by_role("button", name="Recevoir mon code par SMS"))
     page.get_by_role("heading", name="Signature").wait_for()
     expect(page.locator(".code-countdown")).to_contain_text(re.compile(r"encore 9 min \d+ s"))
-    keyboard_tour(page)
+    tour_and_reflow(page)
     sms = OutboxMessage.objects.filter(channel="sms").latest("id")
     code = re.search(r"\b(\d{6})\b", sms.body_text).group(1)
     type_into(page, page.get_by_label("Code reçu par SMS"), code)
     page.keyboard.press("Enter")
 
     page.get_by_role("heading", name="Votre adhésion est terminée !").wait_for()
-    keyboard_tour(page)
+    tour_and_reflow(page)
     assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.SIGNED
