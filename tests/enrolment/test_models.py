@@ -59,9 +59,9 @@ def test_every_status_pair_of_the_table_is_one_named_method():
     """One table, one method per name; the methods apply exactly the table's moves."""
     for name, transition in ENROLMENT_TRANSITIONS.items():
         assert transition.sources and transition.target in EnrolmentStatus.values
-        if name == "declare":
-            # Written for thousands of rows at once by the pre-affiliation, through
-            # enrolment_step (tests/enrolment/test_preaffiliation.py).
+        if name in {"declare", "affiliate"}:
+            # Written for thousands of rows at once by the pre-affiliation (prévoyance:
+            # the affiliation), through enrolment_step (tests/enrolment/test_provident.py).
             assert transition.sources == {NEW}
             continue
         assert callable(getattr(Enrolment, name)), name
