@@ -104,6 +104,14 @@ def test_wide_screen_phone_and_320_px(page, live_server, company_space):
     for label in ("Statut", "Date d'effet", "Contrat"):
         box = row.locator(f'td[data-label="{label}"]').bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (label, box)
+    # A column name wrapping onto two lines stays inside its cell (no overlap with the next).
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('td[data-label]')]
+            .filter((td) => parseFloat(getComputedStyle(td, '::before').height)
+                            > td.getBoundingClientRect().height + 0.5)
+            .map((td) => td.dataset.label)"""
+    )
+    assert overflowing == []
     nav = page.get_by_role("navigation", name="Menu principal de l'espace entreprise")
     menu_link = nav.get_by_role("link", name="Mes demandes")
     expect(menu_link).to_be_hidden()
