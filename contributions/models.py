@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from enrolment.models import Enrolment
 from member_requests.models import SepaMandate
+from mutuelle.formatting import euros
 
 from .enums import BatchStatus, InstalmentStatus, PaymentStatus, SequenceType
 
@@ -121,7 +122,7 @@ class Instalment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Échéance du {self.due_date:%d/%m/%Y} — {self.amount} €"
+        return f"Échéance du {self.due_date:%d/%m/%Y} — {euros(self.amount)}"
 
     @property
     def end_to_end_id(self) -> str:

@@ -63,3 +63,11 @@ def test_batches_are_for_the_back_office_only(client):
     member_with_instalments()
     client.force_login(UserFactory(staff=True))
     assert client.get(reverse("admin:contributions_debitbatch_build")).status_code == 403
+
+
+def test_an_instalment_is_named_with_a_french_amount():
+    """Its name appears in the back office's lists and choices: « 53,10 € », not « 53.10 € »."""
+    instalment = Instalment.objects.filter(
+        enrolment=member_with_instalments(until=dt.date(2026, 1, 31))
+    ).get()
+    assert str(instalment) == "Échéance du 10/01/2026 — 53,10\u00a0€"
