@@ -74,6 +74,14 @@ def test_wizard_and_signature_with_the_keyboard_alone(page, live_server, enrolli
     type_into(page, page.get_by_label("Organisme de sécurité sociale"), "01 751 0000")
     press_on(page, page.get_by_role("button", name="Suivant"))
 
+    # A new mobile is confirmed on the profile step by the code sent to it.
+    page.get_by_role("heading", name="Confirmer mon mobile").wait_for()
+    tour_and_reflow(page)
+    sms = OutboxMessage.objects.filter(channel="sms").latest("id")
+    code = re.search(r"\b(\d{6})\b", sms.body_text).group(1)
+    type_into(page, page.get_by_label("Code reçu par SMS"), code)
+    page.keyboard.press("Enter")
+
     page.get_by_role("heading", name="Mes bénéficiaires").wait_for()
     tour_and_reflow(page)
     press_on(page, page.get_by_role("button", name="Poursuivre sans bénéficiaire"))

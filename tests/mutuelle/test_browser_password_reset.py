@@ -25,13 +25,13 @@ def test_forgotten_password_through_the_development_outbox(page, live_server, tr
     page.get_by_role("link", name=re.compile(r"compte.password.reset.key")).click()
 
     page.get_by_role("heading", name="Choisissez un nouveau mot de passe").wait_for()
-    page.get_by_label(re.compile(r"^Nouveau mot de passe\s*:")).fill("faible")
+    page.get_by_label(re.compile(r"^Nouveau mot de passe\s*\*?$")).fill("faible")
     page.get_by_label(re.compile(r"^Nouveau mot de passe \(confirmation\)")).fill("faible")
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
     page.get_by_role("alert").wait_for()
     assert "une majuscule" in page.get_by_role("main").inner_text()
 
-    page.get_by_label(re.compile(r"^Nouveau mot de passe\s*:")).fill(NEW_PASSWORD)
+    page.get_by_label(re.compile(r"^Nouveau mot de passe\s*\*?$")).fill(NEW_PASSWORD)
     page.get_by_label(re.compile(r"^Nouveau mot de passe \(confirmation\)")).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
     page.get_by_role("heading", name="Mot de passe modifié").wait_for()
