@@ -33,5 +33,6 @@ USER portail
 VOLUME ["/data"]
 EXPOSE 8000
 
-# Log format and access line: gunicorn.conf.py in /app.
-CMD ["gunicorn", "mutuelle.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Worker class, processes (WEB_CONCURRENCY), threads (GUNICORN_THREADS), keep-alive, log
+# format and access line: gunicorn.conf.py in /app.
+CMD ["gunicorn", "mutuelle.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -49,6 +49,8 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
 
-# gunicorn (production settings) on a 10,000-employee company, locust for 60 s.
+# gunicorn (production settings) on a 10,000-employee company, locust for 60 s. On the
+# embedded SQLite by default; on PostgreSQL: DATABASE_URL=postgres://… make loadtest
+# (load_db_ms_per_request from pg_stat_statements when the server preloads it).
 loadtest: $(STAMP)
 	$(BIN)/python manage.py loadtest

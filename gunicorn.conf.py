@@ -3,8 +3,26 @@
 Its lines look like Django's (time, level, logger) and its access line carries the
 request id and client address that ``mutuelle.middleware.RequestIdMiddleware`` put in
 the WSGI environ, so one id links the access line, the Django lines and the Celery
-tasks of a request. Workers: ``--workers`` or ``WEB_CONCURRENCY`` (gunicorn's own).
+tasks of a request. Processes: ``WEB_CONCURRENCY`` (gunicorn's own variable, default 2)
+or ``--workers``; threads per process: ``GUNICORN_THREADS`` (default 4).
 """
+
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threaded workers, not gunicorn's default « sync » ones. A sync worker closes every
+# connection after one response (no keep-alive: each page and each asset pays a new TCP
+# and TLS handshake) and is held by one slow client for as long as it sends or reads —
+# a phone on a poor network, or the handshake itself — while the other requests wait.
+# A gthread worker keeps idle connections open ``keepalive`` seconds in its event loop
+# and serves requests on ``threads`` threads, so one slow client holds one thread. In
+# production a proxy sits in front (TLS, X-Forwarded-For): it keeps its own connections
+# to gunicorn alive, which is why keep-alive is a few seconds, longer than gunicorn's 2.
+# Each thread opens its own database connection (Django's are per thread): PostgreSQL
+# must accept WEB_CONCURRENCY × GUNICORN_THREADS per web container (README).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 5
 
 accesslog = "-"
 access_log_format = (

@@ -148,9 +148,13 @@ TEMPLATES = [
 # Every form field through one template (label, help, error, aria-describedby).
 FORM_RENDERER = "mutuelle.forms.PortalFormRenderer"
 
+# Persistent connections, one per gunicorn thread, checked before a request reuses one
+# (a restarted PostgreSQL costs a reconnection, not a failed request).
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -2,6 +2,7 @@
 percentile over locust's histograms and the database time source."""
 
 import pytest
+from django.db import connection
 
 from benchmarks.loadtest_data import (
     CORRESPONDENT_EMAIL,
@@ -34,6 +35,33 @@ def test_the_company_is_built_once_and_its_passwords_reset_each_run():
     assert member.company == company
     counters = company_counters(company)
     assert counters["affiliated"] >= 40 // 3 and sum(counters.values()) < 40
+
+
+def _rows_in_statistics(table: str) -> int:
+    """The row count the planner knows for ``table`` (-1 or 0: never analysed)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return int(cursor.fetchone()[0])
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return 0
+        # One line per index, « rows … »: the leading number is the table's rows.
+        cursor.execute(
+            "SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = %s", [table]
+        )
+        return cursor.fetchone()[0] or 0
+
+
+@pytest.mark.django_db
+def test_the_new_company_is_analysed_for_the_planner():
+    """The load test starts seconds after the bulk insert: without fresh statistics
+    PostgreSQL plans « Mes demandes » for an empty table."""
+    loadtest_company_ensure(employees=30, password="Premier-Mot-2026!")
+    for model in (Employee, Enrolment, Request):
+        # PostgreSQL keeps statistics through a rollback: an earlier test's 40 rows
+        # would show here had this company not been analysed.
+        assert _rows_in_statistics(model._meta.db_table) == model.objects.count() == 30
 
 
 def test_percentile_merges_locust_histograms():
