@@ -97,7 +97,7 @@ _XLSX_PARTS = {
         'applyNumberFormat="1"/></cellXfs></styleSheet>'
     ),
 }
-_COLUMNS = "ABCDEFGHIJKLMNOPQRS"
+_COLUMNS = "ABCDEFGHIJKLMNOPQRST"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -126,8 +126,8 @@ def _cell(ref: str, value) -> str:
 
 
 def generate_import_xlsx(path: Path, rows: int, *, seed: int = 42) -> None:
-    """A valid file of ``rows`` distinct employees (half without e-mail), written as
-    raw SpreadsheetML: openpyxl would take minutes for the 20 MB one."""
+    """A valid file of ``rows`` distinct employees (half without e-mail, half with a
+    mobile), written as raw SpreadsheetML: openpyxl would take minutes for the 20 MB one."""
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     hire = dt.date(2025, 9, 1)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -151,6 +151,10 @@ def generate_import_xlsx(path: Path, rows: int, *, seed: int = 42) -> None:
                 code, city = rng.choice(_CITIES)
                 email = f"{_word(rng)}.{_letters(n)}@{_word(rng)}.fr" if n % 2 else ""
                 building = f"Résidence {_word(rng).title()}" if n % 3 == 0 else ""
+                # A mobile on half the rows (with and without e-mail), written as people
+                # type it; derived from n, so the other columns stay those of earlier runs.
+                phone = f"06 1{n % 8} {n // 10000 % 100:02d} {n // 100 % 100:02d} {n % 100:02d}"
+                phone = phone if n % 4 < 2 else ""
                 values = [
                     "Monsieur" if sex == "1" else "Madame",
                     last,
@@ -159,6 +163,7 @@ def generate_import_xlsx(path: Path, rows: int, *, seed: int = 42) -> None:
                     _nir(n, sex=sex, birth=birth),
                     f"01 {rng.randrange(1000):03d} {rng.randrange(10000):04d}",
                     email,
+                    phone,
                     "",
                     building,
                     str(1 + rng.randrange(200)),

@@ -74,6 +74,9 @@ class DemoEmployee:
     target: str
     group: str = "Non-cadres"
     email: str = ""
+    # The mobile the employer declares (the signature code goes to it); « » for none:
+    # the employee then gives one on the profile step.
+    phone: str = ""
     hired_days_ago: int = 40
     order: int = 1
 
@@ -112,6 +115,7 @@ EMPLOYEES = [
         dt.date(1994, 9, 3),
         "invited",
         email="lucas.moreau@exemple.fr",
+        phone="06 11 22 33 01",
         hired_days_ago=12,
         order=102,
     ),
@@ -137,6 +141,7 @@ EMPLOYEES = [
         dt.date(1990, 11, 8),
         "in_progress",
         email="theo.roux@exemple.fr",
+        phone="06 11 22 33 02",
         hired_days_ago=20,
         order=104,
     ),
@@ -185,6 +190,7 @@ EMPLOYEES = [
         "signed",
         group="Cadres",
         email="nathan.guerin@exemple.fr",
+        phone="07 81 22 33 03",
         hired_days_ago=30,
         order=108,
     ),
@@ -197,6 +203,7 @@ EMPLOYEES = [
         dt.date(1991, 12, 2),
         "active",
         email="manon.faure@exemple.fr",
+        phone="06 11 22 33 04",
         hired_days_ago=300,
         order=109,
     ),

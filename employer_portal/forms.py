@@ -97,12 +97,15 @@ class AddEmployeesChoiceForm(forms.Form):
     )
 
 
-def _text(label: str, max_length: int = 100, widget=None, **attrs) -> forms.CharField:
+def _text(
+    label: str, max_length: int = 100, widget=None, help_text: str = "", **attrs
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=False,
         widget=widget or forms.TextInput(attrs=attrs),
+        help_text=help_text,
         error_messages={"max_length": f"{label} : {max_length} caractères au maximum."},
     )
 
@@ -136,6 +139,15 @@ class PreAffiliationForm(forms.Form):
     city = _text("Ville", 60)
     country = _text("Pays", 60)
     email = _text("Email", 254, type="email", autocomplete="off")
+    phone = _text(
+        "Téléphone portable",
+        25,
+        type="tel",
+        autocomplete="off",
+        help_text="Mobile du salarié (06 ou 07) : le code de signature de son adhésion lui "
+        "sera envoyé par SMS. Le salarié pourra le modifier à l'étape « Mon profil », après "
+        "confirmation par un code.",
+    )
     payroll_id = _text("Matricule", 30)
     group = forms.TypedChoiceField(
         label="Groupe d'assurés",

@@ -223,13 +223,15 @@ class Employee(NirMixin, PostalAddress):
     insurance_fund_code = models.CharField("organisme de rattachement", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     phone = PhoneNumberField("téléphone", region="FR", blank=True)
-    # The signature code is only ever sent to this number: who gave it, and when a code
-    # sent to it was typed back (never for the employer's own declaration).
+    # The signature code is only ever sent to this number: who gave it (empty when the
+    # employer declared none), and when a code sent to it was typed back (never for the
+    # employer's own declaration).
     phone_source = models.CharField(
         "origine du mobile",
         max_length=20,
         choices=PhoneSource.choices,
         default=PhoneSource.EMPLOYER,
+        blank=True,
     )
     phone_confirmed_at = models.DateTimeField("mobile confirmé par code le", null=True, blank=True)
     payroll_id = models.CharField("matricule", max_length=30, blank=True)

@@ -1,10 +1,13 @@
 """Validators for French identifiers: SIRET, NIR (with civility and birth date), IBAN,
-the French RIB key, BIC and postal codes. Messages are in French and name the problem."""
+the French RIB key, BIC, postal codes and mobile numbers. Messages are in French and
+name the problem."""
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from schwifty import IBAN
 from schwifty.exceptions import InvalidBBANChecksum, SchwiftyException
@@ -232,3 +235,48 @@ def validate_french_postal_code(value: str) -> None:
         raise ValidationError(
             "Ce code postal ne correspond à aucun département.", code="postal_code"
         )
+
+
+def is_french_mobile(phone) -> bool:
+    """+33 6 or +33 7, ten digits in national format, in a range libphonenumber knows
+    as allocated (the signature code can only go to such a number)."""
+    if not phone:
+        return False
+    try:
+        number = (
+            phone
+            if isinstance(phone, phonenumbers.PhoneNumber)
+            else phonenumbers.parse(str(phone), "FR")
+        )
+    except phonenumbers.NumberParseException:
+        return False
+    national = str(number.national_number)
+    return (
+        number.country_code == 33
+        and len(national) == 9
+        and national[0] in "67"
+        and phonenumbers.is_valid_number(number)
+    )
+
+
+# 06…/07…, +33 6…/0033 6…, or the nine digits a spreadsheet keeps of 06… read as a number.
+_FRENCH_MOBILE = re.compile(r"(?:\+33|0033|0)?([67]\d{8})")
+
+
+def french_mobile_e164(value: str) -> str | None:
+    """A French mobile as typed (spaces, dots and dashes allowed) → « +33612345678 »
+    (what ``PhoneNumberField`` stores); None for a landline, a foreign number or a range
+    that is not allocated."""
+    match = _FRENCH_MOBILE.fullmatch(_SEPARATORS.sub("", value))
+    if match is None or not _mobile_block_allocated(match[1][:4]):
+        return None
+    return f"+33{match[1]}"
+
+
+@lru_cache(maxsize=2048)
+def _mobile_block_allocated(block: str) -> bool:
+    """Whether the mobile numbers starting with these 4 national digits are allocated.
+    libphonenumber's French mobile ranges are decided by the first 3 digits (a test
+    checks that 4 decide it on the installed version): one check per block instead of
+    about 70 µs per row of a large import file."""
+    return is_french_mobile(f"+33{block}00000")

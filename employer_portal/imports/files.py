@@ -19,7 +19,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from enrolment.services.preaffiliation.fields import FIELD_LABELS, REQUIRED_FIELDS
+from enrolment.services.preaffiliation.fields import (
+    FIELD_LABELS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_FIELDS,
+)
 from mutuelle.spreadsheets import (
     ERROR_HEADER,
     FORMULA_PREFIXES,
@@ -80,10 +84,14 @@ INSTRUCTIONS = [
     "6. Sans adresse e-mail, l'adresse postale est obligatoire (libellé de la voie, code "
     "postal, ville) : le salarié recevra son identifiant et son mot de passe provisoire "
     "par deux courriers distincts.",
-    "7. Régime local Alsace-Moselle : Oui ou Non.",
-    "8. La date d'effet ne peut précéder ni la date d'embauche ni le début du contrat.",
-    "9. Nous vous recommandons d'indiquer le matricule pour croiser nos fichiers avec votre paie.",
-    "10. Enregistrez au format .xlsx, .ods (LibreOffice), .xls (Excel 97-2003) ou .csv "
+    "7. Téléphone portable (facultatif) : le mobile du salarié, 06 ou 07 (ou +33 6, +33 7). "
+    "Le code de signature lui sera envoyé par SMS ; le salarié pourra le changer à l'étape "
+    "« Mon profil », après confirmation par un code. Un fichier fait avec l'ancien modèle, "
+    "sans cette colonne, reste accepté.",
+    "8. Régime local Alsace-Moselle : Oui ou Non.",
+    "9. La date d'effet ne peut précéder ni la date d'embauche ni le début du contrat.",
+    "10. Nous vous recommandons d'indiquer le matricule pour croiser nos fichiers avec votre paie.",
+    "11. Enregistrez au format .xlsx, .ods (LibreOffice), .xls (Excel 97-2003) ou .csv "
     "(séparateur point-virgule), 20 Mo au plus.",
     "",
     "Le groupe d'assurés se choisit au moment de l'import : un fichier par groupe.",
@@ -106,7 +114,7 @@ def build_template_xlsx() -> bytes:
         if key in DATE_FIELDS:
             for (row_cell,) in sheet[cell_range]:
                 row_cell.number_format = "DD/MM/YYYY"
-        elif key in {"nir", "postal_code", "insurance_fund_code", "payroll_id"}:
+        elif key in {"nir", "postal_code", "insurance_fund_code", "payroll_id", "phone"}:
             # Text, so that Excel keeps leading zeros and all 15 digits.
             for (row_cell,) in sheet[cell_range]:
                 row_cell.number_format = "@"
@@ -157,20 +165,30 @@ def _header_key(value) -> str:
 
 _EXPECTED_KEYS = [_header_key(h) for h in HEADERS]
 _EXPECTED_LOOSE = {_header_key(h).rstrip("*").strip(): h for h in HEADERS}
+# A file made from the template before its optional columns were added: the same
+# columns without them. The blank cells go back in at these positions.
+_OPTIONAL_POSITIONS = tuple(i for i, key in enumerate(FIELDS) if key in OPTIONAL_COLUMNS)
+_OLD_KEYS = [k for i, k in enumerate(_EXPECTED_KEYS) if i not in _OPTIONAL_POSITIONS]
+_OPTIONAL_LOOSE = {_EXPECTED_KEYS[i].rstrip("*").strip() for i in _OPTIONAL_POSITIONS}
 
 
-def check_header(header: list) -> None:
+def check_header(header: list) -> tuple[int, ...]:
     """Refuse missing, renamed, reordered or extra columns (the rejection file's last
-    column « Nature de l'erreur » is allowed so that it can be re-uploaded as is)."""
+    column « Nature de l'erreur » is allowed so that it can be re-uploaded as is).
+
+    Returns the positions of the optional columns that the file lacks (a file made from
+    the previous template): empty cells are put there in every row."""
     found = [_header_key(h) for h in header]
     while found and not found[-1]:
         found.pop()
     if found and found[-1] == _header_key(ERROR_HEADER):
         found.pop()
     if found == _EXPECTED_KEYS:
-        return
+        return ()
+    if found == _OLD_KEYS:
+        return _OPTIONAL_POSITIONS
     loose = [f.rstrip("*").strip() for f in found]
-    missing = [h for k, h in _EXPECTED_LOOSE.items() if k not in loose]
+    missing = [h for k, h in _EXPECTED_LOOSE.items() if k not in loose and k not in _OPTIONAL_LOOSE]
     unknown = [str(header[i]).strip() for i, k in enumerate(loose) if k not in _EXPECTED_LOOSE]
     if unknown and missing:
         raise FileRefused(
@@ -192,7 +210,9 @@ def check_header(header: list) -> None:
             + ", ".join(f"« {u} »" for u in unknown if u)
             + ". Utilisez le modèle sans ajouter de colonne."
         )
-    for position, (got, expected) in enumerate(zip(loose, _EXPECTED_LOOSE, strict=False), 1):
+    # An optional column left out does not shift the positions named in the message.
+    expected_order = [k for k in _EXPECTED_LOOSE if k in loose or k not in _OPTIONAL_LOOSE]
+    for position, (got, expected) in enumerate(zip(loose, expected_order, strict=False), 1):
         if got != expected:
             raise FileRefused(
                 f"L'ordre des colonnes a été modifié : la colonne {position} devrait être "
@@ -325,8 +345,10 @@ class UploadRows:
     rows: Iterator[tuple[int, list]]
 
 
-def _data_rows(rows: Iterator[list]) -> Iterator[tuple[int, list]]:
-    width = len(FIELDS)
+def _data_rows(rows: Iterator[list], missing: tuple[int, ...] = ()) -> Iterator[tuple[int, list]]:
+    """``missing``: positions of the optional columns the file lacks (see
+    :func:`check_header`), given an empty cell in each row."""
+    width = len(FIELDS) - len(missing)
     padding = [""] * width
     count = 0
     for line, values in enumerate(rows, start=2):
@@ -343,6 +365,8 @@ def _data_rows(rows: Iterator[list]) -> Iterator[tuple[int, list]]:
             values = [_strip_neutralised(v) for v in values]
         if len(values) < width:
             values = values + padding[len(values) :]
+        for position in missing:
+            values.insert(position, "")
         yield line, values
     if not count:
         raise FileRefused("Le fichier ne contient aucun salarié (aucune ligne sous l'en-tête).")
@@ -384,8 +408,8 @@ def open_with_calamine(fileobj, fmt: str) -> UploadRows:
         raise FileRefused(_UNREADABLE[fmt]) from exc
     if header is None:
         raise FileRefused("Le fichier est vide.")
-    check_header(header)
-    return UploadRows(fmt, header, max(0, sheet.height - 1), _data_rows(rows))
+    missing = check_header(header)
+    return UploadRows(fmt, header, max(0, sheet.height - 1), _data_rows(rows, missing))
 
 
 def _open_xlsx_streaming(archive: zipfile.ZipFile, *, estimated_rows: int) -> UploadRows:
@@ -393,8 +417,8 @@ def _open_xlsx_streaming(archive: zipfile.ZipFile, *, estimated_rows: int) -> Up
     header = next(rows, None)
     if header is None:
         raise FileRefused("Le fichier est vide.")
-    check_header(header)
-    return UploadRows("xlsx", header, estimated_rows, _data_rows(rows))
+    missing = check_header(header)
+    return UploadRows("xlsx", header, estimated_rows, _data_rows(rows, missing))
 
 
 def _streamed(archive: zipfile.ZipFile) -> Iterator[list]:
@@ -442,8 +466,8 @@ def open_csv(data: bytes) -> UploadRows:
     header = next(reader, None)
     if header is None:
         raise FileRefused("Le fichier est vide.")
-    check_header(header)
-    return UploadRows("csv", header, max(0, text.count("\n") - 1), _data_rows(reader))
+    missing = check_header(header)
+    return UploadRows("csv", header, max(0, text.count("\n") - 1), _data_rows(reader, missing))
 
 
 def check_upload(fileobj, *, size: int) -> str:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
 from mutuelle.pdf import render_pdf
+from mutuelle.validators import is_french_mobile
 
 from ..enums import EnrolmentStatus, PhoneSource
 from ..models import Enrolment
@@ -235,27 +236,6 @@ def signature_attempt_for(*, enrolment: Enrolment, subject: str) -> SignatureAtt
 
 def _event(kind: str, at: dt.datetime, **data) -> dict:
     return {"type": kind, "at": at.isoformat(), **data}
-
-
-def is_french_mobile(phone) -> bool:
-    """+33 6 or +33 7, ten digits in national format."""
-    if not phone:
-        return False
-    try:
-        number = (
-            phone
-            if isinstance(phone, phonenumbers.PhoneNumber)
-            else phonenumbers.parse(str(phone), "FR")
-        )
-    except phonenumbers.NumberParseException:
-        return False
-    national = str(number.national_number)
-    return (
-        number.country_code == 33
-        and len(national) == 9
-        and national[0] in "67"
-        and phonenumbers.is_valid_number(number)
-    )
 
 
 def signature_missing_items(enrolment: Enrolment) -> list[str]:

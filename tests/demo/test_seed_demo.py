@@ -85,6 +85,15 @@ def test_seed_content(seeded):
     # Signed through the real SMS-code signature, terminated through the real service.
     signed = Enrolment.objects.filter(signed_at__isnull=False)
     assert signed.count() == SignatureEvidence.objects.filter(attempt__subject="").count() == 5
+    # Some employers declared the mobile (the code went there), the others' employees
+    # confirmed one on the profile step.
+    sources = dict(
+        SignatureEvidence.objects.filter(attempt__subject="").values_list(
+            "enrolment__employee__first_name", "phone_source"
+        )
+    )
+    assert sources["Nathan"] == sources["Manon"] == "employer"
+    assert sources["Sophie"] == "profile"
     # The member's requests: every kind of the space in some state, one arrears.
     from contributions.models import Instalment
     from member_requests.enums import MemberRequestKind as K

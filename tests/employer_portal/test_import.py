@@ -46,6 +46,7 @@ def values(n: int = 1, **overrides) -> list:
         "nir": make_nir(n),
         "insurance_fund_code": "",
         "email": f"salarie{n}@example.fr",
+        "phone": "",
         "address_floor": "",
         "address_building": "",
         "address_number": "",

@@ -252,11 +252,13 @@ def test_file_import_also_posts_letters_to_employees_without_email(
 
     from tests.employer_portal.test_import import csv_bytes, values
 
+    dates = {"hire_date": "01/03/2024", "effective_date": "01/03/2024"}
     rows = [
-        values(1, email="", address_street="RUE DES LILAS", postal_code="75011", city="PARIS"),
-        values(2),
+        values(
+            1, email="", address_street="RUE DES LILAS", postal_code="75011", city="PARIS", **dates
+        ),
+        values(2, **dates),
     ]
-    rows = [[*r[:16], "01/03/2024", "Non", "01/03/2024"] for r in rows]
     with django_capture_on_commit_callbacks(execute=True):
         hr.post(
             reverse("employer_portal:import_start", args=[company.pk]),

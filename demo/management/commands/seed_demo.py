@@ -312,6 +312,7 @@ class Command(BaseCommand):
             "birth_date": spec.birth,
             "nir": spec.nir,
             "email": spec.email,
+            "phone": spec.phone,
             "address_number": "7",
             "address_street": "RUE OBERKAMPF",
             "postal_code": "75011",
@@ -367,20 +368,23 @@ class Command(BaseCommand):
         self.terminate(enrolment, spec, hire_date, by=correspondent, staff=users["staff"])
 
     def sign(self, enrolment, user) -> None:
-        """Mobile confirmed on the profile step, recap validated, form read, consents
-        given, code received by SMS on that mobile and typed."""
+        """Mobile on record (the employer's, or confirmed on the profile step), recap
+        validated, form read, consents given, code received by SMS on that mobile and
+        typed."""
 
         origin = signature.SignatureContext(ip_address="127.0.0.1", user_agent="seed_demo")
-        # The employer declared no mobile: the employee gives one on the profile step
-        # and types back the code sent to it; the signature code then goes there.
-        confirmation = phone_change_start(
-            enrolment=enrolment,
-            phone=f"+336123{enrolment.pk % 100000:05d}",
-            source=PhoneSource.PROFILE,
-        )
-        phone_change_confirm(
-            attempt=confirmation, code=self.sms_code(confirmation), by=user, origin=origin
-        )
+        if not enrolment.employee.phone:
+            # The employer declared no mobile: the employee gives one on the profile step
+            # and types back the code sent to it; the signature code then goes there (else
+            # to the employer's number, kept on the profile step without a code).
+            confirmation = phone_change_start(
+                enrolment=enrolment,
+                phone=f"+336123{enrolment.pk % 100000:05d}",
+                source=PhoneSource.PROFILE,
+            )
+            phone_change_confirm(
+                attempt=confirmation, code=self.sms_code(confirmation), by=user, origin=origin
+            )
         missing = wizard_validate(enrolment=enrolment)
         if missing:
             raise RuntimeError(f"Parcours incomplet pour la démo : {missing}")

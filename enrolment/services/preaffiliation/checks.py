@@ -33,12 +33,14 @@ from mutuelle.validators import (
 
 from ...enums import OPEN_STATES, Civility
 from ...models import Employee, Enrolment
+from ...templatetags.enrolment_format import phone_fr
 from .fields import (
     ADDRESS_REQUIRED_WITHOUT_EMAIL,
     ADDRESS_TEXT_FIELDS,
     EMPLOYEE_FIELDS,
     FIELD_LABELS,
     MAX_LENGTHS,
+    PHONE_MESSAGE,
     REQUIRED_FIELDS,
     REQUIRED_MESSAGES,
     TEXT_FIELDS,
@@ -49,6 +51,7 @@ from .parsing import (
     normalize_postal_code,
     parse_civility,
     parse_date,
+    parse_mobile,
     parse_yes_no,
 )
 
@@ -107,6 +110,7 @@ class PreparedEmployee(NamedTuple):
     nir: str
     insurance_fund_code: str
     email: str
+    phone: str  # E.164, or « »
     address_floor: str
     address_building: str
     address_number: str
@@ -126,6 +130,8 @@ class PreparedEmployee(NamedTuple):
         values = {key: getattr(self, key) for key in FIELD_LABELS}
         values["civility"] = "Mme" if self.civility == Civility.MRS else "M"
         values["alsace_moselle"] = "Oui" if self.alsace_moselle else "Non"
+        # « 06 12 34 56 78 »: as typed in France (and « +33… » would look like a formula).
+        values["phone"] = phone_fr(self.phone)
         return values
 
 
@@ -141,6 +147,10 @@ def _clean_values(raw: Mapping, check: EmployeeCheck) -> dict:
     data["country"] = intern(data["country"] or "FRANCE")
     data["city"] = intern(data["city"])
     data["insurance_fund_code"] = intern(data["insurance_fund_code"])
+    data["phone"] = parse_mobile(raw.get("phone"))
+    if data["phone"] is None:
+        data["phone"] = ""
+        check.add("phone", PHONE_MESSAGE)
 
     civility = raw.get("civility")
     data["civility"] = parse_civility(civility)

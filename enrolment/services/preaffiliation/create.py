@@ -8,12 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
-from ...enums import EnrolmentStatus, RequestType
+from ...enums import EnrolmentStatus, PhoneSource, RequestType
 from ...models import (
     NEW,
     Employee,
@@ -40,8 +41,9 @@ LETTER_BATCH_SIZE = 200
 # Rows written per round of inserts: a 175,000-row file is created in rounds whose
 # lookups stay small.
 CREATE_BATCH_SIZE = 2000
-# A plain string: the enum member's ``.value`` costs a descriptor call per row.
+# Plain strings: the enum member's ``.value`` costs a descriptor call per row.
 _AFFILIATION = str(RequestType.AFFILIATION.value)
+_BY_EMPLOYER = str(PhoneSource.EMPLOYER.value)
 
 
 class PreAffiliationInvalid(Exception):
@@ -273,6 +275,27 @@ _TEXT_EMPLOYEE_FIELDS = tuple(
 _text_values = itemgetter(*(PreparedEmployee._fields.index(f) for f in _TEXT_EMPLOYEE_FIELDS))
 
 
+# A returning employee's mobile is only replaced by one the employer declares: a number
+# the employee confirmed by code is not erased by a declaration without one, and stays
+# confirmed when the employer declares that same number.
+_PHONE_FIELDS = ("phone", "phone_source", "phone_confirmed_at")
+_RETURNING_FIELDS = tuple(f for f in EMPLOYEE_FIELDS if f not in _PHONE_FIELDS)
+
+
+def _set_declared_phone(employee: Employee, phone: str) -> None:
+    if not phone:
+        # The attribute bypasses the phone field's descriptor, which takes no expression.
+        employee.__dict__["phone"] = F("phone")
+        employee.phone_source = F("phone_source")
+        employee.phone_confirmed_at = F("phone_confirmed_at")
+        return
+    employee.phone = phone
+    unchanged = When(phone=phone, then=F("phone_source"))
+    employee.phone_source = Case(unchanged, default=Value(_BY_EMPLOYER))
+    unchanged = When(phone=phone, then=F("phone_confirmed_at"))
+    employee.phone_confirmed_at = Case(unchanged, default=Value(None))
+
+
 def _create(
     *,
     company: Company,
@@ -307,6 +330,7 @@ def _create(
             "hire_date",
             "alsace_moselle",
             "name_key",
+            "phone_source",
             "created_at",
             "updated_at",
             *_TEXT_EMPLOYEE_FIELDS,
@@ -320,6 +344,7 @@ def _create(
                 as_date(item.hire_date),
                 bool(item.alsace_moselle),
                 name_key(item.last_name, item.first_name),
+                _BY_EMPLOYER if item.phone else "",
                 db_now,
                 db_now,
                 *_text_values(item),
@@ -336,12 +361,15 @@ def _create(
                 employee = Employee(
                     pk=existing[item.nir_hash], company=company, nir_hash=item.nir_hash
                 )
-                for key in EMPLOYEE_FIELDS:
+                for key in _RETURNING_FIELDS:
                     setattr(employee, key, getattr(item, key))
+                _set_declared_phone(employee, item.phone)
                 employee.name_key = name_key(item.last_name, item.first_name)
                 employee.updated_at = now
                 returning.append(employee)
-        Employee.objects.bulk_update(returning, [*EMPLOYEE_FIELDS, "name_key", "updated_at"])
+        Employee.objects.bulk_update(
+            returning, [*_RETURNING_FIELDS, *_PHONE_FIELDS, "name_key", "updated_at"]
+        )
     employee_of = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
     employee_ids = [employee_of[nir_hash] for nir_hash in hashes]
 

@@ -12,6 +12,7 @@ FIELD_LABELS: dict[str, str] = {
     "nir": "Numéro de sécurité sociale",
     "insurance_fund_code": "Organisme de rattachement",
     "email": "Email",
+    "phone": "Téléphone portable",
     "address_floor": "Escalier / Étage",
     "address_building": "Bâtiment / Résidence",
     "address_number": "Numéro",
@@ -25,6 +26,9 @@ FIELD_LABELS: dict[str, str] = {
     "alsace_moselle": "Régime local Alsace-Moselle",
     "effective_date": "Date d'effet du contrat",
 }
+# Columns added to the import template after correspondents had made files from it:
+# a file without them is still read (the cells are then blank).
+OPTIONAL_COLUMNS = frozenset({"phone"})
 REQUIRED_FIELDS = (
     "civility",
     "last_name",
@@ -53,6 +57,13 @@ ADDRESS_REQUIRED_WITHOUT_EMAIL = {
     "city": "Sans adresse e-mail, la ville est obligatoire "
     "(les identifiants seront envoyés par courrier).",
 }
+# The signature code goes to this mobile (issue 12 §1): a number that cannot receive it
+# is refused rather than kept.
+PHONE_MESSAGE = (
+    "Le téléphone portable doit être un mobile français commençant par 06 ou 07 "
+    "(exemple : 06 12 34 56 78) : le code de signature lui est envoyé par SMS, un numéro "
+    "fixe ou étranger ne peut pas le recevoir."
+)
 # AFNOR: address lines of at most 38 characters; the model columns follow.
 MAX_LENGTHS = {
     "first_name": 100,
@@ -91,6 +102,7 @@ EMPLOYEE_FIELDS = (
     "nir",
     "insurance_fund_code",
     "email",
+    "phone",
     "address_floor",
     "address_building",
     "address_number",

@@ -1,8 +1,10 @@
 """Parsing of single values, from a spreadsheet cell, a CSV field or a form: text,
-civility, yes/no, dates, postal codes."""
+civility, yes/no, dates, postal codes, mobile numbers."""
 
 import datetime as dt
 import re
+
+from mutuelle.validators import french_mobile_e164
 
 from ...enums import Civility
 
@@ -107,3 +109,11 @@ def normalize_postal_code(value) -> str:
     if is_number and float(value).is_integer() and 0 < value < 100_000:
         return f"{int(value):05d}"
     return _SPACES.sub("", as_text(value))
+
+
+def parse_mobile(value) -> str | None:
+    """A French mobile → E.164 (« +33612345678 »), also from a number cell that lost its
+    leading 0 (612345678); « » when blank; None when it is not a French mobile."""
+    if is_blank(value):
+        return ""
+    return french_mobile_e164(as_text(value))
