@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from enrolment.enums import EnrolmentStatus, RequestStatus, RequestType
@@ -35,6 +34,7 @@ from mutuelle.enums import Channel
 from mutuelle.french import gendered
 from mutuelle.models import User
 from mutuelle.notifications import Notification, notification_send, notification_send_many
+from mutuelle.pages import page_url
 from mutuelle.uploads import run_with_files
 
 from .cases import CASES_BY_CODE, DispensationCase, cases_open_for, check_case_rules
@@ -69,7 +69,7 @@ def _context(dispensation: Dispensation, **extra) -> dict:
         "employee": enrolment.employee,
         "company": enrolment.employee.company,
         "case": dispensation.case_info,
-        "tracking_url": settings.SITE_URL + reverse("member_portal:dispensation_list"),
+        "tracking_url": page_url("member.dispensations"),
         **extra,
     }
 
@@ -386,8 +386,7 @@ def dispensation_ask_complement(*, dispensation: Dispensation, by: User, message
             key=f"dispensation-complement:{locked.pk}:{event.pk}",
             template="dispensation_complement",
             message=message,
-            complete_url=settings.SITE_URL
-            + reverse("member_portal:dispensation_complete", args=[locked.pk]),
+            complete_url=page_url("member.dispensation_complete", locked.pk),
         )
 
 
@@ -551,8 +550,7 @@ def dispensations_request_rejustification(*, today: dt.date) -> int:
                 locked,
                 key=f"dispensation-rejustify:{locked.pk}:{locked.rejustify_by:%Y-%m-%d}",
                 template="dispensation_rejustify",
-                rejustify_url=settings.SITE_URL
-                + reverse("member_portal:dispensation_rejustify", args=[locked.pk]),
+                rejustify_url=page_url("member.dispensation_rejustify", locked.pk),
             )
             sent += 1
     return sent

@@ -7,11 +7,20 @@ class MemberPortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.urls import reverse
+        from mutuelle.pages import pages_register
 
-        from enrolment.signature.services import register_signed_dossier_url
-
-        # The signature confirmation e-mail links to the end page of the signature.
-        register_signed_dossier_url(
-            lambda enrolment: reverse("member_portal:signature_done", args=[enrolment.pk])
+        # The member's pages that the lower layers' e-mails and redirects link to.
+        pages_register(
+            {
+                "member.home": "member_portal:home",
+                "member.account_create": "member_portal:account_create",
+                "member.invitation": "member_portal:invitation",
+                "member.confirm_email": "member_portal:confirm_email",
+                "member.card": "member_portal:card",
+                "member.conversation": "member_portal:conversation",
+                "member.signed_dossier": "member_portal:signature_done",
+                "member.dispensations": "member_portal:dispensation_list",
+                "member.dispensation_complete": "member_portal:dispensation_complete",
+                "member.dispensation_rejustify": "member_portal:dispensation_rejustify",
+            }
         )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .enums import Channel
+from .pages import page_path
 
 # allauth e-mails rewritten in French under templates/notifications/.
 ALLAUTH_EMAILS = {"account/email/password_reset_key": "password_reset_key"}
@@ -29,11 +30,11 @@ def landing_url(user) -> str:
         return reverse("admin:index")
     company_ids = list(user.correspondent_accesses.values_list("company_id", flat=True)[:2])
     if len(company_ids) == 1:
-        return reverse("employer_portal:home", args=[company_ids[0]])
+        return page_path("employer.home", company_ids[0])
     if company_ids:
-        return reverse("employer_portal:companies")
+        return page_path("employer.companies")
     if is_employee(user):
-        return reverse("member_portal:home")
+        return page_path("member.home")
     return reverse("account_logout")
 
 

@@ -1,11 +1,15 @@
-"""Production system checks (``manage.py check --deploy``): settings whose absence
-would otherwise show only when a message or a debit batch fails."""
+"""System checks. Production ones (``manage.py check --deploy``): settings whose absence
+would otherwise show only when a message or a debit batch fails. Always: every page
+the lower layers link to is registered by a space (mutuelle/pages.py)."""
 
 import re
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
+from django.urls import get_resolver
 from stdnum.iso7064 import mod_97_10
+
+from . import pages
 
 HTTP_SMS_BACKEND = "mutuelle.sms.HttpGatewaySmsBackend"
 SMTP_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -60,4 +64,42 @@ def delivery_settings_check(app_configs, **kwargs):
                 id="mutuelle.E003",
             )
         )
+    return errors
+
+
+def _url_name_exists(url_name: str) -> bool:
+    """Whether the URLconf has ``url_name`` (« member_portal:card »), namespaces included."""
+    resolver = get_resolver()
+    *namespaces, name = url_name.split(":")
+    for namespace in namespaces:
+        if namespace not in resolver.namespace_dict:
+            return False
+        resolver = resolver.namespace_dict[namespace][1]
+    return name in resolver.reverse_dict
+
+
+@register(Tags.urls)
+def page_links_check(app_configs, **kwargs):
+    errors = []
+    for page in pages.PAGES:
+        url_name = pages.page_url_name(page)
+        if url_name is None:
+            errors.append(
+                Error(
+                    f"No space registered the page {page!r}: the e-mails and redirects "
+                    "linking to it would fail when sent.",
+                    hint="Register its URL name with mutuelle.pages.pages_register() in the "
+                    "AppConfig.ready() of the space that serves it.",
+                    id="mutuelle.E005",
+                )
+            )
+        elif not _url_name_exists(url_name):
+            errors.append(
+                Error(
+                    f"The page {page!r} is registered to the URL name {url_name!r}, "
+                    "which no URL pattern has.",
+                    hint="Register the page's current URL name.",
+                    id="mutuelle.E006",
+                )
+            )
     return errors

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "directory",
     "employer_portal",
     "member_portal",
+    "portal",
     "backoffice",
     "demo",
     "benchmarks",

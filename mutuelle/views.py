@@ -33,20 +33,6 @@ def accessibility_statement(request):
     return render(request, "accessibility.html")
 
 
-def site_map(request):
-    """Every page a person can reach from the menus, by space; the company pages of a
-    correspondent's own companies only."""
-    companies = []
-    if request.user.is_authenticated:
-        companies = [
-            access.company
-            for access in request.user.correspondent_accesses.select_related("company").order_by(
-                "company__legal_name"
-            )
-        ]
-    return render(request, "site_map.html", {"companies": companies})
-
-
 @require_POST
 @login_required
 def session_extend(request):

@@ -10,13 +10,12 @@ session); the third locks the link, and only a new link sent by the corresponden
 (« Relancer ») opens the account.
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import reverse
 
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
+from mutuelle.pages import page_url
 
 from ..enums import EnrolmentStatus, LinkKind, RequestType
 from ..models import Enrolment, MemberChange, SingleUseLink
@@ -161,7 +160,7 @@ def email_confirmation_send(*, user, email: str) -> SingleUseLink:
             context={
                 "user": user,
                 "email": email,
-                "link": settings.SITE_URL + reverse("member_portal:confirm_email", args=[raw]),
+                "link": page_url("member.confirm_email", raw),
                 "expires_at": confirmation.expires_at,
                 "postal": has_postal_login(user.email),
             },

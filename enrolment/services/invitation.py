@@ -20,6 +20,7 @@ from django.utils import timezone
 from mutuelle.enums import Channel
 from mutuelle.models import OutboxMessage
 from mutuelle.notifications import Notification, notification_send, notification_send_many
+from mutuelle.pages import page_url
 
 from ..enums import REMINDABLE_STATES, EnrolmentStatus, LinkKind, RequestType
 from ..models import Enrolment, Request, RequestEvent
@@ -40,7 +41,7 @@ class ReminderTooSoon(Exception):
 
 
 def _invitation_url(token: str) -> str:
-    return settings.SITE_URL + reverse("member_portal:invitation", args=[token])
+    return page_url("member.invitation", token)
 
 
 def _login_url() -> str:
@@ -281,7 +282,7 @@ def enrolment_expire(*, enrolment: Enrolment, now: dt.datetime | None = None) ->
                     "company": company,
                     "enrolment": enrolment,
                     "reason": EXPIRY_REASON,
-                    "link": settings.SITE_URL + reverse("employer_portal:home", args=[company.pk]),
+                    "link": page_url("employer.home", company.pk),
                 },
             )
     return True

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from mutuelle.enums import Channel
 from mutuelle.notifications import notification_send
+from mutuelle.pages import page_url
 from mutuelle.pdf import render_pdf
 from mutuelle.validators import is_french_mobile
 
@@ -198,20 +198,9 @@ def register_signed_document(document: SignedDocument) -> None:
     _SIGNED_DOCUMENTS[document.kind] = document
 
 
-# The member-space page where a signed membership form is downloaded. The member space
-# (a higher layer) registers how to build it: this layer does not name its URLs.
-_signed_dossier_url: Callable[[Enrolment], str] | None = None
-
-
-def register_signed_dossier_url(build: Callable[[Enrolment], str]) -> None:
-    global _signed_dossier_url
-    _signed_dossier_url = build
-
-
 def signed_dossier_url(enrolment: Enrolment) -> str:
-    if _signed_dossier_url is None:
-        raise ImproperlyConfigured("No member space registered the signed-dossier page.")
-    return settings.SITE_URL + _signed_dossier_url(enrolment)
+    """The member-space page where the signed membership form is downloaded."""
+    return page_url("member.signed_dossier", enrolment.pk)
 
 
 def signed_document_of(attempt: SignatureAttempt) -> SignedDocument:

@@ -42,6 +42,8 @@ class Hostile(str):
 def hostile_context(source: str) -> dict:
     """Every name the template reads holds hostile text."""
     names = set(re.findall(r"{[{%][^}]*?\b([a-z_]+)[.|\s}]", source))
+    # Objects a page link is built from (``{% page_url "member.conversation" conversation.pk %}``).
+    names |= set(re.findall(r"\b([a-z_]+)\.pk\b", source))
     context = {name: Hostile() for name in names}
     # Amounts go through |euros: give the objects holding them a real number.
     for name in re.findall(r"([a-z_]+)\.amount\|euros", source):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from mutuelle.views import server_error
 from tests.member_portal.helpers import in_progress_enrolment
-from tests.mutuelle.factories import CompanyFactory, CorrespondentAccessFactory
+from tests.mutuelle.factories import CorrespondentAccessFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +57,6 @@ def test_footer_links_on_public_member_employer_and_error_pages(client):
     assert all(link in html for link in FOOTER)
 
 
-def test_site_map_lists_the_correspondents_own_companies_only(client):
-    access = CorrespondentAccessFactory(company__legal_name="Boulangerie Martin SARL")
-    CompanyFactory(legal_name="Atelier Dupont SAS")
-    client.force_login(access.user)
-    html = client.get(reverse("site_map")).content.decode()
-    assert "Boulangerie Martin SARL" in html and "Atelier Dupont SAS" not in html
-    assert reverse("employer_portal:employees", args=[access.company.pk]) in html
-    assert reverse("member_portal:account_create") in html
-    client.logout()
-    html = client.get(reverse("site_map")).content.decode()
-    assert "Boulangerie Martin SARL" not in html
-
-
 def test_favicon_is_served_locally(client):
     from django.contrib.staticfiles import finders
 
@@ -78,3 +65,4 @@ def test_favicon_is_served_locally(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
     assert finders.find("img/favicon.svg")
+
