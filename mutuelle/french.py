@@ -1,8 +1,9 @@
 """Small rules of written French used wherever a name follows a word: elision of « de »
 and « le » before a vowel or a mute h (« d'Atelier Dupont », « l'Atelier »), agreement
-with the person's gender (« l'assurée »), plurals (« 1 salarié », « 2 salariés ») and
-file sizes (« 5 Mo », « 1,5 Mo »)."""
+with the person's gender (« l'assurée »), plurals (« 1 salarié », « 2 salariés »),
+file sizes (« 5 Mo », « 1,5 Mo ») and times of day that do not break (« 8 h 30 »)."""
 
+import re
 import unicodedata
 
 VOWELS = set("aeiouy")
@@ -75,3 +76,15 @@ def file_size(num_bytes: int) -> str:
     rounded = round(size, 1)
     number = f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}".replace(".", ",")
     return f"{number}\u00a0{unit}"
+
+
+# « 8 h 30 », « 18 h »: the hour, the spaces around its « h », its minutes.
+TIME_OF_DAY = re.compile(r"(?<![\d,])(\d{1,2})\s+h(?:\s+(\d{2}))?(?!\w)")
+
+
+def hours(text) -> str:
+    """Opening hours whose times never break across lines: « de 8 h 30 à 18 h » with
+    non-breaking spaces inside « 8 h 30 » and « 18 h » (the spaces between words stay)."""
+    return TIME_OF_DAY.sub(
+        lambda m: f"{m[1]}\u00a0h" + (f"\u00a0{m[2]}" if m[2] else ""), str(text)
+    )

@@ -2,7 +2,9 @@
 ``{{ company.legal_name|de }}`` → « d'Atelier Dupont », ``{{ name|le }}``,
 ``{{ employee.civility|gendered:"assuré,assurée" }}``,
 ``{{ count|plural:"salarié validé,salariés validés" }}`` → « 2 salariés validés »,
-``{{ document.size|file_size }}`` → « 5 Mo »."""
+``{{ document.size|file_size }}`` → « 5 Mo »,
+``{{ mutuelle.company_help_hours|hours }}`` → « de 8 h 30 à 17 h 30 » that never breaks
+inside a time."""
 
 from django import template
 
@@ -36,3 +38,8 @@ def plural(count, forms: str) -> str:
 @register.filter
 def file_size(num_bytes) -> str:
     return french.file_size(num_bytes)
+
+
+@register.filter
+def hours(value) -> str:
+    return french.hours(value)

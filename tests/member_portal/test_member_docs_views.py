@@ -168,7 +168,9 @@ def test_every_error_of_the_message_form_in_one_pass(client, member):
 
 def test_contact_page_shows_help_line_delay_and_mediation(client, member):
     page = client.get(reverse("member_portal:contact")).content.decode()
-    assert "09 80 98 00 18" in page and "du lundi au vendredi de 8 h 30 à 18 h" in page
+    assert (
+        "09 80 98 00 18" in page and "du lundi au vendredi de 8\u00a0h\u00a030 à 18\u00a0h" in page
+    )
     assert "pas encore assez de messages" in page
     assert "Réclamations et médiation" in page and "Médiateur de la Mutualité Française" in page
 

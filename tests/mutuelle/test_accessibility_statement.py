@@ -66,3 +66,17 @@ def test_favicon_is_served_locally(client):
     assert response.status_code == 301 and response["Location"] == "/static/img/favicon.svg"
     assert finders.find("img/favicon.svg")
 
+
+def test_help_lines_times_never_break(client):
+    """« 8 h 30 » is one word for the line breaker (non-breaking spaces), in the footer
+    of the company's pages and of the enrolment's."""
+    html = client.get(reverse("account_login")).content.decode()
+    assert "du lundi au vendredi de 8\u00a0h\u00a030 à 17\u00a0h\u00a030." in html
+    assert "8 h 30" not in html
+    _enrolment, user = in_progress_enrolment()
+    client.force_login(user)
+    html = client.get(reverse("member_portal:welcome")).content.decode()
+    assert (
+        "de 8\u00a0h\u00a030 à 18\u00a0h\u00a030 et le samedi de 8\u00a0h\u00a030 à 12\u00a0h."
+        in html
+    )

@@ -3,7 +3,7 @@
 import pytest
 from django.template import Context, Template
 
-from mutuelle.french import de, elides, gendered, le, plural
+from mutuelle.french import de, elides, gendered, hours, le, plural
 
 
 @pytest.mark.parametrize(
@@ -42,6 +42,28 @@ def test_template_filters():
         "{{ civility|gendered:'inscrit,inscrite' }}"
     ).render(Context({"name": "Atelier Dupont", "n": 3, "civility": "MME"}))
     assert html == "d&#x27;Atelier Dupont — 3 salariés validés — inscrite"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "du lundi au vendredi de 8 h 30 à 18 h",
+            "du lundi au vendredi de 8\u00a0h\u00a030 à 18\u00a0h",
+        ),
+        ("et le samedi de 9 h à 12 h.", "et le samedi de 9\u00a0h à 12\u00a0h."),
+        ("Lundi : 9 h – 18 h 45", "Lundi : 9\u00a0h – 18\u00a0h\u00a045"),
+        # Not a time: left as written.
+        (
+            "à 2,5 h près, 12 heures, 10 hommes, 9h–18h",
+            "à 2,5 h près, 12 heures, 10 hommes, 9h–18h",
+        ),
+    ],
+)
+def test_times_of_day_do_not_break(text, expected):
+    assert hours(text) == expected
+    html = Template("{% load french %}{{ text|hours }}").render(Context({"text": text}))
+    assert html == expected
 
 
 @pytest.mark.django_db
