@@ -136,6 +136,13 @@ def test_template_has_the_column_after_email_as_text_and_explains_it():
     assert "sans cette colonne, reste accepté" in help_text
 
 
+def test_import_page_tells_about_the_column(client, setup):
+    contract, _group, _user = setup
+    page = text(client.get(reverse("employer_portal:import_start", args=[contract.company.pk])))
+    assert "La colonne facultative « Téléphone portable » reçoit le mobile du salarié" in page
+    assert "un fichier fait avec l'ancien modèle, sans cette colonne, reste accepté" in page
+
+
 def test_new_template_with_mobiles_including_a_number_cell(client, setup):
     contract, group, _user = setup
     rows = [
