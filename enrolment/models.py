@@ -2,6 +2,7 @@
 accounts, single-use links, terminations and the request timeline."""
 
 import datetime as dt
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -192,7 +193,15 @@ class NirMixin(models.Model):
 
 def name_key(last_name: str, first_name: str) -> str:
     """The sort and search key of a person's name (« LEFEVRE THEO » for Lefèvre Théo)."""
-    return postal_text(f"{last_name} {first_name}")[:210]
+    # The same as postal_text(f"{last_name} {first_name}"): the space separates anyway.
+    # First names repeat across a file import: theirs are cached.
+    words = (postal_text(last_name), _first_name_key(first_name))
+    return " ".join(word for word in words if word)[:210]
+
+
+@lru_cache(maxsize=4096)
+def _first_name_key(first_name: str) -> str:
+    return postal_text(first_name)
 
 
 class EmployeeQuerySet(models.QuerySet):
@@ -205,8 +214,14 @@ class EmployeeQuerySet(models.QuerySet):
 
 
 class Employee(NirMixin, PostalAddress):
+    # No index of its own: the (company, name_key) index below starts with it (one index
+    # less to write per employee of a file import).
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="employees", verbose_name="entreprise"
+        Company,
+        on_delete=models.PROTECT,
+        related_name="employees",
+        verbose_name="entreprise",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -344,8 +359,13 @@ class Enrolment(models.Model):
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="enrolments", verbose_name="salarié"
     )
+    # Indexed by the (contract, status, employee) index below, which starts with it.
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="enrolments", verbose_name="contrat"
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name="contrat",
+        db_index=False,
     )
     group = models.ForeignKey(
         InsuredGroup,
@@ -759,8 +779,13 @@ class Request(models.Model):
     dispense, décès. Each type's own state lives on its model; ``status`` is the
     employer's view, kept in sync by those models' transitions."""
 
+    # Indexed by « request_company_recent » below, which starts with it.
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="requests", verbose_name="entreprise"
+        Company,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name="entreprise",
+        db_index=False,
     )
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="requests", verbose_name="salarié"

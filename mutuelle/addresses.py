@@ -119,9 +119,12 @@ _ABBREVIATIONS = {
 
 def postal_text(value) -> str:
     """Upper case, no accents, no punctuation, single spaces (La Poste's rules)."""
-    text = str(value or "").translate(_LIGATURES)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = str(value or "")
+    if not text.isascii():
+        # Only accented text needs decomposing (a file import computes a name key per
+        # row, most of them plain ASCII).
+        text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _NOT_ALNUM.sub(" ", text)
     return " ".join(text.upper().split())
 

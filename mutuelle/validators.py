@@ -32,6 +32,18 @@ def postal_address_line_ok(value: str) -> bool:
     return not value or _POSTAL_ADDRESS_LINE.fullmatch(value) is not None
 
 
+# Several lines at once (one per line, empty ones allowed): a file import checks seven
+# per row.
+_POSTAL_ADDRESS_LINES = re.compile(
+    rf"(?:{_POSTAL_ADDRESS_LINE.pattern})?(?:\n(?:{_POSTAL_ADDRESS_LINE.pattern})?)*"
+)
+
+
+def postal_address_lines_ok(values: list[str]) -> bool:
+    """:func:`postal_address_line_ok` of every value (none may hold a line break)."""
+    return _POSTAL_ADDRESS_LINES.fullmatch("\n".join(values)) is not None
+
+
 def validate_postal_address_line(value: str) -> None:
     if not postal_address_line_ok(value):
         raise ValidationError(

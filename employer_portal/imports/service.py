@@ -25,6 +25,7 @@ import logging
 import pickle
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -61,6 +62,9 @@ PROGRESS_EVERY = 1000
 PREVIEW_SIZE = 50
 # Rows per pickled chunk of the spool files (and per round of creation).
 SPOOL_CHUNK = 2000
+# Above this many rows, the memory of the validation pass is handed back (one full
+# collection, about 0.4 s) before the rows are created.
+COLLECT_ABOVE_ROWS = 50_000
 # Runs of one job (first run included) before the sweeper gives up on it.
 MAX_ATTEMPTS = 3
 TECHNICAL_FAILURE = (
@@ -194,7 +198,8 @@ def import_job_run(*, job: ImportJob, take_over: bool = False) -> ImportJob:
     if attempt is None:
         return job
     try:
-        return _run(job, attempt)
+        with _without_automatic_gc():
+            return _run(job, attempt)
     except _Superseded:
         logger.warning("Import %s: attempt %s was superseded, stopping", job.pk, attempt)
         job.refresh_from_db()
@@ -254,6 +259,21 @@ def import_job_retry(*, job: ImportJob) -> bool:
     if retried:
         transaction.on_commit(lambda: run_import_job.delay(job.pk))
     return bool(retried)
+
+
+@contextmanager
+def _without_automatic_gc():
+    """An import allocates millions of short-lived objects and no reference cycles, but
+    each of Python's automatic full collections traverses every object of the process:
+    measured at 0.4 s per collection, a quarter of a 10,000-row import. They are
+    suspended while it runs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Spool:
@@ -342,7 +362,8 @@ def _run(job: ImportJob, attempt: int) -> ImportJob:
         except FileRefused as refusal:
             return _refuse(job, attempt, refusal.message)
         del first_line, taken
-        gc.collect()
+        if valid.count + rejected.count > COLLECT_ABOVE_ROWS:
+            gc.collect()
         refused_later: dict[int, tuple[list, list[str]]] = {}
         for _try in range(3):
             try:

@@ -444,11 +444,11 @@ def test_crash_mid_import_persists_nothing(client, setup, monkeypatch):
 
     real_insert = preaffiliation._insert
 
-    def crash_on_history(model, fields, rows):
+    def crash_on_history(model, fields, rows, **options):
         # Employees, enrolments and requests are already inserted when this fails.
         if model is RequestEvent:
             raise RuntimeError("disque plein")
-        return real_insert(model, fields, rows)
+        return real_insert(model, fields, rows, **options)
 
     monkeypatch.setattr(preaffiliation, "_insert", crash_on_history)
     with pytest.raises(RuntimeError):

@@ -608,3 +608,34 @@ def test_large_declaration_in_several_rounds(contract, monkeypatch):
     assert [e.employee.first_name for e in enrolments] == [f"Luc{chr(64 + n)}" for n in range(1, 6)]
     assert enrolments[3].employee_id == returning.pk
     assert RequestEvent.objects.filter(request__enrolment__in=enrolments).count() == 5
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_bulk_creation_queries_do_not_grow_with_the_rows(
+    contract, count, django_assert_num_queries
+):
+    """Checked rows are created with a fixed number of statements whatever their
+    number: the savepoint, the two NIR lookups (open on the contract — the rows were
+    checked beforehand, so not the whole contract again —, known in the company), one
+    INSERT … RETURNING each for the employees, enrolments and requests,
+    one for the history events, and the savepoint's release."""
+    from enrolment.services.preaffiliation import enrolment_pre_affiliate_ids
+
+    group = InsuredGroupFactory(contract=contract)
+    checks = check_employees(
+        [row(nir=make_nir(n), email=f"salarie{n}@exemple.fr") for n in range(1, count + 1)],
+        company=contract.company,
+        contract=contract,
+        today=TODAY,
+    )
+    with django_assert_num_queries(8):
+        ids = enrolment_pre_affiliate_ids(
+            company=contract.company,
+            contract=contract,
+            group=group,
+            rows=checks,
+            by=None,
+            today=TODAY,
+        )
+    assert len(ids) == count == Request.objects.filter(enrolment__in=ids).count()
+    assert RequestEvent.objects.filter(request__enrolment__in=ids).count() == count

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         benchmarks = collected()
         if only:
             benchmarks = [b for b in benchmarks if any(b.__name__.startswith(o) for o in only)]
-        setup_test_environment()
+        # DEBUG off, as in production and as Django's test runner does: with it on, every
+        # query is logged and the SQL of each is rebuilt with its parameters quoted.
+        setup_test_environment(debug=False)
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             for benchmark in benchmarks:

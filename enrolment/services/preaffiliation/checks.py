@@ -27,6 +27,7 @@ from mutuelle.validators import (
     normalize_insurance_fund_code,
     normalize_nir,
     postal_address_line_ok,
+    postal_address_lines_ok,
     validate_insurance_fund_code,
     validate_nir,
 )
@@ -58,6 +59,12 @@ from .parsing import (
 HIRE_DATE_MAX_AHEAD_DAYS = 92
 MIN_AGE_AT_HIRE = 14
 MAX_AGE_AT_HIRE = 100
+# Addresses that Django's e-mail validator accepts, in one regular expression (the
+# validator runs several, and looks up internationalised domains): other addresses go
+# through the validator itself.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_+\-]+(?:\.[a-z0-9_+\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]*)*$")
 
 
@@ -135,10 +142,26 @@ class PreparedEmployee(NamedTuple):
         return values
 
 
+def _clean_texts(values: list) -> list[str]:
+    """:func:`as_text` of each value. A row of a file is usually clean text already:
+    one test on the joined row then answers for its thirteen cells."""
+    try:
+        joined = "|".join(values)
+    except TypeError:  # a number, a date or an empty cell
+        return [as_text(value) for value in values]
+    if (
+        joined.isprintable()
+        and "  " not in joined
+        and " |" not in joined
+        and "| " not in joined
+        and joined[:1] != " " != joined[-1:]
+    ):
+        return values
+    return [as_text(value) for value in values]
+
+
 def _clean_values(raw: Mapping, check: EmployeeCheck) -> dict:
-    data: dict = {}
-    for key in TEXT_FIELDS:
-        data[key] = as_text(raw.get(key))
+    data: dict = dict(zip(TEXT_FIELDS, _clean_texts([raw.get(key) for key in TEXT_FIELDS])))
     # Values repeated across thousands of rows share one object (a 20 MB file keeps
     # every valid row in memory until the end of the import).
     data["postal_code"] = intern(normalize_postal_code(raw.get("postal_code")))
@@ -206,9 +229,11 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract | None
                 "des tirets ou des apostrophes.",
             )
 
-    for key in ADDRESS_TEXT_FIELDS:
-        if not postal_address_line_ok(data[key]):
-            check.add(key, f"{FIELD_LABELS[key]} : {POSTAL_ADDRESS_RULE}")
+    address = [data[key] for key in ADDRESS_TEXT_FIELDS]
+    if not postal_address_lines_ok(address):
+        for key, line in zip(ADDRESS_TEXT_FIELDS, address, strict=True):
+            if not postal_address_line_ok(line):
+                check.add(key, f"{FIELD_LABELS[key]} : {POSTAL_ADDRESS_RULE}")
 
     nir = data["nir"]
     if nir:
@@ -232,7 +257,8 @@ def _check_fields(data: dict, check: EmployeeCheck, *, contract: Contract | None
 
     if data["email"]:
         try:
-            validate_email(data["email"])
+            if len(data["email"]) > 320 or not _PLAIN_EMAIL.fullmatch(data["email"]):
+                validate_email(data["email"])
         except ValidationError:
             check.add("email", "L'adresse e-mail est invalide (exemple : prenom.nom@domaine.fr).")
     elif contract is not None and not contract.is_provident:

@@ -4,6 +4,7 @@ first history event, in one transaction and a fixed number of queries per batch.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
@@ -152,7 +153,12 @@ def enrolment_pre_affiliate_ids(
     with transaction.atomic():
         trusted = (EmployeeCheck, PreparedEmployee)
         raw_rows = [r for r in rows if not isinstance(r, trusted)]
-        fresh = iter(check_employees(raw_rows, company=company, contract=contract, today=today))
+        # Rows checked beforehand (a file import) cost no query here.
+        fresh = iter(
+            check_employees(raw_rows, company=company, contract=contract, today=today)
+            if raw_rows
+            else ()
+        )
         checks = [r if isinstance(r, trusted) else next(fresh) for r in rows]
         errors = {
             i: c.errors for i, c in enumerate(checks) if isinstance(c, EmployeeCheck) and c.errors
@@ -213,13 +219,15 @@ def _duplicate_errors(items: Sequence[PreparedEmployee], *, contract: Contract) 
     return errors
 
 
-def _insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> None:
+def _insert(model, fields: Sequence[str], rows: Iterable[tuple], *, returning: str = "") -> dict:
     """Plain multi-row INSERT: the ORM's bulk_create prepares each value through its
     field (about 1 µs × columns × rows), which dominated a 10,000-row import.
 
     Values in ``rows`` must already be database-ready. Columns not listed get their
     field's default, prepared once, so that fields added to the model later are
-    filled in.
+    filled in. With ``returning`` (a field name), returns ``{that field's value: id}``
+    of the inserted rows, read from the INSERT itself (RETURNING: PostgreSQL, SQLite ≥
+    3.35) rather than by a second query.
     """
     opts = model._meta
     given = [opts.get_field(name) for name in fields]
@@ -243,10 +251,35 @@ def _insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> None:
     quote = connection.ops.quote_name
     # Identifiers come from the model's metadata; values are query parameters.
     table, names = quote(opts.db_table), ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    marks = f"({', '.join(['%s'] * len(columns))})"
+    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+    if not returning:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql + marks, [row + constant_values for row in rows])
+        return {}
+    key = quote(opts.get_field(returning).column)
+    tail = f" RETURNING {key}, {quote(opts.pk.column)}"
+    per_statement = max(1, _max_query_params() // len(columns))
+    ids: dict = {}
+    rows = list(rows)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [row + constant_values for row in rows])
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            cursor.execute(
+                sql + ", ".join([marks] * len(batch)) + tail,
+                [value for row in batch for value in row + constant_values],
+            )
+            ids.update(cursor.fetchall())
+    return ids
+
+
+def _max_query_params() -> int:
+    """Bound parameters allowed in one statement: SQLite's compiled limit (32,766
+    since 3.32; Django's features still say 999), PostgreSQL's protocol limit."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 65_535
 
 
 def _ids_by(model, key: str, values: Sequence, **equal) -> dict:
@@ -305,9 +338,9 @@ def _create(
     by,
     step: EnrolmentStep,
 ) -> list[int]:
-    """One batch: the rows are found back by their natural keys (an employee by its
-    company and NIR hash, the new open enrolment by its employee and contract, the
-    affiliation request by its enrolment), never by a creation time."""
+    """One batch: the ids of the inserted rows come back with their natural keys (an
+    employee with its NIR hash, the enrolment with its employee, the affiliation
+    request with its enrolment), never by a creation time."""
     hashes = [item.nir_hash for item in items]
     existing = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
     now = timezone.now()
@@ -320,7 +353,7 @@ def _create(
     closed_at = db_now if in_force else None
 
     new = [item for item in items if item.nir_hash not in existing]
-    _insert(
+    inserted = _insert(
         Employee,
         [
             "company",
@@ -351,6 +384,7 @@ def _create(
             )
             for item, nir in zip(new, encrypt_many([item.nir for item in new]), strict=True)
         ),
+        returning="nir_hash",
     )
     if len(new) < len(items):
         # Returning employees (same NIR in the company, no open enrolment here): their
@@ -370,10 +404,10 @@ def _create(
         Employee.objects.bulk_update(
             returning, [*_RETURNING_FIELDS, *_PHONE_FIELDS, "name_key", "updated_at"]
         )
-    employee_of = _ids_by(Employee, "nir_hash", hashes, company=company.pk)
+    employee_of = existing | inserted
     employee_ids = [employee_of[nir_hash] for nir_hash in hashes]
 
-    _insert(
+    enrolment_of = _insert(
         Enrolment,
         [
             "employee",
@@ -400,14 +434,12 @@ def _create(
             )
             for employee_id, item in zip(employee_ids, items, strict=True)
         ),
-    )
-    # The open-enrolment constraint makes (employee, contract, open status) unique.
-    enrolment_of = _ids_by(
-        Enrolment, "employee", employee_ids, contract=contract.pk, status=step.to_status
+        # One new enrolment per employee of the batch (the open-enrolment constraint).
+        returning="employee",
     )
     enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_ids]
 
-    _insert(
+    request_of = _insert(
         Request,
         [
             "company",
@@ -432,8 +464,8 @@ def _create(
             )
             for employee_id, enrolment_id in zip(employee_ids, enrolment_ids, strict=True)
         ),
+        returning="enrolment",
     )
-    request_of = _ids_by(Request, "enrolment", enrolment_ids, type=_AFFILIATION)
     _insert(
         RequestEvent,
         ["request", "at", "actor", "label", "from_status", "to_status"],
