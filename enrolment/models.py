@@ -2,8 +2,8 @@
 accounts, single-use links, terminations and the request timeline."""
 
 import datetime as dt
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings

@@ -161,7 +161,8 @@ def _clean_texts(values: list) -> list[str]:
 
 
 def _clean_values(raw: Mapping, check: EmployeeCheck) -> dict:
-    data: dict = dict(zip(TEXT_FIELDS, _clean_texts([raw.get(key) for key in TEXT_FIELDS])))
+    texts = _clean_texts([raw.get(key) for key in TEXT_FIELDS])
+    data: dict = dict(zip(TEXT_FIELDS, texts, strict=True))
     # Values repeated across thousands of rows share one object (a 20 MB file keeps
     # every valid row in memory until the end of the import).
     data["postal_code"] = intern(normalize_postal_code(raw.get("postal_code")))
