@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0018_phone_source_link_lock'),
+        ('enrolment', '0019_phone_source_blank'),
         ('mutuelle', '0008_french_verbose_names'),
     ]
 
