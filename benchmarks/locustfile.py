@@ -36,8 +36,11 @@ class PortalUser(HttpUser):
     wait_time = between(0.2, 0.8)
 
     def on_start(self):
-        n = next(_addresses)
         self.client.verify = False
+        self.new_address()
+
+    def new_address(self) -> None:
+        n = next(_addresses)
         self.client.headers["X-Forwarded-For"] = f"10.{n // 250}.{n % 250}.{1 + n % 200}"
 
     def page(self, path: str, name: str, **kwargs):
@@ -157,12 +160,15 @@ class Member(PortalUser):
 
 
 class LoggingIn(PortalUser):
-    """Logs in and out again and again (the password hash is part of the load)."""
+    """Logs in and out again and again (the password hash is part of the load), each
+    time as another person from another address: one address logging in more than 30
+    times a minute is refused by the login limit (429), as it should be."""
 
     fixed_count = 2
 
     @task
     def log_in_and_out(self):
+        self.new_address()
         self.login(CORRESPONDENT)
         self.logout()
 

@@ -429,6 +429,14 @@ class Enrolment(models.Model):
             # The company's counters and « Mes collaborateurs » count from this index
             # alone (index-only scans on PostgreSQL), without reading the employees.
             models.Index(fields=["contract", "status", "employee"]),
+            # « Mes collaborateurs » counts its rows (cancelled mistakes left out) from
+            # this small index alone; with the one above, PostgreSQL would rather read
+            # the table and check every row's status.
+            models.Index(
+                fields=["contract"],
+                condition=~Q(status=EnrolmentStatus.CANCELLED),
+                name="enrolment_listed_by_contract",
+            ),
         ]
         # PostgreSQL also has a trigram index on the employees' name key for the search
         # (migration 0016; SQLite has no such index type).
