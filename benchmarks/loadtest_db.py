@@ -1,10 +1,15 @@
 """PostgreSQL's own time during the load test (``load_db_ms_per_request``).
 
 From ``pg_stat_statements`` when the extension is loaded (execution and planning time of
-the load test's database), otherwise from ``/proc`` (user + system CPU of every
-``postgres`` process on this machine, sampled through the run so that backends which
-end early still count). SQLite runs inside the gunicorn workers: there is no separate
-database time to measure.
+the load test's database), otherwise from ``/proc`` (user + system CPU of the server's
+processes, sampled through the run so that backends which end early still count).
+SQLite runs inside the gunicorn workers: there is no separate database time to measure.
+
+``pg_stat_statements`` times are elapsed time: on a busy machine (locust, gunicorn and
+PostgreSQL share its cores) they include the time a backend waited for a core. When the
+server runs on this machine, :meth:`DatabaseCpu.server_processes` measures the CPU its
+processes used (``load_db_cpu_ms_per_request``): the load test server's postmaster and
+its children, not the other PostgreSQL servers of the machine.
 """
 
 import os
@@ -36,12 +41,27 @@ class DatabaseCpu:
             return PgStatStatements(url)
         except psycopg.Error:
             pass
-        if any(_postgres_processes()):
-            return ProcCpu()
-        return NotMeasured(
-            "ni pg_stat_statements (shared_preload_libraries) ni processus postgres "
-            "lisibles dans /proc sur cette machine"
-        )
+        processes = cls.server_processes(url)
+        if isinstance(processes, NotMeasured):
+            processes.reason = (
+                f"ni pg_stat_statements (shared_preload_libraries), {processes.reason}"
+            )
+        return processes
+
+    @classmethod
+    def server_processes(cls, url: str) -> "DatabaseCpu":
+        """CPU of the processes of the server behind ``url``, when it runs here."""
+        if not url.startswith(("postgres://", "postgresql://")):
+            return NotMeasured("pas de serveur PostgreSQL")
+        try:
+            with psycopg.connect(url, connect_timeout=5) as connection:
+                backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+                postmaster = _parent_of(backend)
+        except psycopg.Error as error:
+            return NotMeasured(f"PostgreSQL injoignable ({error.__class__.__name__})")
+        if postmaster is None:
+            return NotMeasured("ni processus du serveur dans /proc (autre machine)")
+        return ProcCpu(postmaster)
 
     def start(self) -> None:
         raise NotImplementedError
@@ -83,7 +103,17 @@ class PgStatStatements(DatabaseCpu):
         return self._total() - self.before
 
 
-def _postgres_processes():
+def _parent_of(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The parent's pid is field 4 of /proc/<pid>/stat (1-based), after the name.
+    return int(text[text.rindex(")") + 2 :].split()[1])
+
+
+def _postgres_processes(postmaster: int):
+    """(pid, CPU ticks) of ``postmaster`` and its children."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -92,15 +122,21 @@ def _postgres_processes():
         name = text[text.index("(") + 1 : text.rindex(")")]
         if name == "postgres" or name.startswith("postgres:"):
             fields = text[text.rindex(")") + 2 :].split()
+            pid = int(stat.parent.name)
+            if postmaster not in (pid, int(fields[1])):
+                continue
             # utime and stime are fields 14 and 15 of /proc/<pid>/stat (1-based).
-            yield int(stat.parent.name), int(fields[11]) + int(fields[12])
+            yield pid, int(fields[11]) + int(fields[12])
 
 
 class ProcCpu(DatabaseCpu):
-    source = "/proc"
+    source = "/proc, CPU des processus du serveur"
+
+    def __init__(self, postmaster: int):
+        self.postmaster = postmaster
 
     def start(self) -> None:
-        self.baseline = dict(_postgres_processes())
+        self.baseline = dict(_postgres_processes(self.postmaster))
         self.latest = dict(self.baseline)
         self.done = threading.Event()
         self.sampler = threading.Thread(target=self._sample, daemon=True)
@@ -108,11 +144,11 @@ class ProcCpu(DatabaseCpu):
 
     def _sample(self) -> None:
         while not self.done.wait(0.5):
-            self.latest.update(_postgres_processes())
+            self.latest.update(_postgres_processes(self.postmaster))
 
     def stop(self) -> float:
         self.done.set()
         self.sampler.join()
-        self.latest.update(_postgres_processes())
+        self.latest.update(_postgres_processes(self.postmaster))
         ticks = sum(total - self.baseline.get(pid, 0) for pid, total in self.latest.items())
         return ticks * _TICK_MS

@@ -10,12 +10,14 @@ from benchmarks.loadtest_data import (
     SIRET,
     loadtest_company_ensure,
 )
-from benchmarks.loadtest_db import DatabaseCpu, NotMeasured
+from benchmarks.loadtest_db import DatabaseCpu, NotMeasured, ProcCpu
 from benchmarks.management.commands.loadtest import _percentile
 from employer_portal.selectors import company_counters
 from enrolment.models import Employee, Enrolment, Request
 from mutuelle.models import Company, User
 from mutuelle.validators import validate_siret
+
+from .processes import database_url_for_other_processes
 
 
 @pytest.mark.django_db
@@ -75,3 +77,19 @@ def test_sqlite_has_no_separate_database_time():
     assert isinstance(measure, NotMeasured) and "SQLite" in measure.reason
     measure.start()
     assert measure.stop() is None
+
+
+def test_sqlite_has_no_server_processes():
+    assert isinstance(DatabaseCpu.server_processes("sqlite:////tmp/x.sqlite3"), NotMeasured)
+
+
+@pytest.mark.django_db
+def test_the_server_processes_cpu_counts_the_work_of_its_backends():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI).")
+    measure = DatabaseCpu.server_processes(database_url_for_other_processes())
+    assert isinstance(measure, ProcCpu), measure.reason
+    measure.start()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM generate_series(1, 3000000)")
+    assert measure.stop() > 0
