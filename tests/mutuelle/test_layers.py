@@ -1,8 +1,8 @@
-"""A lower layer does not name a higher layer's pages (DESIGN.md §3, README
-« Architecture »): no URL name of a space (``reverse("member_portal:…")``,
-``redirect(…)``, ``{% url 'employer_portal:…' %}``) and no written-out path of a space
-(``{{ site_url }}/adherent/…``) in the Python or the templates of the domain apps.
-They ask mutuelle.pages for the page instead."""
+"""Layers (DESIGN.md §3, README « Architecture »): a lower layer imports no module of a
+higher one, and does not name a higher layer's pages either: no URL name of a space
+(``reverse("member_portal:…")``, ``redirect(…)``, ``{% url 'employer_portal:…' %}``) and
+no written-out path of a space (``{{ site_url }}/adherent/…``) in the Python or the
+templates of the domain apps. They ask mutuelle.pages for the page instead."""
 
 import ast
 import functools
@@ -23,6 +23,13 @@ LOWER_APPS = (
     "directory",
 )
 TOP_APPS = ("employer_portal", "member_portal", "portal", "backoffice", "demo", "benchmarks")
+# From the bottom up; an app may import its own floor and the floors below.
+FLOORS = (
+    ("mutuelle",),
+    ("enrolment",),
+    LOWER_APPS[2:],
+    TOP_APPS,
+)
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 URL_NAME = re.compile(rf"^({'|'.join(TOP_APPS)}):")
@@ -44,6 +51,22 @@ def python_violations(source: str) -> list[str]:
             if URL_NAME.match(value) or any(prefix in value for prefix in space_prefixes()):
                 found.append(f"line {node.lineno}: {value!r}")
     return found
+
+
+def higher_imports(source: str, *, app: str) -> list[str]:
+    """Modules of a higher floor than ``app``'s that a module imports (lazily too)."""
+    floor = next(n for n, apps in enumerate(FLOORS) if app in apps)
+    higher = {a for apps in FLOORS[floor + 1 :] for a in apps}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found += [(node.lineno, n) for n in names if n.split(".")[0] in higher]
+    return [f"line {line}: {name}" for line, name in sorted(found)]
 
 
 def template_violations(text: str) -> list[str]:
@@ -78,6 +101,25 @@ def test_the_checks_catch_what_they_look_for():
     assert template_violations('{%  url "employer_portal:home" company.pk %}')
     assert template_violations("{{ site_url }}/adherent/contrat/carte/")
     assert not template_violations("{% url 'account_login' %} {% page_url 'member.card' %}")
+    source = "def f():\n    from member_portal.views import home\nimport dispensations.models"
+    assert higher_imports(source, app="enrolment") == [
+        "line 2: member_portal.views",
+        "line 3: dispensations.models",
+    ]
+    assert higher_imports(source, app="mutuelle") == higher_imports(source, app="enrolment")
+    assert higher_imports(source, app="benefits") == ["line 2: member_portal.views"]
+    assert not higher_imports("from mutuelle.models import User", app="enrolment")
+
+
+def test_lower_layers_import_no_higher_layer():
+    found = {}
+    for app in LOWER_APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            if path.name == "settings.py" and app == "mutuelle":
+                continue  # the project's settings list every app by name
+            if violations := higher_imports(path.read_text(), app=app):
+                found[str(path.relative_to(settings.BASE_DIR))] = violations
+    assert found == {}
 
 
 def test_lower_layers_python_does_not_name_the_spaces_urls():
