@@ -19,20 +19,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-# Page name → what it is and the arguments it takes.
+# Page name → what the page is and the arguments its URL takes.
 PAGES = {
-    "member.home": "accueil de l'espace adhérent",
-    "member.account_create": "« Créer mon espace » (adhérent sans compte en ligne)",
-    "member.invitation": "lien d'invitation du salarié (jeton)",
-    "member.confirm_email": "confirmation d'une nouvelle adresse e-mail (jeton)",
-    "member.card": "carte mutualiste",
-    "member.conversation": "un échange avec un conseiller (id de l'échange)",
-    "member.signed_dossier": "fin de signature, dossier signé à télécharger (id de l'adhésion)",
-    "member.dispensations": "suivi des demandes de dispense",
-    "member.dispensation_complete": "compléter une demande de dispense (id de la dispense)",
-    "member.dispensation_rejustify": "justificatif annuel d'une dispense (id de la dispense)",
-    "employer.companies": "« Mes entreprises » du correspondant",
-    "employer.home": "accueil d'une entreprise (id de l'entreprise)",
+    "member.home": "the member space's home",
+    "member.account_create": "« Créer mon espace » (a member without an online account)",
+    "member.invitation": "the employee's invitation link (args: token)",
+    "member.confirm_email": "confirming a new e-mail address (args: token)",
+    "member.card": "the member card",
+    "member.conversation": "a conversation with an advisor (args: conversation id)",
+    "member.signed_dossier": "the signed form to download (args: enrolment id)",
+    "member.dispensations": "tracking of the dispensation requests",
+    "member.dispensation_complete": "completing a dispensation request (args: dispensation id)",
+    "member.dispensation_rejustify": "a dispensation's yearly proof (args: dispensation id)",
+    "employer.companies": "the correspondent's « Mes entreprises »",
+    "employer.home": "a company's home (args: company id)",
 }
 
 # Page name → URL name, filled by the spaces at startup.
