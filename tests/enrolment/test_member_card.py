@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -25,7 +26,7 @@ from enrolment.services.termination import termination_process, termination_subm
 from mutuelle.models import OutboxMessage
 from tests.mutuelle.factories import UserFactory
 
-from .factories import EnrolmentFactory
+from .factories import EnrolmentFactory, make_nir
 from .signing import pdf_text, sign
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +100,27 @@ def test_verification_token_is_signed_and_rights_follow_the_cover(member):
     assert not card_rights_open(card, today=card.valid_from)
 
 
-def test_public_verification_page_shows_names_and_rights_only(client, member):
+# A NIR of the shape « 1 85 10 75 033 000 11 », spaced or not, or its masked card form.
+NIR_SHAPED = re.compile(r"[12](?:\s?\d{2}){3}\s?\d{3}\s?\d{3}\s?\d{2}|•")
+
+
+# The second NIR ends in « 011 », like the footer's « 75011 Paris »: the NIR's digits are
+# looked for in the page's main content, where the card's data would be.
+@pytest.mark.parametrize("nir", [None, make_nir(33)], ids=["factory", "ends-in-011"])
+def test_public_verification_page_shows_names_and_rights_only(client, member, nir):
+    if nir:
+        member.employee.nir = nir
+        member.employee.save()
     card = member_card_issue(enrolment=member)
     url = reverse("enrolment:card_verify", args=[card_verification_token(card)])
     page = client.get(url).content.decode()
-    assert "Droits ouverts" in page and "LAMBERT Claire" in page
-    assert "1987" not in page and member.employee.nir[-3:] not in page
+    main = re.search(r"<main\b.*?</main>", page, re.DOTALL).group()
+    assert "Droits ouverts" in main and "LAMBERT Claire" in main
+    assert not NIR_SHAPED.search(page)
+    spouse = member.beneficiaries.get(first_name="Claire")
+    for holder_nir in (member.employee.nir, spouse.nir):
+        assert holder_nir[-3:] not in main
+    assert "1987" not in page
     assert "Paul" in page and member.employee.address_street not in page
     assert client.get(url[:-3] + "zz/").status_code == 404
 
