@@ -17,6 +17,7 @@ class MemberPortalConfig(AppConfig):
                 "member.invitation": "member_portal:invitation",
                 "member.confirm_email": "member_portal:confirm_email",
                 "member.card": "member_portal:card",
+                "member.reimbursements": "member_portal:reimbursements",
                 "member.conversation": "member_portal:conversation",
                 "member.signed_dossier": "member_portal:signature_done",
                 "member.dispensations": "member_portal:dispensation_list",

@@ -26,6 +26,7 @@ PAGES = {
     "member.invitation": "the employee's invitation link (args: token)",
     "member.confirm_email": "confirming a new e-mail address (args: token)",
     "member.card": "the member card",
+    "member.reimbursements": "« Mes remboursements », the member's reimbursements",
     "member.conversation": "a conversation with an advisor (args: conversation id)",
     "member.signed_dossier": "the signed form to download (args: enrolment id)",
     "member.dispensations": "tracking of the dispensation requests",

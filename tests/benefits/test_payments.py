@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from defusedxml import ElementTree as ET
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -149,6 +150,8 @@ def test_mark_sent_dates_the_lines_and_alerts_members_once_a_day(
     assert set(batch.lines.values_list("paid_on", flat=True)) == {DAY}
     alert = OutboxMessage.objects.get(key__startswith="reimbursement-alert:")
     assert alert.subject == "Un nouveau remboursement est disponible"
+    link = f"Voir mes remboursements :\n{settings.SITE_URL}/adherent/remboursements/\n"
+    assert link in alert.body_text
     for health_word in ("Consultation", "9,00", "Claire", "Pharmacie", "€"):
         assert health_word not in alert.body_text
     with django_capture_on_commit_callbacks(execute=True):

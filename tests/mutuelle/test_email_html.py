@@ -178,7 +178,8 @@ def test_a_bulk_send_has_the_html_part_too():
     )
     message = OutboxMessage.objects.get(key="r:1")
     assert "Voir mes remboursements" in message.html_stored
-    assert parsed(message.html_stored).anchors[0][1] == "Voir mes remboursements"
+    href, label, _style = parsed(message.html_stored).anchors[0]
+    assert label == "Voir mes remboursements" and href.endswith("/adherent/remboursements/")
 
 
 @pytest.mark.django_db
