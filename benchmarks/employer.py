@@ -32,8 +32,8 @@ from django.conf import settings
 
 from employer_portal.imports.files import HEADERS
 
-_FIRST = ["Jérôme", "Hélène", "Camille", "Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis"]
-_LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
+FIRST_NAMES = ["Jérôme", "Hélène", "Camille", "Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
 _STREETS = [
     "rue de la République",
     "avenue Jean Jaurès",
@@ -146,8 +146,8 @@ def generate_import_xlsx(path: Path, rows: int, *, seed: int = 42) -> None:
                     1960 + rng.randrange(40), 1 + rng.randrange(12), 1 + rng.randrange(28)
                 )
                 sex = "1" if n % 2 else "2"
-                first = rng.choice(_FIRST)
-                last = f"{rng.choice(_LAST)}-{_word(rng)}{_letters(n)}".title()
+                first = rng.choice(FIRST_NAMES)
+                last = f"{rng.choice(LAST_NAMES)}-{_word(rng)}{_letters(n)}".title()
                 code, city = rng.choice(_CITIES)
                 email = f"{_word(rng)}.{_letters(n)}@{_word(rng)}.fr" if n % 2 else ""
                 building = f"Résidence {_word(rng).title()}" if n % 3 == 0 else ""
@@ -337,8 +337,8 @@ def _company_with_employees(count: int):
             Employee(
                 company=company,
                 civility="M" if i % 2 else "MME",
-                first_name=rng.choice(_FIRST),
-                last_name=f"{rng.choice(_LAST)}{i:05d}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=f"{rng.choice(LAST_NAMES)}{i:05d}",
                 birth_date=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
                 hire_date=dt.date(2020, 1, 1),
                 email=f"salarie{i}@example.fr",

@@ -18,7 +18,7 @@ from enrolment.models import Employee, Enrolment, Request
 from mutuelle.enums import CoverageLevel, ProductLine
 from mutuelle.models import Company, Contract, CorrespondentAccess, InsuredGroup, Offer, User
 
-from .employer import _FIRST, _LAST
+from .employer import FIRST_NAMES, LAST_NAMES
 
 SIREN = "90000000" + luhn.calc_check_digit("90000000")
 SIRET = SIREN + "0001" + luhn.calc_check_digit(SIREN + "0001")
@@ -95,8 +95,8 @@ def _create(count: int) -> Company:
                 company=company,
                 user=member_user if i == 0 else None,
                 civility="M" if i % 2 else "MME",
-                first_name=rng.choice(_FIRST),
-                last_name=f"{rng.choice(_LAST)}{i:05d}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=f"{rng.choice(LAST_NAMES)}{i:05d}",
                 birth_date=dt.date(1965 + i % 35, 1 + i % 12, 1 + i % 28),
                 hire_date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 1500),
                 email=MEMBER_EMAIL if i == 0 else f"salarie{i}@charge.example.fr",

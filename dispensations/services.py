@@ -26,9 +26,8 @@ from enrolment.services.correspondents import (
 )
 from enrolment.services.invitation import (
     DEADLINE_PASSED,
-    _issue_link,
-    _login_url,
-    _message_context,
+    invitation_link_issue,
+    invitation_message_context,
 )
 from mutuelle.enums import Channel
 from mutuelle.french import gendered
@@ -129,7 +128,7 @@ def _reinvite(enrolment: Enrolment) -> str:
     enrolment.save(
         update_fields=["invited_at", "expires_at", "last_auto_reminder_day", "updated_at"]
     )
-    return _login_url() if enrolment.employee.user_id else _issue_link(enrolment)
+    return invitation_link_issue(enrolment)
 
 
 def check_request(
@@ -427,7 +426,7 @@ def dispensation_refuse(*, dispensation: Dispensation, by: User, reason: str) ->
             key=f"dispensation-refused:{locked.pk}",
             template="dispensation_refused",
             reason=reason,
-            **_message_context(locked.enrolment, link),
+            **invitation_message_context(locked.enrolment, link),
         )
         # The reason may quote the employee's situation: the company learns the outcome only.
         correspondents_tell_processed(
@@ -458,7 +457,7 @@ def dispensation_end(*, dispensation: Dispensation) -> bool:
             locked,
             key=f"dispensation-ended:{locked.pk}",
             template="dispensation_ended",
-            **_message_context(enrolment, link),
+            **invitation_message_context(enrolment, link),
         )
         _notify_correspondents(
             locked,

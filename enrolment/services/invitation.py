@@ -64,7 +64,18 @@ def _recipient(enrolment: Enrolment) -> str:
     return enrolment.employee.email
 
 
-def _message_context(enrolment: Enrolment, link: str) -> dict:
+def invitation_link_issue(enrolment: Enrolment) -> str:
+    """The link an e-mail inviting the employee (again) carries: the login page once the
+    employee's account exists, otherwise a fresh single-use invitation link (earlier ones
+    revoked). The reminders use it, and so do the dispensation e-mails that invite an
+    employee back to enrol."""
+    return _login_url() if enrolment.employee.user_id else _issue_link(enrolment)
+
+
+def invitation_message_context(enrolment: Enrolment, link: str) -> dict:
+    """What the invitation and reminder templates, and the dispensation e-mails that
+    invite the employee back, read: the employee, company, enrolment, the ``link`` to
+    follow, whether the account exists and when the invitation expires."""
     employee = enrolment.employee
     return {
         "employee": employee,
@@ -106,7 +117,7 @@ def enrolment_invite(*, enrolment: Enrolment, by=None) -> None:
                 channel=Channel.EMAIL,
                 to=enrolment.employee.email,
                 template="invitation",
-                context=_message_context(enrolment, link),
+                context=invitation_message_context(enrolment, link),
             )
 
 
@@ -149,13 +160,13 @@ def enrolment_remind(*, enrolment: Enrolment, by, key: str | None = None) -> Non
         to = _recipient(enrolment)
         if not to or OutboxMessage.objects.filter(key=key).exists():
             return
-        link = _login_url() if enrolment.employee.user_id else _issue_link(enrolment)
+        link = invitation_link_issue(enrolment)
         message = notification_send(
             key=key,
             channel=Channel.EMAIL,
             to=to,
             template="reminder",
-            context=_message_context(enrolment, link),
+            context=invitation_message_context(enrolment, link),
         )
         if message is not None:
             request.move_to(request.status, by=by, label="Relance envoyée au salarié")
@@ -193,7 +204,7 @@ def _send_reminder_batch(batch: list[Enrolment], *, day: int, now: dt.datetime) 
                 Notification(
                     key=keys[e.pk],
                     to=_recipient(e),
-                    context=_message_context(e, links.get(e.pk, login)),
+                    context=invitation_message_context(e, links.get(e.pk, login)),
                 )
                 for e in to_send
             ],
