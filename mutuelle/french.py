@@ -1,7 +1,8 @@
 """Small rules of written French used wherever a name follows a word: elision of « de »
 and « le » before a vowel or a mute h (« d'Atelier Dupont », « l'Atelier »), agreement
 with the person's gender (« l'assurée »), plurals (« 1 salarié », « 2 salariés »),
-file sizes (« 5 Mo », « 1,5 Mo ») and times of day that do not break (« 8 h 30 »)."""
+file sizes (« 5 Mo », « 1,5 Mo »), times of day and phone numbers that do not break
+(« 8 h 30 », « 09 80 98 98 22 »)."""
 
 import re
 import unicodedata
@@ -88,3 +89,14 @@ def hours(text) -> str:
     return TIME_OF_DAY.sub(
         lambda m: f"{m[1]}\u00a0h" + (f"\u00a0{m[2]}" if m[2] else ""), str(text)
     )
+
+
+# The spaces between two digits of a phone number: « 09 80 98 98 22 », « +33 9 80 98 98 22 ».
+DIGIT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=\d)")
+
+
+def phone(text) -> str:
+    """A phone number that never breaks across lines on a page or in a PDF: the spaces
+    between its digit groups become non-breaking ones. Plain-text e-mails and SMS keep
+    normal spaces: the filter is for HTML templates."""
+    return DIGIT_SPACE.sub("\u00a0", str(text))

@@ -4,7 +4,8 @@
 ``{{ count|plural:"salarié validé,salariés validés" }}`` → « 2 salariés validés »,
 ``{{ document.size|file_size }}`` → « 5 Mo »,
 ``{{ mutuelle.company_help_hours|hours }}`` → « de 8 h 30 à 17 h 30 » that never breaks
-inside a time."""
+inside a time, ``{{ mutuelle.company_help_phone|phone }}`` → « 09 80 98 98 22 » that never
+breaks inside the number (pages and PDFs only)."""
 
 from django import template
 
@@ -43,3 +44,8 @@ def file_size(num_bytes) -> str:
 @register.filter
 def hours(value) -> str:
     return french.hours(value)
+
+
+@register.filter
+def phone(value) -> str:
+    return french.phone(value)

@@ -40,7 +40,7 @@ def test_home_counters_contracts_and_last_requests(
     assert "Demande du " in html
     assert "Ajouter des salariés" in html
     assert company.account_manager.email in html
-    assert "09 80 98 98 22" in html
+    assert "09\u00a080\u00a098\u00a098\u00a022" in html
     for label in ("Mes demandes", "Mes collaborateurs", "Mes documents"):
         assert label in html
 

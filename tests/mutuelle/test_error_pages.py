@@ -8,6 +8,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import path
 
 import mutuelle.urls as project_urls
+from mutuelle.french import phone
 from mutuelle.views import server_error
 
 
@@ -59,7 +60,7 @@ def test_error_pages_are_french_with_help_and_a_way_back(client, settings, path,
     html = response.content.decode()
     assert f"<h1>{title}</h1>" in html
     assert "Revenir à l&#x27;accueil" in html or "Revenir à l'accueil" in html
-    assert settings.MUTUELLE["member_help_phone"] in html
+    assert phone(settings.MUTUELLE["member_help_phone"]) in html
     assert "Not Found" not in html and "Server Error" not in html
 
 
@@ -70,7 +71,7 @@ def test_500_page_renders_without_database_cache_or_session(settings):
     assert response.status_code == 500
     html = response.content.decode()
     assert "Le service rencontre un problème" in html
-    assert settings.MUTUELLE["company_help_phone"] in html
+    assert phone(settings.MUTUELLE["company_help_phone"]) in html
     assert 'lang="fr"' in html
 
 

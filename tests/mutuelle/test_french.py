@@ -1,9 +1,13 @@
-"""Elision, agreement and plurals: « d'Atelier Dupont », « l'assurée », « 1 salarié »."""
+"""Elision, agreement and plurals: « d'Atelier Dupont », « l'assurée », « 1 salarié »;
+times and phone numbers that do not break."""
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from mutuelle.french import de, elides, gendered, hours, le, plural
+from mutuelle.french import de, elides, gendered, hours, le, phone, plural
 
 
 @pytest.mark.parametrize(
@@ -74,3 +78,40 @@ def test_plain_text_emails_elide_company_names():
         "notifications/reminder.subject.txt", {"company": {"legal_name": "Atelier Dupont"}}
     )
     assert "complémentaire santé d'Atelier Dupont" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09 80 98 98 22", "09\u00a080\u00a098\u00a098\u00a022"),
+        ("+33 9 80 98 98 22", "+33\u00a09\u00a080\u00a098\u00a098\u00a022"),
+        ("0 800 123 456", "0\u00a0800\u00a0123\u00a0456"),
+        # Only the spaces between digits: the words around the number keep theirs.
+        (
+            "Appelez le 09 80 98 98 22 (appel",
+            "Appelez le 09\u00a080\u00a098\u00a098\u00a022 (appel",
+        ),
+        ("0980989822", "0980989822"),
+    ],
+)
+def test_phone_numbers_do_not_break(text, expected):
+    assert phone(text) == expected
+    html = Template("{% load french %}{{ text|phone }}").render(Context({"text": text}))
+    assert html == expected
+
+
+@pytest.mark.django_db
+def test_help_lines_of_the_pages_and_letters_do_not_break(client):
+    """The footer of every page and the postal letters (PDFs) write the help lines with
+    no-break spaces; plain-text e-mails keep the normal ones."""
+    company_line = settings.MUTUELLE["company_help_phone"]
+    assert " " in company_line
+    page = client.get(reverse("account_login")).content.decode()
+    assert phone(company_line) in page and company_line not in page
+    letter = render_to_string(
+        "enrolment/letters/identifier.html", {"mutuelle": settings.MUTUELLE, "identifier": "x"}
+    )
+    enrolment_line = settings.MUTUELLE["enrolment_help_phone"]
+    assert phone(enrolment_line) in letter and enrolment_line not in letter
+    text = render_to_string("notifications/invitation.txt", {"mutuelle": settings.MUTUELLE})
+    assert enrolment_line in text and phone(enrolment_line) not in text
