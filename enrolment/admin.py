@@ -111,7 +111,16 @@ class EmployeeAdmin(SensitiveRevealMixin, NirSearchMixin, admin.ModelAdmin):
     list_filter = ["company", "civility", "alsace_moselle", "paperless_mail"]
     search_fields = ["last_name", "first_name", "email", "payroll_id", "company__legal_name"]
     autocomplete_fields = ["company", "user"]
-    readonly_fields = ["nir_masked", "created_at", "updated_at"]
+    # The mobile and where it came from are the signature's evidence: set by the
+    # employer's declaration or confirmed by a code the employee typed, never by hand.
+    readonly_fields = [
+        "nir_masked",
+        "phone",
+        "phone_source",
+        "phone_confirmed_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "hire_date"
     inlines = [EnrolmentInline, MemberChangeInline]
 

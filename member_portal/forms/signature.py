@@ -4,7 +4,7 @@ from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from enrolment.services.profile import PHONE_CONSENT
 from enrolment.signature.membership_form import CONSENT_TEXTS
-from enrolment.signature.services import is_french_mobile
+from mutuelle.validators import is_french_mobile
 
 CONSENT_BOX = forms.CheckboxInput(attrs={"class": "consent-box"})
 

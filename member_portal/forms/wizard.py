@@ -8,12 +8,12 @@ from enrolment.enums import Civility, Relationship
 from enrolment.models import Beneficiary, Employee
 from enrolment.services import wizard
 from enrolment.services.activation import login_email_taken
-from enrolment.signature.services import is_french_mobile
 from mutuelle.enums import DebitFrequency
 from mutuelle.fields import keyed_hash
 from mutuelle.forms import DateInput, form_add_rule_errors, form_mark_own_data
 from mutuelle.validators import (
     bank_of_iban,
+    is_french_mobile,
     normalize_iban,
     normalize_nir,
     validate_french_postal_code,

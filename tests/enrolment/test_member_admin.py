@@ -70,3 +70,19 @@ def test_member_history_is_read_only_on_the_employee(client, gestionnaire, membe
     assert "Adresse postale modifiée" in page
     assert 'name="changes-0-label"' not in page
     assert 'name="paperless_mail"' in page and 'name="reimbursement_alerts"' in page
+
+
+def test_mobile_and_its_origin_are_evidence_not_editable(client, gestionnaire, members):
+    """The signature code goes to the mobile on record and the sealed dossier says where
+    it came from: staff see them, but cannot type a number that would look declared by
+    the employer or confirmed by a code."""
+    _, with_account = members
+    employee = with_account.employee
+    employee.phone = "+33612345678"
+    employee.phone_source = "employer"
+    employee.save()
+    page = client.get(reverse("admin:enrolment_employee_change", args=[employee.pk])).text
+    assert "+33612345678" in page or "06 12 34 56 78" in page
+    for field in ("phone", "phone_source", "phone_confirmed_at"):
+        assert f'name="{field}"' not in page
+    assert 'name="email"' in page
