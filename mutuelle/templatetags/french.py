@@ -14,14 +14,9 @@ from mutuelle import french
 register = template.Library()
 
 
-@register.filter
-def de(value) -> str:
-    return french.de(value)
-
-
-@register.filter
-def le(value) -> str:
-    return french.le(value)
+# The one-argument helpers are filters as they are.
+for _helper in (french.de, french.le, french.file_size, french.hours, french.phone):
+    register.filter(_helper.__name__, _helper)
 
 
 @register.filter
@@ -34,18 +29,3 @@ def gendered(civility, forms: str) -> str:
 def plural(count, forms: str) -> str:
     singular, plural_form = forms.split(",")
     return french.plural(int(count), singular, plural_form)
-
-
-@register.filter
-def file_size(num_bytes) -> str:
-    return french.file_size(num_bytes)
-
-
-@register.filter
-def hours(value) -> str:
-    return french.hours(value)
-
-
-@register.filter
-def phone(value) -> str:
-    return french.phone(value)
