@@ -17,6 +17,7 @@ work.
 """
 
 import datetime as dt
+import gc
 import os
 import random
 import subprocess
@@ -233,16 +234,26 @@ def run_import(path: Path, *, company, contract, group) -> "object":
     return import_job_run(job=job)
 
 
-def bench_import_10k() -> dict:
+def _timed_read(path: Path) -> float:
     from python_calamine import CalamineWorkbook
 
+    start = time.perf_counter()
+    CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    return time.perf_counter() - start
+
+
+def bench_import_10k() -> dict:
     _queue_in_memory()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "salaries_10k.xlsx"
         generate_import_xlsx(path, 10_000)
-        start = time.perf_counter()
-        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        parse_s = time.perf_counter() - start
+        # The bare read in the import's conditions: no automatic garbage collection (the
+        # import suspends it), best of three.
+        gc.disable()
+        try:
+            parse_s = min(_timed_read(path) for _ in range(3))
+        finally:
+            gc.enable()
         company, contract, group = _fixtures("10k")
         start, cpu_start = time.perf_counter(), time.process_time()
         job = run_import(path, company=company, contract=contract, group=group)
