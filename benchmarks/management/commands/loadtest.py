@@ -118,7 +118,8 @@ class Command(BaseCommand):
         ):
             subprocess.run([*manage, *command], env=env, check=True)  # noqa: S603
         built = subprocess.run(  # noqa: S603
-            [*manage, "loadtest_company", "--employees", str(employees), "--password", password],
+            # « --password=… » in one argument: a random password may start with « - ».
+            [*manage, "loadtest_company", f"--employees={employees}", f"--password={password}"],
             env=env,
             check=True,
             capture_output=True,
