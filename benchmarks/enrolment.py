@@ -32,7 +32,7 @@ DUE = 10_000
 def _populate(now: dt.datetime) -> None:
     """100,000 pending enrolments; 10,000 have a reminder due today (J+7, J+21, J+45),
     the others were reminded by earlier runs or are between two reminder days."""
-    company = Company.objects.create(legal_name="Bench SAS", siret="73282932000074")
+    company = Company.objects.create(legal_name="Bench SAS", siret="35600000000048")
     contract = Contract.objects.create(
         company=company,
         number="BENCH-1",
