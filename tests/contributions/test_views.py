@@ -72,8 +72,11 @@ def test_notification_endpoint_checks_the_signature_and_counts_once(client):
 def test_schedule_page_and_pdf_filed_in_documents(client):
     enrolment, _ = in_arrears()
     client.force_login(enrolment.employee.user)
-    html = text(client.get(reverse("member_portal:schedule")))
+    page = client.get(reverse("member_portal:schedule"))
+    html = text(page)
     assert "10/01/20" in html or "Prélèvements prévus" in html
+    # A year is not an amount: no thousands separator (« 2 026 »).
+    assert f"Mon échéancier de cotisations {page.context['year']}</h1>" in page.content.decode()
     pdf = client.get(reverse("member_portal:schedule") + "?format=pdf")
     assert pdf.content.startswith(b"%PDF-")
     client.get(reverse("member_portal:schedule") + "?format=pdf")

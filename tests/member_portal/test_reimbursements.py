@@ -66,6 +66,9 @@ def test_list_shows_lines_newest_first_with_who_was_paid_and_year_totals(client,
     member_name = f"Paul {member.employee.last_name.upper()}"
     assert totals[member_name].mutuelle_share == Decimal("9.00")
     assert totals["Clémence SIMON"].actual_cost == Decimal("0")
+    # A year is not an amount: no thousands separator (« 2 026 »).
+    year = page.context["year"]
+    assert f"Totaux de l'année {year}</h2>" in text
 
 
 def test_filters_by_period_and_beneficiaries(client, member):

@@ -57,4 +57,5 @@ def test_wide_tables_scroll_from_the_keyboard_on_a_phone(page, live_server, tran
         region = page.get_by_role("region", name=wrappers[0]["name"])
         region.focus()
         page.keyboard.press("ArrowRight")
-        assert region.evaluate("(e) => e.scrollLeft") > 0, path
+        # Keyboard scrolling may be animated: wait for it rather than read at once.
+        page.wait_for_function("(e) => e.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
