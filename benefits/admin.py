@@ -140,8 +140,9 @@ class SettlementImportAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     def rejection_link(self, obj):
         if not obj.rejection_file:
             return "—"
-        url = reverse("admin:benefits_settlementimport_rejection", args=[obj.pk])
-        return format_html('<a href="{}">Télécharger le fichier de rejet</a>', url)
+        return self.private_file_link(
+            "benefits_settlementimport_rejection", "Télécharger le fichier de rejet", obj.pk
+        )
 
     private_files = (
         PrivateFile(
@@ -307,8 +308,9 @@ class PaymentBatchAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="fichier")
     def download_link(self, obj):
-        url = reverse("admin:benefits_paymentbatch_download", args=[obj.pk])
-        return format_html('<a href="{}">Télécharger le fichier pain.001</a>', url)
+        return self.private_file_link(
+            "benefits_paymentbatch_download", "Télécharger le fichier pain.001", obj.pk
+        )
 
     private_files = (
         PrivateFile(

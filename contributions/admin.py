@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from mutuelle.admin_actions import apply_with_text_form
 from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
@@ -71,8 +70,9 @@ class DebitBatchAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="fichier")
     def download(self, batch):
-        url = reverse("admin:contributions_debitbatch_download", args=[batch.pk])
-        return format_html('<a href="{}">Télécharger le pain.008</a>', url)
+        return self.private_file_link(
+            "contributions_debitbatch_download", "Télécharger le pain.008", batch.pk
+        )
 
     private_files = (
         PrivateFile(

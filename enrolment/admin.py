@@ -4,9 +4,7 @@ timeline. Lists show NIR and IBAN masked; history rows are read-only."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from mutuelle.admin_files import PrivateFile, PrivateFilesAdminMixin
 from mutuelle.admin_reveal import SensitiveRevealMixin, masked_with_reveal
@@ -481,8 +479,9 @@ class PostalLetterAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
     def download(self, obj):
         if not obj.file:
             return "Supprimé après envoi"
-        url = reverse("admin:enrolment_postalletter_download", args=[obj.pk])
-        return format_html('<a href="{}">Télécharger le PDF</a>', url)
+        return self.private_file_link(
+            "enrolment_postalletter_download", "Télécharger le PDF", obj.pk
+        )
 
     # The password letter's file is deleted once posted: 404 from then on.
     private_files = (

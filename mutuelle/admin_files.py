@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from .uploads import private_file_response
 
@@ -37,6 +38,11 @@ class PrivateFilesAdminMixin:
     """``private_files`` of a ModelAdmin get their URL (``admin:<url_name>``) and view."""
 
     private_files: tuple[PrivateFile, ...] = ()
+
+    @staticmethod
+    def private_file_link(url_name: str, label: str, *args) -> str:
+        """A link to one of ``private_files`` (``url_name``, with its route's values)."""
+        return format_html('<a href="{}">{}</a>', reverse(f"admin:{url_name}", args=args), label)
 
     def get_urls(self):
         return [

@@ -195,10 +195,11 @@ class SignatureEvidenceAdmin(PrivateFilesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="fichiers")
     def files(self, obj):
+        url_name = "enrolment_signatureevidence_file"
         return format_html(
-            '<a href="{}">Bulletin signé</a> · <a href="{}">Dossier avec page de signature</a>',
-            reverse("admin:enrolment_signatureevidence_file", args=[obj.pk, "bulletin"]),
-            reverse("admin:enrolment_signatureevidence_file", args=[obj.pk, "dossier"]),
+            "{} · {}",
+            self.private_file_link(url_name, "Bulletin signé", obj.pk, "bulletin"),
+            self.private_file_link(url_name, "Dossier avec page de signature", obj.pk, "dossier"),
         )
 
     # The signed form alone, or the dossier with its signature page.
