@@ -171,9 +171,14 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 AUTH_USER_MODEL = "mutuelle.User"
+# allauth's backend first: it finds a person by e-mail or username and checks the password
+# once. Django's ModelBackend, tried first, looked the e-mail up as a username, found
+# nobody and hashed the password anyway (its defence against timing attacks): every
+# login paid two Argon2 computations. It stays listed for the sessions it opened
+# (member_portal's invitation login names it).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -60,3 +60,39 @@ def test_french_common_passwords_are_refused(password):
 @pytest.mark.parametrize("password", ["Soleil-Levant-2026!", "Demo-Mutuelle-2026!", "Kx7!vPq2mz"])
 def test_other_passwords_pass_the_french_list(password):
     FrenchCommonPasswordValidator().validate(password)
+
+
+def _count_hashes(monkeypatch) -> list[str]:
+    """Each Argon2 computation of the login (a check or a new hash)."""
+    from mutuelle.passwords import MutuelleArgon2PasswordHasher
+
+    calls: list[str] = []
+    for name in ("verify", "encode"):
+        original = getattr(MutuelleArgon2PasswordHasher, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(MutuelleArgon2PasswordHasher, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("login", ["une@example.fr", "une-personne"])
+def test_a_login_computes_argon2_once(project_hashers, client, monkeypatch, login):
+    """By e-mail or by username, a right password costs one Argon2 check (it cost two:
+    Django's ModelBackend hashed the password of a username it could not find)."""
+    UserFactory(email="une@example.fr", username="une-personne")
+    calls = _count_hashes(monkeypatch)
+    response = client.post("/compte/login/", {"login": login, "password": PASSWORD})
+    assert response.status_code == 302
+    assert calls == ["verify"]
+
+
+def test_the_admin_login_by_username_still_works(project_hashers, client):
+    UserFactory(email="staff@example.fr", username="agent", is_staff=True, is_superuser=True)
+    response = client.post(
+        "/gestion/login/?next=/gestion/", {"username": "agent", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/gestion/").status_code == 200
