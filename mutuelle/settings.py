@@ -158,10 +158,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The worker and the web process share the SQLite file: wait for locks, take them early.
+# Write-ahead log: readers no longer wait for a writer's commit (nor block it), where
+# SQLite's default journal made every page wait behind each login or task that wrote.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The worker and the web process share the file: wait for locks, take them early.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # A page's queries are the same on every request with other values: psycopg prepares
     # a query run five times on a connection, and PostgreSQL then reuses its plan

@@ -1,8 +1,12 @@
-"""PostgreSQL connections: a query the site runs again and again is planned once per
-connection (``DATABASE_PREPARED_STATEMENTS``, on by default)."""
+"""Database connections. PostgreSQL: a query the site runs again and again is planned
+once per connection (``DATABASE_PREPARED_STATEMENTS``, on by default). SQLite (the
+embedded default): the file is in write-ahead-log mode."""
 
 import pytest
 from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+import mutuelle.settings as project_settings
 
 from mutuelle.models import Company
 
@@ -25,3 +29,22 @@ def test_a_query_run_again_and_again_is_prepared_on_postgresql():
     # Same text, other values: one prepared statement with placeholders.
     prepared = [s for s in _prepared_statements() if "mutuelle_company" in s]
     assert len(prepared) == 1 and "$1" in prepared[0]
+
+
+def test_the_embedded_sqlite_file_is_opened_in_write_ahead_log_mode(tmp_path, django_db_blocker):
+    """Readers and the one writer no longer wait for each other (web process, worker)."""
+    wrapper = DatabaseWrapper(
+        {
+            **connection.settings_dict,
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(tmp_path / "db.sqlite3"),
+            "OPTIONS": project_settings.SQLITE_OPTIONS,
+        },
+        alias="wal_check",
+    )
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    finally:
+        wrapper.close()
