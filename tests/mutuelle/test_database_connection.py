@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 import mutuelle.settings as project_settings
-
 from mutuelle.models import Company
 
 
