@@ -1,9 +1,11 @@
 """``make bench`` figures of the accounts (see benchmarks/management/commands/bench.py).
 
-``login_ms``: median time of a successful login POST through the test client, with the
-project's password hashers (Argon2id first) — the hash check dominates it.
+``login_ms``: median time of a successful login POST through the test client, by e-mail
+as people log in, with the project's password hashers (Argon2id first) — the hash check
+dominates it.
 """
 
+import secrets
 import statistics
 import time
 
@@ -18,10 +20,13 @@ RUNS = 20
 def login_time() -> dict[str, float]:
     User.objects.create_user(username="bench-login", email="bench@example.fr", password=PASSWORD)
     timings = []
-    for _ in range(RUNS):
-        client = Client()
+    # Each login from its own address: the login limit (30 a minute per address, kept in
+    # the shared cache) would refuse a second ``make bench`` run within the minute.
+    network = secrets.randbelow(250)
+    for run in range(RUNS):
+        client = Client(REMOTE_ADDR=f"10.{network}.{run}.1")
         started = time.perf_counter()
-        response = client.post("/compte/login/", {"login": "bench-login", "password": PASSWORD})
+        response = client.post("/compte/login/", {"login": "bench@example.fr", "password": PASSWORD})
         timings.append(time.perf_counter() - started)
         assert response.status_code == 302, response.status_code
     return {"login_ms": statistics.median(timings) * 1000}
