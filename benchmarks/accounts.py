@@ -26,7 +26,8 @@ def login_time() -> dict[str, float]:
     for run in range(RUNS):
         client = Client(REMOTE_ADDR=f"10.{network}.{run}.1")
         started = time.perf_counter()
-        response = client.post("/compte/login/", {"login": "bench@example.fr", "password": PASSWORD})
+        credentials = {"login": "bench@example.fr", "password": PASSWORD}
+        response = client.post("/compte/login/", credentials)
         timings.append(time.perf_counter() - started)
         assert response.status_code == 302, response.status_code
     return {"login_ms": statistics.median(timings) * 1000}
