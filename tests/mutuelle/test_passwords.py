@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 import mutuelle.settings as project_settings
 from mutuelle.models import User
-from mutuelle.passwords import FrenchCommonPasswordValidator
+from mutuelle.passwords import FrenchCommonPasswordValidator, MutuelleArgon2PasswordHasher
 from tests.mutuelle.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +64,6 @@ def test_other_passwords_pass_the_french_list(password):
 
 def _count_hashes(monkeypatch) -> list[str]:
     """Each Argon2 computation of the login (a check or a new hash)."""
-    from mutuelle.passwords import MutuelleArgon2PasswordHasher
-
     calls: list[str] = []
     for name in ("verify", "encode"):
         original = getattr(MutuelleArgon2PasswordHasher, name)
