@@ -53,7 +53,7 @@ def request_list(request):
             "filter": filterset,
             "page": page,
             "querystring": querystring,
-            "type_choices": request_type_choices(company),
+            "type_choices": request_type_choices(dispensation=enabled),
             "selected_type": request.GET.get("type", ""),
             "selected_status": request.GET.get("status", ""),
         },

@@ -133,11 +133,11 @@ def dispensation_enabled(company: Company) -> bool:
     return company.contracts.filter(dispensation_enabled=True).exists()
 
 
-def request_type_choices(company: Company) -> list[tuple[str, str, bool]]:
+def request_type_choices(*, dispensation: bool) -> list[tuple[str, str, bool]]:
     """(value, label, enabled): the Dispense filter is always shown, but only usable by
-    companies whose contract has online dispensation."""
-    enabled = dispensation_enabled(company)
+    companies whose contract has online dispensation (``dispensation``, see
+    :func:`dispensation_enabled`)."""
     return [
-        (value, label, value != RequestType.DISPENSATION or enabled)
+        (value, label, value != RequestType.DISPENSATION or dispensation)
         for value, label in RequestType.choices
     ]

@@ -120,7 +120,7 @@ PAGES = {
     "companies": (setup_companies, 3),
     "home": (setup_home, 7),
     "company": (setup_company, 4),
-    "requests": (setup_requests, 8),
+    "requests": (setup_requests, 7),
     "request_detail": (setup_request_detail, 6),
     "employees": (setup_employees, 7),
     "employee_detail": (setup_employee_detail, 8),
