@@ -25,10 +25,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 # One listening socket per worker (SO_REUSEPORT): the kernel spreads new connections
 # over the workers. On one shared socket, whichever worker woke first accepted them, and
-# a kept-alive connection stays with its worker: in ``make loadtest`` one worker served
-# four to five times the requests of the other (its core saturated, the other half
-# idle; p95 430–710 ms, then 230–330 ms once spread). A proxy's pooled connections to
-# gunicorn pile up the same way.
+# a kept-alive connection stays with its worker: in ``make loadtest``, when each user
+# kept one connection, one worker served four to five times the requests of the other
+# (its core saturated, the other half idle; p95 430–710 ms, then 230–330 ms once
+# spread). A proxy's pooled connections to gunicorn pile up the same way.
 reuse_port = True
 
 accesslog = "-"
