@@ -66,7 +66,7 @@ class PortalUser(FastHttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
-            elif LOGIN_FORM in response.text:
+            elif LOGIN_FORM in (response.text or ""):
                 response.failure("renvoyé vers la connexion")
             return response
 
@@ -84,7 +84,7 @@ class PortalUser(FastHttpUser):
             name="connexion",
             catch_response=True,
         ) as response:
-            if response.status_code != 200 or LOGIN_FORM in response.text:
+            if response.status_code != 200 or LOGIN_FORM in (response.text or ""):
                 response.failure(f"connexion refusée (HTTP {response.status_code})")
 
     def logout(self) -> None:

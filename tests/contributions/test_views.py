@@ -77,6 +77,9 @@ def test_schedule_page_and_pdf_filed_in_documents(client):
     assert "10/01/20" in html or "Prélèvements prévus" in html
     # A year is not an amount: no thousands separator (« 2 026 »).
     assert f"Mon échéancier de cotisations {page.context['year']}</h1>" in page.content.decode()
+    # « Prélèvement mensuelle » mixed genders: the frequency's label is feminine.
+    frequency = enrolment.get_debit_frequency_display().lower()
+    assert f"Fréquence de prélèvement : {frequency}, le {enrolment.debit_day} du mois" in html
     pdf = client.get(reverse("member_portal:schedule") + "?format=pdf")
     assert pdf.content.startswith(b"%PDF-")
     client.get(reverse("member_portal:schedule") + "?format=pdf")

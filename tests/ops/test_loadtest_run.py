@@ -37,8 +37,11 @@ def test_every_scenario_of_the_load_test_runs_without_error(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    # « name: value » lines, then one indented line per scenario.
     figures = dict(
-        line.split(": ", 1) for line in result.stdout.splitlines() if line[:1] not in " "
+        line.split(": ", 1)
+        for line in result.stdout.splitlines()
+        if ": " in line and not line.startswith(" ")
     )
     assert figures["load_errors"] == "0", result.stdout
     served = dict(re.findall(r"^  (.+): (\d+) req", result.stdout, re.MULTILINE))

@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 
 from benchmarks.loadtest_data import CORRESPONDENT_EMAIL, MEMBER_EMAIL
 from benchmarks.loadtest_db import DatabaseCpu
@@ -75,11 +76,8 @@ class Command(BaseCommand):
         env = self._environment(folder)
         password = secrets.token_urlsafe(16) + "-Aa1!"
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        self.stderr.write(
-            f"Migrations, fichiers statiques, entreprise de {employees:,} salariés…".replace(
-                ",", "\u202f"
-            )
-        )
+        count = number_format(employees, force_grouping=True)
+        self.stderr.write(f"Migrations, fichiers statiques, entreprise de {count} salariés…")
         for command in (
             ["migrate", "--noinput", "-v0"],
             ["collectstatic", "--noinput", "-v0"],
