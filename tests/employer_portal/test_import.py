@@ -442,7 +442,7 @@ def test_crash_mid_import_persists_nothing(client, setup, monkeypatch):
 
     from enrolment.services.preaffiliation import create as preaffiliation
 
-    real_insert = preaffiliation._insert
+    real_insert = preaffiliation.bulk_insert
 
     def crash_on_history(model, fields, rows, **options):
         # Employees, enrolments and requests are already inserted when this fails.
@@ -450,7 +450,7 @@ def test_crash_mid_import_persists_nothing(client, setup, monkeypatch):
             raise RuntimeError("disque plein")
         return real_insert(model, fields, rows, **options)
 
-    monkeypatch.setattr(preaffiliation, "_insert", crash_on_history)
+    monkeypatch.setattr(preaffiliation, "bulk_insert", crash_on_history)
     with pytest.raises(RuntimeError):
         upload(client, contract, group, xlsx_bytes([values(1), values(2)]))
     assert not Employee.objects.exists()

@@ -4,7 +4,6 @@ first history event, in one transaction and a fixed number of queries per batch.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
@@ -12,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from mutuelle.bulk import bulk_insert
 from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
@@ -219,69 +219,6 @@ def _duplicate_errors(items: Sequence[PreparedEmployee], *, contract: Contract) 
     return errors
 
 
-def _insert(model, fields: Sequence[str], rows: Iterable[tuple], *, returning: str = "") -> dict:
-    """Plain multi-row INSERT: the ORM's bulk_create prepares each value through its
-    field (about 1 µs × columns × rows), which dominated a 10,000-row import.
-
-    Values in ``rows`` must already be database-ready. Columns not listed get their
-    field's default, prepared once, so that fields added to the model later are
-    filled in. With ``returning`` (a field name), returns ``{that field's value: id}``
-    of the inserted rows, read from the INSERT itself (RETURNING: PostgreSQL, SQLite ≥
-    3.35) rather than by a second query.
-    """
-    opts = model._meta
-    given = [opts.get_field(name) for name in fields]
-    given_names = set(fields)
-    constant = [
-        f
-        for f in opts.concrete_fields
-        if f.name not in given_names and not f.primary_key and f.column
-    ]
-    now = timezone.now()
-    constant_values = tuple(
-        f.get_db_prep_save(
-            now
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            else f.get_default(),
-            connection,
-        )
-        for f in constant
-    )
-    columns = [f.column for f in given] + [f.column for f in constant]
-    quote = connection.ops.quote_name
-    # Identifiers come from the model's metadata; values are query parameters.
-    table, names = quote(opts.db_table), ", ".join(quote(c) for c in columns)
-    marks = f"({', '.join(['%s'] * len(columns))})"
-    sql = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-    if not returning:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql + marks, [row + constant_values for row in rows])
-        return {}
-    key = quote(opts.get_field(returning).column)
-    tail = f" RETURNING {key}, {quote(opts.pk.column)}"
-    per_statement = max(1, _max_query_params() // len(columns))
-    ids: dict = {}
-    rows = list(rows)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            cursor.execute(
-                sql + ", ".join([marks] * len(batch)) + tail,
-                [value for row in batch for value in row + constant_values],
-            )
-            ids.update(cursor.fetchall())
-    return ids
-
-
-def _max_query_params() -> int:
-    """Bound parameters allowed in one statement: SQLite's compiled limit (32,766
-    since 3.32; Django's features still say 999), PostgreSQL's protocol limit."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return 65_535
-
-
 def _ids_by(model, key: str, values: Sequence, **equal) -> dict:
     """``{key value: id}`` of the rows of ``model`` whose ``key`` is among ``values``
     and whose other fields equal ``equal`` (database-ready values). Plain SQL: the ORM
@@ -353,7 +290,7 @@ def _create(
     closed_at = db_now if in_force else None
 
     new = [item for item in items if item.nir_hash not in existing]
-    inserted = _insert(
+    inserted = bulk_insert(
         Employee,
         [
             "company",
@@ -407,7 +344,7 @@ def _create(
     employee_of = existing | inserted
     employee_ids = [employee_of[nir_hash] for nir_hash in hashes]
 
-    enrolment_of = _insert(
+    enrolment_of = bulk_insert(
         Enrolment,
         [
             "employee",
@@ -439,7 +376,7 @@ def _create(
     )
     enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_ids]
 
-    request_of = _insert(
+    request_of = bulk_insert(
         Request,
         [
             "company",
@@ -466,7 +403,7 @@ def _create(
         ),
         returning="enrolment",
     )
-    _insert(
+    bulk_insert(
         RequestEvent,
         ["request", "at", "actor", "label", "from_status", "to_status"],
         (
