@@ -523,6 +523,30 @@ def test_returning_employee_is_reused(contract):
     assert Employee.objects.count() == 1
 
 
+def test_the_duplicate_check_is_planned_for_each_round(contract):
+    """PostgreSQL: the rounds of a file import run the same lookups again and again in
+    one growing transaction; they are never prepared (see mutuelle.bulk)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI).")
+    group = InsuredGroupFactory(contract=contract)
+    for n in range(1, 8):
+        enrolment_pre_affiliate(
+            company=contract.company,
+            contract=contract,
+            group=group,
+            rows=[row(nir=make_nir(n), payroll_id=f"A-{n}")],
+            by=None,
+            today=TODAY,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert not [s for s in prepared if '"nir_hash" IN (' in s]
+    assert Enrolment.objects.filter(contract=contract).count() == 7
+
+
 def test_pre_affiliate_query_count_does_not_grow(contract):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

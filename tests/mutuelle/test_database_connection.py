@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 import mutuelle.settings as project_settings
+from mutuelle.bulk import planned_for_their_values
 from mutuelle.models import Company
 
 
@@ -28,6 +29,21 @@ def test_a_query_run_again_and_again_is_prepared_on_postgresql():
     # Same text, other values: one prepared statement with placeholders.
     prepared = [s for s in _prepared_statements() if "mutuelle_company" in s]
     assert len(prepared) == 1 and "$1" in prepared[0]
+
+
+@pytest.mark.django_db
+def test_statements_of_a_bulk_round_are_never_prepared():
+    """A plan kept from when the tables were small would serve the whole import."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI).")
+    with planned_for_their_values():
+        for _ in range(7):
+            list(Company.objects.filter(siret="73282932000074"))
+    assert not [s for s in _prepared_statements() if "mutuelle_company" in s]
+    # Afterwards the connection prepares again.
+    for _ in range(6):
+        list(Company.objects.filter(siret="73282932000074"))
+    assert [s for s in _prepared_statements() if "mutuelle_company" in s]
 
 
 def test_the_embedded_sqlite_file_is_opened_in_write_ahead_log_mode(tmp_path, django_db_blocker):

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from mutuelle.bulk import bulk_insert
+from mutuelle.bulk import bulk_insert, planned_for_their_values
 from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
@@ -150,7 +150,7 @@ def enrolment_pre_affiliate_ids(
     if not rows:
         return []
 
-    with transaction.atomic():
+    with transaction.atomic(), planned_for_their_values():
         trusted = (EmployeeCheck, PreparedEmployee)
         raw_rows = [r for r in rows if not isinstance(r, trusted)]
         # Rows checked beforehand (a file import) cost no query here.
