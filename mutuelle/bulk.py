@@ -31,8 +31,11 @@ def bulk_insert(
     current time), prepared once, so that fields added to the model later are filled
     in. With ``returning`` (a field name), returns ``{that field's value: id}`` of the
     inserted rows, read from the INSERT itself (RETURNING: PostgreSQL, SQLite ≥ 3.35)
-    rather than by a second query.
+    rather than by a second query. No rows, no query.
     """
+    rows = list(rows)
+    if not rows:
+        return {}
     opts = model._meta
     given = [opts.get_field(name) for name in fields]
     given_names = {f.name for f in given}
@@ -69,7 +72,6 @@ def bulk_insert(
         return {}
     per_statement = max(1, _max_query_params() // width)
     ids: dict = {}
-    rows = list(rows)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
@@ -82,7 +84,7 @@ def bulk_insert(
 
 
 def _insert_arrays(table, names, given, constant, constant_values, rows, tail) -> dict:
-    columns = [list(values) for values in zip(*rows, strict=True)] or [[] for _ in given]
+    columns = [list(values) for values in zip(*rows, strict=True)]
     selected = ", ".join(["new_rows.*", *(f"%s::{f.cast_db_type(connection)}" for f in constant)])
     arrays = ", ".join(f"%b::{f.cast_db_type(connection)}[]" for f in given)
     sql = (

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enrolment.models import Employee
@@ -58,8 +59,10 @@ def test_many_rows_in_one_call():
 
 
 def test_nothing_to_insert():
-    assert bulk_insert(Employee, FIELDS, [], returning="nir_hash") == {}
-    assert bulk_insert(Employee, FIELDS, iter(())) == {}
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk_insert(Employee, FIELDS, [], returning="nir_hash") == {}
+        assert bulk_insert(Employee, FIELDS, iter(())) == {}
+    assert len(queries) == 0
     assert not Employee.objects.exists()
 
 
