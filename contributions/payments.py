@@ -9,7 +9,6 @@ the production backend creates the payment on the provider's hosted page
 notification received twice (the provider retries) counts once.
 """
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -215,7 +214,9 @@ def receipt_pdf(payment: CardPayment) -> bytes:
             "enrolment": payment.enrolment,
             "employee": payment.enrolment.employee,
             "instalments": list(payment.instalments.order_by("due_date")),
-            "paid_on": timezone.localdate(payment.paid_at) if payment.paid_at else dt.date.today(),
+            "paid_on": timezone.localdate(payment.paid_at)
+            if payment.paid_at
+            else timezone.localdate(),
             "mutuelle": settings.MUTUELLE,
         },
     )

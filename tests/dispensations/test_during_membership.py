@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dispensations.enums import DispensationStatus as D
 from dispensations.services import (
@@ -72,7 +73,9 @@ def test_refused_or_withdrawn_during_membership_leaves_the_cover_untouched(
     enrolment = active_member()
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(
-            enrolment, case="solidarity_cover", end_date=dt.date.today() + dt.timedelta(days=90)
+            enrolment,
+            case="solidarity_cover",
+            end_date=timezone.localdate() + dt.timedelta(days=90),
         )
         dispensation_refuse(dispensation=first, by=UserFactory(staff=True), reason="Illisible")
     enrolment.refresh_from_db()

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dispensations.enums import DispensationStatus as D
 from dispensations.models import Dispensation
@@ -116,7 +117,7 @@ def test_submit_shows_the_acknowledgement_and_sends_the_email(
     assert "Merci, votre demande de dispense a bien été enregistrée." in html
     assert "PAUL " + enrolment.employee.last_name.upper() in html
     assert "Ayant droit du régime de l'employeur du conjoint" in html
-    assert dispensation.created_at.strftime("%d/%m/%Y") in html
+    assert timezone.localdate(dispensation.created_at).strftime("%d/%m/%Y") in html
     assert f"Dispense N°{dispensation.number}" in html
     assert OutboxMessage.objects.filter(key=f"dispensation-received:{dispensation.pk}").count() == 1
     # A second visit to the form goes to the tracking page: one request at a time.

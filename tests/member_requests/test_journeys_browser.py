@@ -6,6 +6,7 @@ each in its own browser context."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from contributions.enums import InstalmentStatus
@@ -57,7 +58,7 @@ def test_add_a_child_then_change_the_contribution_account(
     page.locator("#id_last_name").fill("Durand")
     page.get_by_label("Prénom").fill("Léa")
     page.get_by_label("Date de naissance").fill(
-        (dt.date.today() - dt.timedelta(days=10)).isoformat()
+        (timezone.localdate() - dt.timedelta(days=10)).isoformat()
     )
     page.get_by_label("L'enfant est rattaché à mon numéro de sécurité sociale").check()
     page.get_by_label("Non").check()
@@ -111,7 +112,7 @@ def test_declare_portability_and_pay_arrears(
 
     enrolment.offer.member_monthly_cost = 12
     enrolment.offer.save(update_fields=["member_monthly_cost"])
-    instalments_generate(enrolment=enrolment, until=dt.date.today())
+    instalments_generate(enrolment=enrolment, until=timezone.localdate())
     first = Instalment.objects.filter(enrolment=enrolment).order_by("due_date").first()
     debit_batch_build(collection_date=first.due_date)
     debit_returns_record(returns=[(first.end_to_end_id, "AM04")])
