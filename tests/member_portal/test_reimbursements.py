@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from benefits.services.settlements import settlement_import_create, settlement_import_run
@@ -12,6 +13,14 @@ from tests.mutuelle.factories import CorrespondentAccessFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("member_portal:reimbursements")
+
+
+@pytest.fixture(autouse=True)
+def in_november_2026():
+    """The care dates below are of 2026: the page shows the current year's totals and
+    « l'année dernière » by the clock, so the clock stays in 2026."""
+    with time_machine.travel(dt.datetime(2026, 11, 16, 10, tzinfo=dt.UTC), tick=True):
+        yield
 
 
 def imported(rows):
