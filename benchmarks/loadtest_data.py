@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from enrolment.counts import enrolments_changed
 from enrolment.enums import REQUEST_STATUS_OF_ENROLMENT, EnrolmentStatus, RequestType
 from enrolment.models import Employee, Enrolment, Request
 from mutuelle.enums import CoverageLevel, ProductLine
@@ -125,6 +126,9 @@ def _create(count: int) -> Company:
         ],
         batch_size=2000,
     )
+    # bulk_create sends no post_save: counts cached for this contract id (a database
+    # dropped and rebuilt reuses it) are dropped here.
+    enrolments_changed([contract.pk])
     Request.objects.bulk_create(
         [
             Request(

@@ -1,10 +1,14 @@
 """Read queries of the company space. Each page's query count stays constant whatever
-the number of employees: counters in one aggregate, lists with their joins."""
+the number of employees: counters in one aggregate (cached), lists with their joins."""
 
+from collections.abc import Iterable
+
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from dispensations.enums import DispensationStatus
 from dispensations.models import Dispensation
+from enrolment.counts import COUNTS_TTL, contract_tokens
 from enrolment.enums import (
     BEING_PROCESSED,
     WAITING_FOR_EMPLOYEE,
@@ -14,7 +18,7 @@ from enrolment.enums import (
 )
 from enrolment.models import Enrolment, Request
 from mutuelle.enums import ProductLine
-from mutuelle.models import Company
+from mutuelle.models import Company, Contract
 
 # Statuses behind each « Mes collaborateurs » status (the reverse of
 # EMPLOYEE_STATUS_OF_ENROLMENT, cancelled pre-affiliations left out: they were mistakes).
@@ -27,24 +31,35 @@ ENROLMENT_STATUSES_OF_EMPLOYEE_STATUS = {
 }
 
 
-def company_counters(company: Company) -> dict[str, int]:
-    """Employees per situation, in one aggregate query.
+def company_counters(
+    company: Company, contracts: Iterable[Contract] | None = None
+) -> dict[str, int]:
+    """Employees per situation, in one aggregate query, cached until one of the
+    enrolments it counts is written (:mod:`enrolment.counts`): the home page of a
+    10,000-employee company read them all on each visit.
 
-    The company's enrolments are found through its contracts (an employee enrols on
-    their own company's contract), from the (contract, status, employee) index alone:
-    going through the employees would read all of them on every home page. They follow
-    the health contract's workflow: a prévoyance affiliation (compulsory, in force at
-    once) would count an employee still invited to the health contract as affiliated."""
-    distinct = {"distinct": True}
-    return Enrolment.objects.filter(
-        contract__company=company, contract__product_line=ProductLine.HEALTH
-    ).aggregate(
-        affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
-        waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
-        processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),
-        dispensed=Count("employee", filter=Q(status=EnrolmentStatus.DISPENSED), **distinct),
-        portability=Count("employee", filter=Q(status=EnrolmentStatus.PORTABILITY), **distinct),
-    )
+    The company's enrolments are found through its health contracts (``contracts``: the
+    company's contracts when the page has them already), from the (contract, status,
+    employee) index alone: going through the employees would read all of them. They
+    follow the health contract's workflow: a prévoyance affiliation (compulsory, in
+    force at once) would count an employee still invited to the health contract as
+    affiliated."""
+    if contracts is None:
+        contracts = company.contracts.all()
+    health = [c.pk for c in contracts if c.product_line == ProductLine.HEALTH]
+    key = f"company-counters:{company.pk}:{contract_tokens(health)}"
+    counters = cache.get(key)
+    if counters is None:
+        distinct = {"distinct": True}
+        counters = Enrolment.objects.filter(contract__in=health).aggregate(
+            affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
+            waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
+            processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),
+            dispensed=Count("employee", filter=Q(status=EnrolmentStatus.DISPENSED), **distinct),
+            portability=Count("employee", filter=Q(status=EnrolmentStatus.PORTABILITY), **distinct),
+        )
+        cache.set(key, counters, COUNTS_TTL)
+    return counters
 
 
 def company_requests(company: Company) -> QuerySet[Request]:

@@ -20,13 +20,14 @@ def companies(request):
 @correspondent_view
 def home(request):
     company = request.company
+    contracts = list(company.contracts.order_by("product_line", "number"))
     return render(
         request,
         "employer_portal/home.html",
         {
             "company": company,
-            "contracts": company.contracts.order_by("product_line", "number"),
-            "counters": company_counters(company),
+            "contracts": contracts,
+            "counters": company_counters(company, contracts),
             "last_requests": company_requests(company)[:LAST_REQUESTS],
         },
     )

@@ -45,12 +45,58 @@ def test_home_counters_contracts_and_last_requests(
         assert label in html
 
 
-def test_counters_in_one_query(company, make_enrolment, django_assert_num_queries):
+def test_counters_in_one_query_then_cached_until_an_enrolment_is_written(
+    company, make_enrolment, django_assert_num_queries
+):
     from employer_portal.selectors import company_counters
 
     make_enrolment(status=EnrolmentStatus.ACTIVE)
+    contracts = list(company.contracts.all())
     with django_assert_num_queries(1):
-        company_counters(company)
+        assert company_counters(company, contracts)["affiliated"] == 1
+    with django_assert_num_queries(0):
+        assert company_counters(company, contracts)["affiliated"] == 1
+    second = make_enrolment(status=EnrolmentStatus.INVITED)
+    with django_assert_num_queries(1):
+        assert company_counters(company, contracts)["waiting"] == 1
+    second.debit_day = 10
+    second.save(update_fields=["debit_day"])
+    with django_assert_num_queries(0):
+        company_counters(company, contracts)
+    second.status = EnrolmentStatus.ACTIVE
+    second.save(update_fields=["status", "updated_at"])
+    assert company_counters(company, contracts)["affiliated"] == 2
+    second.delete()
+    assert company_counters(company, contracts) == {
+        "affiliated": 1,
+        "waiting": 0,
+        "processing": 0,
+        "dispensed": 0,
+        "portability": 0,
+    }
+
+
+def test_counters_cached_before_the_commit_are_dropped_at_commit(
+    company, make_enrolment, django_capture_on_commit_callbacks
+):
+    """A page of another connection counting between a write and its commit saw the
+    old rows: what it cached under the token drawn meanwhile is dropped at commit."""
+    from django.core.cache import cache
+
+    from employer_portal.selectors import company_counters
+    from enrolment.counts import contract_tokens
+
+    enrolment = make_enrolment(status=EnrolmentStatus.INVITED)
+    health = [enrolment.contract_id]
+    with django_capture_on_commit_callbacks() as callbacks:
+        enrolment.status = EnrolmentStatus.ACTIVE
+        enrolment.save()
+        before_commit = {"affiliated": 0, "waiting": 1}
+        cache.set(f"company-counters:{company.pk}:{contract_tokens(health)}", before_commit)
+        assert company_counters(company) == before_commit
+    for callback in callbacks:
+        callback()
+    assert company_counters(company)["affiliated"] == 1
 
 
 def test_request_list_filters_search_and_pagination(

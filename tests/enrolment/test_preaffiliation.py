@@ -448,6 +448,18 @@ def test_pre_affiliate_creates_everything_and_invites(contract, django_capture_o
     ]
 
 
+def test_the_bulk_creation_drops_the_cached_counters(contract):
+    """Bulk inserts send no post_save: the creation drops the counts itself."""
+    from employer_portal.selectors import company_counters
+
+    group = InsuredGroupFactory(contract=contract)
+    assert company_counters(contract.company)["waiting"] == 0
+    enrolment_pre_affiliate(
+        company=contract.company, contract=contract, group=group, rows=[row()], by=None, today=TODAY
+    )
+    assert company_counters(contract.company)["waiting"] == 1
+
+
 def test_invitations_are_sent_once(contract, django_capture_on_commit_callbacks):
     from enrolment.tasks import send_invitations
 

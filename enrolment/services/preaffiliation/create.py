@@ -15,6 +15,7 @@ from mutuelle.bulk import bulk_insert, planned_for_their_values
 from mutuelle.fields import encrypt_many
 from mutuelle.models import Company, Contract, InsuredGroup
 
+from ...counts import enrolments_changed
 from ...enums import EnrolmentStatus, PhoneSource, RequestType
 from ...models import (
     NEW,
@@ -375,6 +376,8 @@ def _create(
         returning="employee",
     )
     enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_ids]
+    # Bulk inserts send no post_save: the cached counts of the contract are dropped here.
+    enrolments_changed([contract.pk])
 
     request_of = bulk_insert(
         Request,
