@@ -214,9 +214,8 @@ def receipt_pdf(payment: CardPayment) -> bytes:
             "enrolment": payment.enrolment,
             "employee": payment.enrolment.employee,
             "instalments": list(payment.instalments.order_by("due_date")),
-            "paid_on": timezone.localdate(payment.paid_at)
-            if payment.paid_at
-            else timezone.localdate(),
+            # Today while the payment has no time yet (localdate of None is today).
+            "paid_on": timezone.localdate(payment.paid_at),
             "mutuelle": settings.MUTUELLE,
         },
     )

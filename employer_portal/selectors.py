@@ -47,19 +47,22 @@ def company_counters(
     if contracts is None:
         contracts = company.contracts.all()
     health = [c.pk for c in contracts if c.product_line == ProductLine.HEALTH]
-    key = f"company-counters:{company.pk}:{contract_tokens(health)}"
-    counters = cache.get(key)
-    if counters is None:
-        distinct = {"distinct": True}
-        counters = Enrolment.objects.filter(contract__in=health).aggregate(
+    distinct = {"distinct": True}
+    return cache.get_or_set(
+        company_counters_key(company, health),
+        lambda: Enrolment.objects.filter(contract__in=health).aggregate(
             affiliated=Count("employee", filter=Q(status=EnrolmentStatus.ACTIVE), **distinct),
             waiting=Count("employee", filter=Q(status__in=WAITING_FOR_EMPLOYEE), **distinct),
             processing=Count("employee", filter=Q(status__in=BEING_PROCESSED), **distinct),
             dispensed=Count("employee", filter=Q(status=EnrolmentStatus.DISPENSED), **distinct),
             portability=Count("employee", filter=Q(status=EnrolmentStatus.PORTABILITY), **distinct),
-        )
-        cache.set(key, counters, COUNTS_TTL)
-    return counters
+        ),
+        COUNTS_TTL,
+    )
+
+
+def company_counters_key(company: Company, health_contract_ids: list[int]) -> str:
+    return f"company-counters:{company.pk}:{contract_tokens(health_contract_ids)}"
 
 
 def company_requests(company: Company) -> QuerySet[Request]:

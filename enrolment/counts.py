@@ -30,15 +30,17 @@ def _key(contract_id: int) -> str:
 
 
 def contract_tokens(contract_ids: Iterable[int]) -> str:
-    """One string naming the current state of these contracts' enrolments."""
-    keys = [_key(pk) for pk in sorted(set(contract_ids))]
-    tokens = cache.get_many(keys)
-    for key in keys:
-        if key not in tokens:
-            # Two readers may draw at once: add() keeps the first, both read it back.
-            cache.add(key, secrets.token_hex(8), COUNTS_TTL)
-            tokens[key] = cache.get(key) or secrets.token_hex(8)
-    return "-".join(f"{key.rsplit(':', 1)[1]}.{tokens[key]}" for key in keys)
+    """One string naming the current state of these contracts' enrolments. A missing
+    token is drawn with ``get_or_set``: of two readers drawing at once, both keep the
+    first one stored."""
+    return "-".join(
+        f"{pk}.{cache.get_or_set(_key(pk), _new_token, COUNTS_TTL)}"
+        for pk in sorted(set(contract_ids))
+    )
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
 
 
 def enrolments_changed(contract_ids: Iterable[int]) -> None:

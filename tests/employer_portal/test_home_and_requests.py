@@ -83,8 +83,7 @@ def test_counters_cached_before_the_commit_are_dropped_at_commit(
     old rows: what it cached under the token drawn meanwhile is dropped at commit."""
     from django.core.cache import cache
 
-    from employer_portal.selectors import company_counters
-    from enrolment.counts import contract_tokens
+    from employer_portal.selectors import company_counters, company_counters_key
 
     enrolment = make_enrolment(status=EnrolmentStatus.INVITED)
     health = [enrolment.contract_id]
@@ -92,7 +91,7 @@ def test_counters_cached_before_the_commit_are_dropped_at_commit(
         enrolment.status = EnrolmentStatus.ACTIVE
         enrolment.save()
         before_commit = {"affiliated": 0, "waiting": 1}
-        cache.set(f"company-counters:{company.pk}:{contract_tokens(health)}", before_commit)
+        cache.set(company_counters_key(company, health), before_commit)
         assert company_counters(company) == before_commit
     for callback in callbacks:
         callback()
