@@ -33,6 +33,6 @@ USER portail
 VOLUME ["/data"]
 EXPOSE 8000
 
-# Worker class, processes (WEB_CONCURRENCY), threads (GUNICORN_THREADS), keep-alive, log
-# format and access line: gunicorn.conf.py in /app.
+# Worker class, processes (WEB_CONCURRENCY), threads (GUNICORN_THREADS), one shared
+# listening socket, log format and access line: gunicorn.conf.py in /app.
 CMD ["gunicorn", "mutuelle.wsgi:application", "--bind", "0.0.0.0:8000"]

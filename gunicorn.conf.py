@@ -4,32 +4,36 @@ Its lines look like Django's (time, level, logger) and its access line carries t
 request id and client address that ``mutuelle.middleware.RequestIdMiddleware`` put in
 the WSGI environ, so one id links the access line, the Django lines and the Celery
 tasks of a request. Processes: ``WEB_CONCURRENCY`` (gunicorn's own variable, default 2)
-or ``--workers``; threads per process: ``GUNICORN_THREADS`` (default 4).
+or ``--workers``; threads per process: ``GUNICORN_THREADS`` (default 1).
 """
 
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Threaded workers, not gunicorn's default « sync » ones. A sync worker closes every
-# connection after one response (no keep-alive: each page and each asset pays a new TCP
-# and TLS handshake) and is held by one slow client for as long as it sends or reads —
-# a phone on a poor network, or the handshake itself — while the other requests wait.
-# A gthread worker keeps idle connections open ``keepalive`` seconds in its event loop
-# and serves requests on ``threads`` threads, so one slow client holds one thread. In
-# production a proxy sits in front (TLS, X-Forwarded-For): it keeps its own connections
-# to gunicorn alive, which is why keep-alive is a few seconds, longer than gunicorn's 2.
-# Each thread opens its own database connection (Django's are per thread): PostgreSQL
-# must accept WEB_CONCURRENCY × GUNICORN_THREADS per web container (README).
+# A process takes a connection only when it has a free thread, from one listening socket
+# shared by all of them: the next request goes to whichever process is free, never into
+# the queue of a busy one. A page is CPU-bound Python (one core per process whatever its
+# threads, because of the GIL), so the processes behave as one queue served by all of
+# them rather than one queue each. In ``make loadtest`` (2 processes, 2 cores, 37
+# requests/s) p95 went from 180–220 ms to 120 ms:
+# - with a socket per process (``reuse_port``), the kernel hands each new connection to
+#   a process by a hash, busy or not;
+# - with a shared socket, a threaded worker still accepts up to ``worker_connections``
+#   (1,000) connections, and its extra threads only share its one core;
+# - gunicorn's « sync » worker, which also accepts only when free, measured 180–200 ms.
+# Hence: threads per process ``GUNICORN_THREADS`` (default 1), as many connections as
+# threads, and no keep-alive (an idle kept-alive connection would hold the slot). In
+# production a TLS proxy sits in front (README): it buffers slow clients (a phone on a
+# poor network) and opens a connection to gunicorn per request (nginx's default), so
+# only whole requests reach a process. A connection that sends nothing for 5 s is set
+# aside by the worker and closed. More capacity: more processes (one per core), or
+# more web containers. Each thread opens its own database connection (Django's are per
+# thread): PostgreSQL must accept WEB_CONCURRENCY × GUNICORN_THREADS per web container.
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-keepalive = 5
-# One listening socket per worker (SO_REUSEPORT): the kernel spreads new connections
-# over the workers. On one shared socket, whichever worker woke first accepted them, and
-# a kept-alive connection stays with its worker: in ``make loadtest``, when each user
-# kept one connection, one worker served four to five times the requests of the other
-# (its core saturated, the other half idle; p95 430–710 ms, then 230–330 ms once
-# spread). A proxy's pooled connections to gunicorn pile up the same way.
-reuse_port = True
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_connections = threads
+keepalive = 0
+reuse_port = False
 
 accesslog = "-"
 access_log_format = (

@@ -11,8 +11,8 @@ gunicorn as that proxy does. The proxy ends TLS and says so (``X-Forwarded-Proto
 the production cookies (``Secure``) and CSRF checks are those of HTTPS; it appends the
 client's address to ``X-Forwarded-For``, each simulated user having its own, so the
 per-address login limits apply per user; and, as nginx does by default, it opens a new
-connection to gunicorn for each request, so the kernel spreads the requests over the
-workers. Users kept on one connection each stayed with the worker that accepted it:
+connection to gunicorn for each request, taken by whichever worker is free
+(gunicorn.conf.py). Users kept on one connection each stayed with the worker that accepted it:
 twenty connections split unevenly, one worker's core saturated while the other's idled.
 """
 

@@ -1,5 +1,5 @@
-"""``make loadtest``: gunicorn (2 workers of 4 threads as configured in
-``gunicorn.conf.py``, production settings) on the 10,000-employee company, locust
+"""``make loadtest``: gunicorn (2 workers as configured in ``gunicorn.conf.py``,
+production settings) on the 10,000-employee company, locust
 headless (20 users, 60 s), one ``name: value`` line per figure.
 
 The site runs with ``DEBUG=false`` and secrets generated once (kept in the load test's
