@@ -280,8 +280,11 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "mutuelle.cache.EmbeddedFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Counted every 30 s, not on each write (mutuelle/cache.py): room for the
+            # login counters of a few thousand addresses within their 5 minutes.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
