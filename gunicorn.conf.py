@@ -11,23 +11,24 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # A process takes a connection only when it has a free thread, from one listening socket
-# shared by all of them: the next request goes to whichever process is free, never into
-# the queue of a busy one. A page is CPU-bound Python (one core per process whatever its
-# threads, because of the GIL), so the processes behave as one queue served by all of
-# them rather than one queue each. In ``make loadtest`` (2 processes, 2 cores, 37
-# requests/s) p95 went from 180–220 ms to 120 ms:
-# - with a socket per process (``reuse_port``), the kernel hands each new connection to
-#   a process by a hash, busy or not;
-# - with a shared socket, a threaded worker still accepts up to ``worker_connections``
-#   (1,000) connections, and its extra threads only share its one core;
-# - gunicorn's « sync » worker, which also accepts only when free, measured 180–200 ms.
-# Hence: threads per process ``GUNICORN_THREADS`` (default 1), as many connections as
-# threads, and no keep-alive (an idle kept-alive connection would hold the slot). In
+# shared by all of them: the next request goes to a process that can start it, never
+# into the queue of a busy one. A page is Python on one core (the GIL): more threads per
+# process only share that core, so one thread per process by default. Measured with
+# ``make loadtest`` (2 processes, 2 cores, 37 requests/s, p95), the runs of each setting
+# alternated because this machine's figures vary by a third from one run to the next:
+# - one thread: SQLite 92–130 ms; PostgreSQL with Redis 130–180 ms (four runs);
+# - four threads, as many connections: SQLite 150–170 ms; PostgreSQL with Redis
+#   190–270 ms (four runs, each slower than the one-thread run next to it);
+# - the previous setting, a socket per process (``reuse_port``: the kernel hands each
+#   new connection to a process by a hash, busy or not) and four threads accepting up
+#   to ``worker_connections`` (1,000) connections: SQLite 180–220 ms, PostgreSQL with
+#   Redis 160–230 ms.
+# No keep-alive: an idle kept-alive connection would hold the thread's place. In
 # production a TLS proxy sits in front (README): it buffers slow clients (a phone on a
 # poor network) and opens a connection to gunicorn per request (nginx's default), so
-# only whole requests reach a process. A connection that sends nothing for 5 s is set
-# aside by the worker and closed. More capacity: more processes (one per core), or
-# more web containers. Each thread opens its own database connection (Django's are per
+# only whole requests reach a process; a connection that sends nothing for 5 s is set
+# aside by the worker and closed. More capacity: more processes (one per core) or more
+# web containers. Each thread opens its own database connection (Django's are per
 # thread): PostgreSQL must accept WEB_CONCURRENCY × GUNICORN_THREADS per web container.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
