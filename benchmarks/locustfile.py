@@ -12,8 +12,9 @@ the production cookies (``Secure``) and CSRF checks are those of HTTPS; it appen
 client's address to ``X-Forwarded-For``, each simulated user having its own, so the
 per-address login limits apply per user; and, as nginx does by default, it opens a new
 connection to gunicorn for each request, taken by whichever worker is free
-(gunicorn.conf.py). Users kept on one connection each stayed with the worker that accepted it:
-twenty connections split unevenly, one worker's core saturated while the other's idled.
+(gunicorn.conf.py). Users kept on one connection each stayed with the worker that
+accepted it: twenty connections split unevenly, one worker's core saturated while the
+other's idled.
 """
 
 import itertools

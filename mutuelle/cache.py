@@ -10,7 +10,6 @@ worker through files.
 """
 
 import logging
-import threading
 from functools import wraps
 from time import monotonic
 
@@ -62,7 +61,8 @@ for _name in FALLBACK_OPERATIONS:
 
 
 class EmbeddedFileCache(FileBasedCache):
-    """Django's file cache, tidied at most once every ``TIDY_EVERY_SECONDS`` per process.
+    """Django's file cache, tidied at most once every ``TIDY_EVERY_SECONDS`` by each of
+    its objects (Django makes one per thread).
 
     Django's version lists the whole folder on every write to count its entries: 1.4 ms
     of CPU with 260 files, and a login writes the rate-limit counters (with their locks)
@@ -77,15 +77,13 @@ class EmbeddedFileCache(FileBasedCache):
 
     def __init__(self, dir, params):
         super().__init__(dir, params)
-        self._tidy_lock = threading.Lock()
         self._next_tidy = 0.0
 
     def _cull(self):
         now = monotonic()
-        with self._tidy_lock:
-            if now < self._next_tidy:
-                return
-            self._next_tidy = now + self.TIDY_EVERY_SECONDS
+        if now < self._next_tidy:
+            return
+        self._next_tidy = now + self.TIDY_EVERY_SECONDS
         for name in self._list_cache_files():
             try:
                 with open(name, "rb") as entry:

@@ -1,6 +1,6 @@
 """``make loadtest``: gunicorn (2 workers as configured in ``gunicorn.conf.py``,
-production settings) on the 10,000-employee company, locust
-headless (20 users, 60 s), one ``name: value`` line per figure.
+production settings) on the 10,000-employee company, locust headless (20 users, 60 s),
+one ``name: value`` line per figure.
 
 The site runs with ``DEBUG=false`` and secrets generated once (kept in the load test's
 own folder, so that a database reused between runs stays readable), on the database of
