@@ -192,6 +192,9 @@ def enrolment_pre_affiliate_ids(
                 by=by,
                 step=step,
             )
+        # Bulk inserts send no post_save: the contract's cached counts are dropped here,
+        # once for all the rounds.
+        enrolments_changed([contract.pk])
         if contract.is_provident:
             # Affiliated at once: the employees receive the notice d'information.
             transaction.on_commit(lambda: _queue_notices(ids))
@@ -376,8 +379,6 @@ def _create(
         returning="employee",
     )
     enrolment_ids = [enrolment_of[employee_id] for employee_id in employee_ids]
-    # Bulk inserts send no post_save: the cached counts of the contract are dropped here.
-    enrolments_changed([contract.pk])
 
     request_of = bulk_insert(
         Request,
