@@ -58,6 +58,26 @@ def test_many_rows_in_one_call():
     assert Employee.objects.filter(phone_confirmed_at=confirmed).count() == 2500
 
 
+def test_shared_values_are_bound_once_for_every_row():
+    company = CompanyFactory()
+    at = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+    fields = ["nir_hash", "last_name", "first_name", "birth_date", "hire_date"]
+    shared = {"company": company.pk, "country": "BELGIQUE", "phone_confirmed_at": at}
+    with CaptureQueriesContext(connection) as queries:
+        ids = bulk_insert(
+            Employee, fields, [row[1:6] for row in rows(company, 3)], shared=shared, returning="id"
+        )
+    assert len(queries) == 1
+    # One placeholder per shared value, not one per row.
+    assert queries[0]["sql"].count("'BELGIQUE'") == 1
+    employees = Employee.objects.filter(pk__in=ids)
+    assert {(e.company_id, e.country, e.last_name) for e in employees} == {
+        (company.pk, "BELGIQUE", f"Martin-{n}") for n in range(3)
+    }
+    # The other columns still get their defaults.
+    assert all(e.teletransmission and e.user_id is None for e in employees)
+
+
 def test_nothing_to_insert():
     with CaptureQueriesContext(connection) as queries:
         assert bulk_insert(Employee, FIELDS, [], returning="nir_hash") == {}

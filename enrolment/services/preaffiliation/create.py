@@ -290,14 +290,11 @@ def _create(
     by_id = by.pk if by is not None else None
     # A prévoyance affiliation is in force (and its request closed) from the start.
     in_force = step.to_status == EnrolmentStatus.ACTIVE
-    activated_at = db_now if in_force else None
-    closed_at = db_now if in_force else None
 
     new = [item for item in items if item.nir_hash not in existing]
     inserted = bulk_insert(
         Employee,
         [
-            "company",
             "nir",
             "nir_hash",
             "birth_date",
@@ -305,13 +302,10 @@ def _create(
             "alsace_moselle",
             "name_key",
             "phone_source",
-            "created_at",
-            "updated_at",
             *_TEXT_EMPLOYEE_FIELDS,
         ],
         (
             (
-                company.pk,
                 nir,
                 item.nir_hash,
                 as_date(item.birth_date),
@@ -319,12 +313,11 @@ def _create(
                 bool(item.alsace_moselle),
                 name_key(item.last_name, item.first_name),
                 _BY_EMPLOYER if item.phone else "",
-                db_now,
-                db_now,
                 *_text_values(item),
             )
             for item, nir in zip(new, encrypt_many([item.nir for item in new]), strict=True)
         ),
+        shared={"company": company.pk, "created_at": db_now, "updated_at": db_now},
         returning="nir_hash",
     )
     if len(new) < len(items):
@@ -350,31 +343,23 @@ def _create(
 
     enrolment_of = bulk_insert(
         Enrolment,
-        [
-            "employee",
-            "contract",
-            "group",
-            "status",
-            "effective_date",
-            "activated_at",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ],
+        ["employee", "group", "effective_date"],
         (
             (
                 employee_id,
-                contract.pk,
                 item.group.pk if item.group is not None else group.pk,
-                step.to_status,
                 as_date(item.effective_date),
-                activated_at,
-                by_id,
-                db_now,
-                db_now,
             )
             for employee_id, item in zip(employee_ids, items, strict=True)
         ),
+        shared={
+            "contract": contract.pk,
+            "status": step.to_status,
+            "activated_at": db_now if in_force else None,
+            "created_by": by_id,
+            "created_at": db_now,
+            "updated_at": db_now,
+        },
         # One new enrolment per employee of the batch (the open-enrolment constraint).
         returning="employee",
     )
@@ -382,37 +367,28 @@ def _create(
 
     request_of = bulk_insert(
         Request,
-        [
-            "company",
-            "employee",
-            "enrolment",
-            "type",
-            "status",
-            "created_by",
-            "created_at",
-            "closed_at",
-        ],
-        (
-            (
-                company.pk,
-                employee_id,
-                enrolment_id,
-                _AFFILIATION,
-                step.request_status,
-                by_id,
-                db_now,
-                closed_at,
-            )
-            for employee_id, enrolment_id in zip(employee_ids, enrolment_ids, strict=True)
-        ),
+        ["employee", "enrolment"],
+        zip(employee_ids, enrolment_ids, strict=True),
+        shared={
+            "company": company.pk,
+            "type": _AFFILIATION,
+            "status": step.request_status,
+            "created_by": by_id,
+            "created_at": db_now,
+            "closed_at": db_now if in_force else None,
+        },
         returning="enrolment",
     )
     bulk_insert(
         RequestEvent,
-        ["request", "at", "actor", "label", "from_status", "to_status"],
-        (
-            (request_of[pk], db_now, by_id, step.label, step.from_status, step.to_status)
-            for pk in enrolment_ids
-        ),
+        ["request"],
+        ((request_of[pk],) for pk in enrolment_ids),
+        shared={
+            "at": db_now,
+            "actor": by_id,
+            "label": step.label,
+            "from_status": step.from_status,
+            "to_status": step.to_status,
+        },
     )
     return enrolment_ids
