@@ -600,13 +600,16 @@ def _rejection_table(client, contract, job) -> list:
 
 
 def test_streamed_sheet_in_small_chunks_same_outcome(client, setup, monkeypatch):
-    """A sheet read row by row (as a large one is), spooled and created in rounds of two
-    rows: NIRs given twice refuse both lines, the rejection file is in line order."""
+    """A sheet read row by row (as a large one is), spooled to a file and created in
+    rounds of two rows: NIRs given twice refuse both lines, the rejection file is in
+    line order."""
     from employer_portal.imports import files
 
     contract, group, _user = setup
     monkeypatch.setattr(files, "STREAM_ABOVE_BYTES", 0)
     monkeypatch.setattr(import_service, "SPOOL_CHUNK", 2)
+    # The first chunk stays in memory, then every chunk goes to the spool's file.
+    monkeypatch.setattr(import_service, "SPOOL_IN_MEMORY", 2)
     rows = [values(n) for n in range(1, 8)]
     rows[4] = values(5, nir=make_nir(2))  # line 6 repeats line 3's NIR
     rows[5] = values(6, nir="123")  # line 7: invalid
