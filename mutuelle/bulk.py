@@ -36,7 +36,7 @@ def bulk_insert(
     company, the time, who declared them). Those values, and the defaults of the columns
     given neither way (``auto_now`` / ``auto_now_add``: the current time, prepared once,
     so that fields added to the model later are filled in), are bound once per
-    statement rather than once per row: a row of a file import then binds 31 values
+    statement rather than once per row: a row of a file import then binds 28 values
     instead of 71, and binding was most of SQLite's time. With ``returning`` (a field
     name), returns ``{that field's value: id}`` of the inserted rows, read from the
     INSERT itself (RETURNING: PostgreSQL, SQLite ≥ 3.35) rather than by a second query.
