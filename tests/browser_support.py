@@ -248,6 +248,10 @@ _FOCUSED = """() => {
 def keyboard_tour(page, *, max_steps: int = 250) -> list[dict]:
     """Press Tab from the top of the page to its end: every visible control must take
     the focus, each with a visible focus ring. Returns the focused controls in order."""
+    # The page's deferred scripts first (they run before « load »): a heading can be on
+    # screen while a block that a script hides on DOMContentLoaded is still visible, and
+    # the controls counted then were no longer there to reach.
+    page.wait_for_load_state("load")
     expected = page.evaluate(_CONTROLS)
     # Start from the top of the document, as after loading the page: a focus point
     # before everything (Tab then goes to the first control), removed at once.
