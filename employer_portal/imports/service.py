@@ -299,12 +299,12 @@ class _Spool:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._chunk:
+        if self._chunk:
+            self._chunks.append(self._chunk)
+            self._chunk = []
+        if self.count <= SPOOL_IN_MEMORY:
             return
-        self._chunks.append(self._chunk)
-        self._chunk = []
-        if self._file is None and self.count <= SPOOL_IN_MEMORY:
-            return
+        # Past the limit, every chunk goes to the file (those kept so far first).
         if self._file is None:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         for chunk in self._chunks:
