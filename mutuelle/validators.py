@@ -56,6 +56,10 @@ def validate_postal_address_line(value: str) -> None:
 
 
 def compact_digits(value: str) -> str:
+    if value and value.isalnum():
+        # No space, dot or dash to remove (a NIR as files give it): no regular
+        # expression, which three checks per row of an import ran on the same value.
+        return value.upper()
     return _SEPARATORS.sub("", value or "").upper()
 
 
