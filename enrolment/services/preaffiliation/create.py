@@ -228,10 +228,11 @@ def _employee_ids(company: Company, hashes: Sequence[str]) -> dict[str, int]:
     ORM prepares each value of a 2,000-value ``IN`` list one by one, in two passes.
 
     The condition of the constraint ``unique_employee_nir_per_company``, repeated word
-    for word (the hashes are never empty), lets both databases look each hash up in
-    that constraint's index: without it SQLite, which plans without statistics, took
-    the company's index and read every employee of the company for each round of an
-    import, a cost that grew with the company rather than with the rows."""
+    for word (the hashes are never empty), makes that constraint's index usable, and
+    SQLite then looks each hash up in it. Without it SQLite, which plans without
+    statistics, took the company's index and read every employee of the company for
+    each round of an import, a cost that grew with the company rather than with the
+    rows. PostgreSQL chooses by its statistics, as before."""
     opts, quote = Employee._meta, connection.ops.quote_name
     nir_hash = quote(opts.get_field("nir_hash").column)
     # Identifiers come from the model's metadata; values are query parameters.
