@@ -40,13 +40,15 @@ def bulk_insert(
     instead of 71, and binding was most of SQLite's time. With ``returning`` (a field
     name), returns ``{that field's value: id}`` of the inserted rows, read from the
     INSERT itself (RETURNING: PostgreSQL, SQLite ≥ 3.35) rather than by a second query.
-    No rows, no query.
+    No rows, no query. A field both in ``fields`` and in ``shared`` raises ValueError.
     """
     rows = list(rows)
     if not rows:
         return {}
     opts = model._meta
     shared = shared or {}
+    if twice := set(fields) & set(shared):
+        raise ValueError(f"Given both per row and as shared: {', '.join(sorted(twice))}")
     given = [opts.get_field(name) for name in fields]
     named = {f.name for f in given} | set(shared)
     defaulted = [

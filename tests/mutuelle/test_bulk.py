@@ -78,6 +78,21 @@ def test_shared_values_are_bound_once_for_every_row():
     assert all(e.teletransmission and e.user_id is None for e in employees)
 
 
+def test_a_field_given_per_row_and_as_shared_is_refused_by_name():
+    company = CompanyFactory()
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(ValueError, match="company, country"),
+    ):
+        bulk_insert(
+            Employee,
+            ["company", "country", "nir_hash"],
+            [(company.pk, "FRANCE", "x")],
+            shared={"country": "BELGIQUE", "company": company.pk},
+        )
+    assert not queries
+
+
 def test_nothing_to_insert():
     with CaptureQueriesContext(connection) as queries:
         assert bulk_insert(Employee, FIELDS, [], returning="nir_hash") == {}
